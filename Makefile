@@ -1,0 +1,49 @@
+# mint_ext — PGXS build.  Build and install as root, test as an unprivileged
+# user (initdb refuses root):   make && make install && make installcheck
+# The README's test command (scripts/test.sh) does all of it.
+
+EXTENSION  = mint_ext
+EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/.*'\(.*\)'.*/\1/")
+MODULE_big = mint_ext
+
+# Pinned to PostgreSQL 15 (Debian's pg_config wrapper would pick the newest server-dev).
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+
+# The plain-C Solana client (never includes postgres.h) brings its own fragment.
+-include src/solana/solana.mk
+SOLANA_SRCS ?= $(wildcard src/solana/*.c)
+
+API_OBJS    = $(patsubst %.c,%.o,$(wildcard src/api/*.c))
+COMMON_OBJS = $(patsubst %.c,%.o,$(wildcard src/common/*.c))
+WORKER_OBJS = $(patsubst %.c,%.o,$(wildcard src/worker/*.c))
+OBJS = mint_ext.o $(COMMON_OBJS) $(API_OBJS) $(WORKER_OBJS) $(patsubst %.c,%.o,$(SOLANA_SRCS))
+
+# The install script is assembled from the SQL API layer's sources, in order.
+SQL_SRCS   = src/api/schema.sql src/api/functions.sql src/api/security.sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(wildcard $(EXTENSION)--*--*.sql)
+
+PG_CPPFLAGS = -I$(CURDIR)/src -DMINT_EXT_VERSION=\"$(EXTVERSION)\"
+PG_CFLAGS   = -std=gnu11 -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+              -Wno-missing-field-initializers
+SHLIB_LINK  = -lsodium -ljansson -lcurl
+
+# pg_regress: sql/ + expected/; isolation: specs/ + expected/; TAP: t/.
+REGRESS        = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS   = --load-extension=mint_ext --temp-config=$(CURDIR)/sql/regress.conf --temp-instance=$(CURDIR)/tmp_check_regress
+ISOLATION      = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --temp-config=$(CURDIR)/specs/isolation.conf --temp-instance=$(CURDIR)/tmp_check_iso
+TAP_TESTS      = 1
+EXTRA_CLEAN    = tmp_check_regress tmp_check_iso results output_iso
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRCS)
+	cat $^ > $@
+
+.PHONY: format format-check
+format:
+	clang-format -i mint_ext.c $(wildcard src/*/*.c src/*/*.h src/*.h)
+format-check:
+	clang-format --dry-run --Werror mint_ext.c $(wildcard src/*/*.c src/*/*.h src/*.h)

@@ -1,0 +1,144 @@
+-- mint_ext install script (assembled by the Makefile from src/api/*.sql).
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION mint_ext" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- Types
+-- ---------------------------------------------------------------------------
+
+-- The job state machine of DESIGN.md section 3.  `confirmed` is absorbing.
+CREATE TYPE @extschema@.job_status AS ENUM (
+	'queued', 'in_flight', 'submitted', 'confirmed', 'failed', 'cancelled'
+);
+
+-- What every API call returns, one row per ticket.
+CREATE TYPE @extschema@.mint_result AS (
+	job_id           text,
+	tenant_id        text,
+	ticket_id        text,
+	status           @extschema@.job_status,
+	signature        text,
+	asset_id         text,
+	attempts         integer,
+	last_error       text,
+	last_error_class text,
+	created          boolean,   -- this call created the job
+	replayed         boolean,   -- answered from a stored idempotency record
+	idempotency_key  text,
+	updated_at       timestamptz,
+	confirmed_at     timestamptz
+);
+
+-- ---------------------------------------------------------------------------
+-- Tables.  Every primary key starts with tenant_id (DESIGN.md section 2).
+-- No role but the extension owner may touch them directly; applications use
+-- the functions and the views.
+-- ---------------------------------------------------------------------------
+
+-- Tenant -> Bubblegum merkle tree.  At most one active tree per tenant.
+CREATE TABLE @extschema@.trees (
+	tenant_id       text NOT NULL,
+	merkle_tree     text NOT NULL,
+	collection_mint text,
+	active          boolean NOT NULL DEFAULT true,
+	created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (tenant_id, merkle_tree)
+);
+CREATE UNIQUE INDEX trees_one_active_per_tenant
+	ON @extschema@.trees (tenant_id) WHERE active;
+
+-- Which roles may act for which tenant (see mint.grant_tenant).
+CREATE TABLE @extschema@.tenant_roles (
+	tenant_id  text NOT NULL,
+	role_name  pg_catalog.regrole NOT NULL,
+	granted_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (tenant_id, role_name)
+);
+
+-- One row per (tenant, ticket): the job.  job_id is derived, never stored
+-- inconsistently.  tenant ids cannot contain ':' so job ids are unambiguous.
+CREATE TABLE @extschema@.mint_jobs (
+	tenant_id          text NOT NULL,
+	ticket_id          text NOT NULL,
+	job_id             text NOT NULL
+		GENERATED ALWAYS AS ('mint:' || tenant_id || ':' || ticket_id) STORED,
+	owner              text NOT NULL,
+	metadata           jsonb NOT NULL,
+	fingerprint        bytea NOT NULL,          -- SHA-256 of the canonical parameters
+	idempotency_key    text,                    -- the key of the call that created (or last changed) it
+	status             @extschema@.job_status NOT NULL DEFAULT 'queued',
+	attempts           integer NOT NULL DEFAULT 0,  -- signed transactions recorded
+	lease_until        timestamptz,
+	lease_token        bigint NOT NULL DEFAULT 0,   -- bumped at every claim; fences writes
+	next_attempt_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	merkle_tree        text,                    -- tree of the landed mint
+	signature          text,                    -- signature of the landed (or latest) attempt
+	asset_id           text,
+	leaf_nonce         bigint,
+	last_error_class   text,
+	last_error_code    text,
+	last_error_message text,
+	created_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	updated_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	submitted_at       timestamptz,
+	confirmed_at       timestamptz,
+	PRIMARY KEY (tenant_id, ticket_id),
+	UNIQUE (tenant_id, job_id),
+	CHECK (tenant_id !~ ':'),
+	CHECK (attempts >= 0),
+	CHECK (status <> 'confirmed' OR (signature IS NOT NULL AND confirmed_at IS NOT NULL))
+);
+CREATE INDEX mint_jobs_ready
+	ON @extschema@.mint_jobs (next_attempt_at) WHERE status = 'queued';
+CREATE INDEX mint_jobs_leased
+	ON @extschema@.mint_jobs (lease_until) WHERE status IN ('in_flight', 'submitted');
+CREATE INDEX mint_jobs_failed
+	ON @extschema@.mint_jobs (tenant_id, updated_at) WHERE status = 'failed';
+
+-- Every signed transaction, recorded (and committed) before it is first sent.
+CREATE TABLE @extschema@.mint_attempts (
+	tenant_id               text NOT NULL,
+	ticket_id               text NOT NULL,
+	attempt_no              integer NOT NULL,
+	signature               text NOT NULL,
+	recent_blockhash        text NOT NULL,
+	last_valid_block_height bigint NOT NULL,
+	merkle_tree             text NOT NULL,
+	signed_tx               bytea NOT NULL,
+	state                   text NOT NULL DEFAULT 'pending'
+		CHECK (state IN ('pending', 'landed_ok', 'landed_err', 'expired')),
+	error_class             text,
+	error_code              text,
+	error_message           text,
+	lease_token             bigint NOT NULL,
+	created_at              timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	last_sent_at            timestamptz,
+	resolved_at             timestamptz,
+	PRIMARY KEY (tenant_id, ticket_id, attempt_no),
+	UNIQUE (signature),
+	FOREIGN KEY (tenant_id, ticket_id) REFERENCES @extschema@.mint_jobs (tenant_id, ticket_id)
+);
+
+-- Idempotency keys (IETF draft "The Idempotency-Key HTTP Header Field").
+-- The result identity (tickets and their `created` flags) is stored with a
+-- fingerprint of the canonical request, in the transaction that made the jobs.
+CREATE TABLE @extschema@.idempotency_keys (
+	tenant_id       text NOT NULL,
+	idempotency_key text NOT NULL,
+	operation       text NOT NULL CHECK (operation IN ('mint_ticket', 'mint_tickets')),
+	fingerprint     bytea NOT NULL,
+	ticket_ids      text[] NOT NULL,
+	created_flags   boolean[] NOT NULL,
+	created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	expires_at      timestamptz NOT NULL,
+	PRIMARY KEY (tenant_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_expiry ON @extschema@.idempotency_keys (expires_at);
+
+-- pg_dump keeps the rows users created.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.trees', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant_roles', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.mint_jobs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.mint_attempts', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.idempotency_keys', '');

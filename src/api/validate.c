@@ -1,0 +1,212 @@
+/*-------------------------------------------------------------------------
+ *
+ * validate.c
+ *	  Everything a mint request must satisfy is checked at call time, so a
+ *	  bad request gets a clear error with a standard SQLSTATE and writes
+ *	  nothing; the worker never meets input it cannot mint.
+ *
+ * The metadata rules (Bubblegum's limits in UTF-8 bytes, creators, fee) and
+ * the 1232-byte transaction limit are the Solana client's: the same code the
+ * worker builds transactions with decides here, so the two cannot disagree.
+ *
+ * This file includes the Solana client's headers (which use jansson) and so
+ * must not include utils/builtins.h: PostgreSQL's json_object() would clash.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sodium.h>
+
+#include "utils/jsonb.h"
+
+#include "api/validate.h"
+#include "solana/sol_bubblegum.h"
+#include "solana/sol_codec.h"
+
+/*
+ * A tenant id is 1..64 characters of [A-Za-z0-9._-]: it is part of job ids
+ * ("mint:<tenant>:<ticket>"), so it may not contain ':'.
+ */
+void
+mint_check_tenant_id(const char *tenant_id)
+{
+	size_t		len = strlen(tenant_id);
+	const char *p;
+
+	if (len == 0 || len > MINT_TENANT_ID_MAX)
+		ereport(ERROR,
+				(errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
+						 : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("tenant_id must be 1 to %d characters long", MINT_TENANT_ID_MAX)));
+	for (p = tenant_id; *p; p++)
+	{
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			  *p == '.' || *p == '_' || *p == '-'))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid tenant_id \"%s\"", tenant_id),
+					 errdetail("A tenant id may contain only letters, digits, '.', '_' and '-'.")));
+	}
+}
+
+static void
+mint_check_ticket_id(const char *ticket_id, const char *where)
+{
+	size_t		len = strlen(ticket_id);
+	const unsigned char *p;
+
+	if (len == 0 || len > MINT_TICKET_ID_MAX)
+		ereport(ERROR,
+				(errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
+						 : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("%sticket_id must be 1 to %d bytes long", where, MINT_TICKET_ID_MAX)));
+	for (p = (const unsigned char *) ticket_id; *p; p++)
+	{
+		if (*p < 0x20 || *p == 0x7f)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%sticket_id contains a control character", where)));
+	}
+}
+
+/*
+ * An idempotency key is 1..255 printable ASCII characters (the IETF draft's
+ * sf-string), not starting or ending with a space.
+ */
+void
+mint_check_idempotency_key(const char *key)
+{
+	size_t		len = strlen(key);
+	const char *p;
+
+	if (len == 0 || len > MINT_IDEM_KEY_MAX)
+		ereport(ERROR,
+				(errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
+						 : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("idempotency_key must be 1 to %d characters long", MINT_IDEM_KEY_MAX)));
+	for (p = key; *p; p++)
+	{
+		if (*p < 0x20 || *p > 0x7e)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("idempotency_key must be printable ASCII"),
+					 errdetail("Byte %d is 0x%02x.", (int) (p - key) + 1, (unsigned char) *p)));
+	}
+	if (key[0] == ' ' || key[len - 1] == ' ')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("idempotency_key must not start or end with a space")));
+}
+
+bool
+mint_is_address(const char *s)
+{
+	uint8_t		raw[32];
+
+	return sol_pubkey_from_b58(s, raw);
+}
+
+static int
+mint_sol_errcode(const SolError *err)
+{
+	switch (err->code)
+	{
+		case SOL_ERR_TOO_LONG:
+			return ERRCODE_STRING_DATA_RIGHT_TRUNCATION;
+		case SOL_ERR_TOO_LARGE:
+			return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+		default:
+			return ERRCODE_INVALID_PARAMETER_VALUE;
+	}
+}
+
+/*
+ * mint_check_ticket
+ *	  Validate one ticket against the tenant's tree, canonicalise its metadata
+ *	  and compute its fingerprint.  `where` prefixes messages ("tickets[3]: ").
+ */
+void
+mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
+{
+	SolMetadata md;
+	SolMintParams mp;
+	SolError	err;
+	uint8_t		blockhash[32];
+	uint8_t		tx[SOL_PACKET_DATA_SIZE];
+	uint8_t		sig[64];
+	crypto_hash_sha256_state st;
+
+	mint_check_ticket_id(t->ticket_id, where);
+
+	memset(&mp, 0, sizeof(mp));
+	if (!sol_pubkey_from_b58(t->owner, mp.owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%sinvalid owner \"%s\"", where, t->owner),
+				 errdetail("An owner is the base58 encoding of a 32-byte Solana address.")));
+
+	if (!JB_ROOT_IS_OBJECT(t->metadata) || JB_ROOT_IS_SCALAR(t->metadata))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%smetadata must be a JSON object", where)));
+
+	t->metadata_text = JsonbToCString(NULL, &t->metadata->root, VARSIZE(t->metadata));
+	memset(&err, 0, sizeof(err));
+	if (sol_metadata_from_json(t->metadata_text, strlen(t->metadata_text), &md, &err) != 0)
+		ereport(ERROR,
+				(errcode(mint_sol_errcode(&err)),
+				 errmsg("%sinvalid metadata: %s", where, err.message),
+				 err.field[0] ? errdetail("Field \"%s\".", err.field) : 0,
+				 errhint("See the metadata format in the mint_ext README.")));
+
+	/*
+	 * Build the transaction the worker would send, with stand-in keys and an
+	 * all-zero blockhash: its size does not depend on their values, and the
+	 * stand-ins are distinct, which is the largest layout.
+	 */
+	memset(mp.payer, 0x11, 32);
+	memcpy(mp.tree_delegate, mp.payer, 32);
+	(void) sol_pubkey_from_b58(tree->merkle_tree, mp.tree);
+	mp.md = &md;
+	if (tree->collection_mint != NULL)
+	{
+		mp.to_collection = true;
+		(void) sol_pubkey_from_b58(tree->collection_mint, mp.collection_mint);
+		memcpy(mp.collection_authority, mp.payer, 32);
+	}
+	memset(blockhash, 0, sizeof(blockhash));
+	if (sol_build_mint_tx(&mp, blockhash, NULL, tx, sizeof(tx), sig, &err) < 0)
+		ereport(ERROR,
+				(errcode(mint_sol_errcode(&err)),
+				 errmsg("%sticket \"%s\" cannot be minted: %s", where, t->ticket_id, err.message)));
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *) t->owner, strlen(t->owner) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *) t->metadata_text,
+							  strlen(t->metadata_text));
+	crypto_hash_sha256_final(&st, t->fingerprint);
+}
+
+/*
+ * mint_request_fingerprint
+ *	  SHA-256 over the canonical request an idempotency key stands for: the
+ *	  operation and, in order, every ticket id with its own fingerprint.
+ */
+void
+mint_request_fingerprint(const char *operation, MintTicket *tickets, int n,
+						 uint8 out[MINT_FINGERPRINT_LEN])
+{
+	crypto_hash_sha256_state st;
+	int			i;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *) operation, strlen(operation) + 1);
+	for (i = 0; i < n; i++)
+	{
+		crypto_hash_sha256_update(&st, (const unsigned char *) tickets[i].ticket_id,
+								  strlen(tickets[i].ticket_id) + 1);
+		crypto_hash_sha256_update(&st, tickets[i].fingerprint, MINT_FINGERPRINT_LEN);
+	}
+	crypto_hash_sha256_final(&st, out);
+}

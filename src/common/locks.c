@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ *
+ * locks.c
+ *	  Transaction-scoped advisory locks serialising the per-ticket critical
+ *	  section of the SQL API (AUDIT DL1-DL4).
+ *
+ * Keys are a 64-bit hash of (tenant_id, name) in a lock namespace of the
+ * extension's own (see locks.h).  A hash collision only serialises two
+ * unrelated tickets; it never merges them, because every decision is backed
+ * by a unique constraint.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/guc.h"
+
+#include "mint_ext.h"
+#include "common/locks.h"
+
+#define MINT_LOCK_SEED UINT64CONST(0x6d696e745f657874)	/* "mint_ext" */
+
+/*
+ * mint_lock_key
+ *	  64-bit key of (tenant_id, name); the NUL between them keeps
+ *	  ("ab", "c") and ("a", "bc") apart.
+ */
+uint64
+mint_lock_key(const char *tenant_id, const char *name)
+{
+	size_t		tlen = strlen(tenant_id);
+	size_t		nlen = strlen(name);
+	char	   *buf = palloc(tlen + nlen + 1);
+	uint64		h;
+
+	memcpy(buf, tenant_id, tlen);
+	buf[tlen] = '\0';
+	memcpy(buf + tlen + 1, name, nlen);
+	h = hash_bytes_extended((const unsigned char *) buf, (int) (tlen + nlen + 1), MINT_LOCK_SEED);
+	pfree(buf);
+	return h;
+}
+
+static void
+mint_lock_tag(LOCKTAG *tag, uint64 key, uint16 ns)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) (key >> 32), (uint32) key, ns);
+}
+
+/*
+ * mint_lock_ticket
+ *	  Take the per-ticket transaction lock, waiting at most mint.lock_timeout.
+ *
+ * The uncontended case is one conditional acquire.  When another transaction
+ * holds the lock we wait like any lock waiter (so pg_locks and the isolation
+ * tester see the wait), bounded by lock_timeout set to mint.lock_timeout for
+ * the duration of the wait only, and turn a timeout into a clear error.
+ */
+void
+mint_lock_ticket(const char *tenant_id, const char *ticket_id)
+{
+	LOCKTAG		tag;
+	int			save_nestlevel;
+	char		buf[32];
+	MemoryContext oldcxt = CurrentMemoryContext;
+
+	mint_lock_tag(&tag, mint_lock_key(tenant_id, ticket_id), MINT_LOCK_NS_TICKET);
+	if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+		return;
+
+	save_nestlevel = NewGUCNestLevel();
+	snprintf(buf, sizeof(buf), "%d", mint_lock_timeout);
+	(void) set_config_option("lock_timeout", buf, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	PG_TRY();
+	{
+		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("ticket \"%s\" of tenant \"%s\" is being enqueued by another transaction",
+						ticket_id, tenant_id),
+				 errdetail("Waited %d ms for the ticket's lock.", mint_lock_timeout),
+				 errhint("Retry the call; it is safe to repeat.")));
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, save_nestlevel);
+}
+
+/*
+ * mint_try_lock_key
+ *	  Take the idempotency key's transaction lock without waiting.  false
+ *	  means a call with this key has not committed yet (AUDIT IK7).
+ */
+bool
+mint_try_lock_key(const char *tenant_id, const char *idempotency_key)
+{
+	LOCKTAG		tag;
+
+	mint_lock_tag(&tag, mint_lock_key(tenant_id, idempotency_key), MINT_LOCK_NS_KEY);
+	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+}
