@@ -21,6 +21,7 @@
 
 #include "mint_ext.h"
 #include "common/shared.h"
+#include "worker/worker.h"
 
 PG_MODULE_MAGIC;
 
@@ -30,6 +31,23 @@ int			mint_workers = 1;
 int			mint_idempotency_ttl = 86400;
 int			mint_lock_timeout = 5000;
 int			mint_max_batch = 1000;
+char	   *mint_rpc_url = NULL;
+char	   *mint_keypair_path = NULL;
+int			mint_commitment = MINT_COMMITMENT_CONFIRMED;
+int			mint_batch_size = 256;
+int			mint_max_inflight = 2048;
+int			mint_max_attempts = 5;
+int			mint_backoff_base = 1000;
+int			mint_backoff_max = 60000;
+int			mint_lease = 60000;
+int			mint_rpc_timeout = 10000;
+int			mint_poll_interval = 500;
+int			mint_priority_fee = 0;
+
+static const struct config_enum_entry commitment_options[] = {
+	{"confirmed", MINT_COMMITMENT_CONFIRMED, false},
+	{"finalized", MINT_COMMITMENT_FINALIZED, false},
+	{NULL, 0, false}};
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -73,6 +91,47 @@ mint_define_settings(void)
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("mint.max_batch", "Most tickets one mint.mint_tickets() call accepts.",
 							NULL, &mint_max_batch, 1000, 1, 100000, PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("mint.rpc_url", "Solana JSON-RPC endpoint the workers use.", NULL,
+							   &mint_rpc_url, "http://127.0.0.1:8899", PGC_SIGHUP,
+							   GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+	DefineCustomStringVariable("mint.keypair_path",
+							   "Solana CLI keypair file (JSON array of 64 bytes) of the fee payer "
+							   "and tree delegate.",
+							   "Read by the workers only; the file must not be readable by group "
+							   "or others.",
+							   &mint_keypair_path, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL,
+							   NULL);
+	DefineCustomEnumVariable("mint.commitment",
+							 "Commitment at which a landed mint counts as confirmed.", NULL,
+							 &mint_commitment, MINT_COMMITMENT_CONFIRMED, commitment_options,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("mint.batch_size", "Jobs a worker claims at a time.", NULL,
+							&mint_batch_size, 256, 1, 10000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("mint.max_inflight", "Jobs a worker works on at once.", NULL,
+							&mint_max_inflight, 2048, 1, 100000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("mint.max_attempts",
+							"Signed transactions per job before it fails (per retry_mint).", NULL,
+							&mint_max_attempts, 5, 1, 1000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("mint.backoff_base", "First retry delay (full jitter).", NULL,
+							&mint_backoff_base, 1000, 1, 3600000, PGC_SIGHUP, GUC_UNIT_MS, NULL,
+							NULL, NULL);
+	DefineCustomIntVariable("mint.backoff_max", "Longest retry delay.", NULL, &mint_backoff_max,
+							60000, 1, 86400000, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("mint.lease", "How long a claimed job stays a worker's without renewal.",
+							NULL, &mint_lease, 60000, 1000, 3600000, PGC_SIGHUP, GUC_UNIT_MS, NULL,
+							NULL, NULL);
+	DefineCustomIntVariable("mint.rpc_timeout", "Timeout of one JSON-RPC request.", NULL,
+							&mint_rpc_timeout, 10000, 100, 600000, PGC_SIGHUP, GUC_UNIT_MS, NULL,
+							NULL, NULL);
+	DefineCustomIntVariable("mint.poll_interval",
+							"How often a worker checks signatures and due jobs when not woken.",
+							NULL, &mint_poll_interval, 500, 1, 600000, PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("mint.priority_fee",
+							"Compute-unit price in micro-lamports (0: no compute-budget "
+							"instructions).",
+							NULL, &mint_priority_fee, 0, 0, INT_MAX, PGC_SIGHUP, 0, NULL, NULL,
+							NULL);
 	MarkGUCPrefixReserved("mint");
 }
 
@@ -99,4 +158,6 @@ _PG_init(void)
 	shmem_request_hook = mint_shmem_request_hook;
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = mint_shmem_startup_hook;
+
+	mint_register_workers();
 }

@@ -15,6 +15,21 @@ extern int	mint_workers;
 extern int	mint_idempotency_ttl;	/* seconds */
 extern int	mint_lock_timeout;		/* milliseconds */
 extern int	mint_max_batch;
+extern char *mint_rpc_url;
+extern char *mint_keypair_path;
+extern int	mint_commitment;		/* MINT_COMMITMENT_* */
+extern int	mint_batch_size;
+extern int	mint_max_inflight;
+extern int	mint_max_attempts;
+extern int	mint_backoff_base;		/* milliseconds */
+extern int	mint_backoff_max;		/* milliseconds */
+extern int	mint_lease;				/* milliseconds */
+extern int	mint_rpc_timeout;		/* milliseconds */
+extern int	mint_poll_interval;		/* milliseconds */
+extern int	mint_priority_fee;		/* micro-lamports per compute unit, 0 = none */
+
+#define MINT_COMMITMENT_CONFIRMED 1
+#define MINT_COMMITMENT_FINALIZED 2
 
 /*
  * The extension's own SQLSTATE class "MX": idempotency conflicts an

@@ -32,6 +32,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "storage/spin.h"
 #include "utils/lsyscache.h"
 
 #include "mint_ext.h"
@@ -45,6 +46,7 @@ PG_FUNCTION_INFO_V1(mint_tickets);
 PG_FUNCTION_INFO_V1(mint_get_mint);
 PG_FUNCTION_INFO_V1(mint_enqueue_mint);
 PG_FUNCTION_INFO_V1(mint_is_address_sql);
+PG_FUNCTION_INFO_V1(mint_preview_transaction);
 
 /* Columns of mint.mint_result, in order. */
 enum
@@ -794,4 +796,64 @@ Datum
 mint_is_address_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(mint_is_address(text_to_cstring(PG_GETARG_TEXT_PP(0))));
+}
+
+/*
+ * mint.preview_transaction(tenant_id, ticket_id, recent_blockhash): base64
+ * of the transaction the worker would build for the job with this
+ * blockhash, signature slots zeroed.  The signing key never enters a
+ * backend: the fee payer's public key comes from shared memory, where the
+ * worker publishes it when it loads mint.keypair_path.
+ */
+Datum
+mint_preview_transaction(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	char	   *tenant_id = arg_text(fcinfo, 0, "tenant_id");
+	char	   *ticket_id = arg_text(fcinfo, 1, "ticket_id");
+	char	   *blockhash = arg_text(fcinfo, 2, "recent_blockhash");
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	char		payer[48];
+	MintTree	tree;
+	char	   *owner;
+	char	   *metadata;
+	char	   *b64;
+	text	   *result;
+
+	SpinLockAcquire(&mint_shared->mutex);
+	memcpy(payer, mint_shared->payer, sizeof(payer));
+	SpinLockRelease(&mint_shared->mutex);
+	if (payer[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no signing key is configured"),
+				 errdetail("The fee payer's public key is published by a mint_ext worker once it "
+						   "has loaded mint.keypair_path."),
+				 errhint("Set mint.keypair_path and reload the configuration.")));
+
+	mint_check_tenant_id(tenant_id);
+	SPI_connect();
+	mint_check_tenant_access(tenant_id);
+	args[0] = CStringGetTextDatum(tenant_id);
+	args[1] = CStringGetTextDatum(ticket_id);
+	if (SPI_execute_plan(mint_prepare(&plan,
+									  "SELECT j.owner, j.metadata::text FROM mint.mint_jobs j "
+									  "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
+									  2, types),
+						 args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read mint.mint_jobs");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("no mint job for ticket \"%s\" of tenant \"%s\"", ticket_id, tenant_id)));
+	owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	metadata = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	mint_get_tree(tenant_id, &tree);
+	b64 = mint_preview_tx(owner, metadata, &tree, payer, blockhash);
+	result = SPI_palloc(VARHDRSZ + strlen(b64));
+	SET_VARSIZE(result, VARHDRSZ + strlen(b64));
+	memcpy(VARDATA(result), b64, strlen(b64));
+	SPI_finish();
+	PG_RETURN_TEXT_P(result);
 }

@@ -69,6 +69,8 @@ CREATE TABLE @extschema@.mint_jobs (
 	idempotency_key    text,                    -- the key of the call that created (or last changed) it
 	status             @extschema@.job_status NOT NULL DEFAULT 'queued',
 	attempts           integer NOT NULL DEFAULT 0,  -- signed transactions recorded
+	attempt_base       integer NOT NULL DEFAULT 0,  -- attempts when last retried by an operator
+	retries            integer NOT NULL DEFAULT 0,  -- requeues since the last retry (backoff exponent)
 	lease_until        timestamptz,
 	lease_token        bigint NOT NULL DEFAULT 0,   -- bumped at every claim; fences writes
 	next_attempt_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),

@@ -21,7 +21,7 @@
 #include "utils/jsonb.h"
 
 #include "api/validate.h"
-#include "solana/sol_bubblegum.h"
+#include "common/mintparams.h"
 #include "solana/sol_codec.h"
 
 /*
@@ -132,15 +132,14 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 	SolMetadata md;
 	SolMintParams mp;
 	SolError	err;
+	uint8		stand_in_payer[32];
 	uint8_t		blockhash[32];
 	uint8_t		tx[SOL_PACKET_DATA_SIZE];
-	uint8_t		sig[64];
 	crypto_hash_sha256_state st;
 
 	mint_check_ticket_id(t->ticket_id, where);
 
-	memset(&mp, 0, sizeof(mp));
-	if (!sol_pubkey_from_b58(t->owner, mp.owner))
+	if (!mint_is_address(t->owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%sinvalid owner \"%s\"", where, t->owner),
@@ -150,33 +149,24 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%smetadata must be a JSON object", where)));
-
 	t->metadata_text = JsonbToCString(NULL, &t->metadata->root, VARSIZE(t->metadata));
+
+	/*
+	 * Build the transaction the worker would send, with a stand-in payer
+	 * and an all-zero blockhash: its size does not depend on their values,
+	 * and a payer distinct from every other account is the largest layout.
+	 */
 	memset(&err, 0, sizeof(err));
-	if (sol_metadata_from_json(t->metadata_text, strlen(t->metadata_text), &md, &err) != 0)
+	memset(stand_in_payer, 0x11, sizeof(stand_in_payer));
+	if (!mint_params(t->owner, t->metadata_text, tree->merkle_tree, tree->collection_mint,
+					 stand_in_payer, &md, &mp, &err))
 		ereport(ERROR,
 				(errcode(mint_sol_errcode(&err)),
 				 errmsg("%sinvalid metadata: %s", where, err.message),
 				 err.field[0] ? errdetail("Field \"%s\".", err.field) : 0,
 				 errhint("See the metadata format in the mint_ext README.")));
-
-	/*
-	 * Build the transaction the worker would send, with stand-in keys and an
-	 * all-zero blockhash: its size does not depend on their values, and the
-	 * stand-ins are distinct, which is the largest layout.
-	 */
-	memset(mp.payer, 0x11, 32);
-	memcpy(mp.tree_delegate, mp.payer, 32);
-	(void) sol_pubkey_from_b58(tree->merkle_tree, mp.tree);
-	mp.md = &md;
-	if (tree->collection_mint != NULL)
-	{
-		mp.to_collection = true;
-		(void) sol_pubkey_from_b58(tree->collection_mint, mp.collection_mint);
-		memcpy(mp.collection_authority, mp.payer, 32);
-	}
 	memset(blockhash, 0, sizeof(blockhash));
-	if (sol_build_mint_tx(&mp, blockhash, NULL, tx, sizeof(tx), sig, &err) < 0)
+	if (sol_build_mint_tx(&mp, blockhash, NULL, tx, sizeof(tx), NULL, &err) < 0)
 		ereport(ERROR,
 				(errcode(mint_sol_errcode(&err)),
 				 errmsg("%sticket \"%s\" cannot be minted: %s", where, t->ticket_id, err.message)));
@@ -186,6 +176,46 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 	crypto_hash_sha256_update(&st, (const unsigned char *) t->metadata_text,
 							  strlen(t->metadata_text));
 	crypto_hash_sha256_final(&st, t->fingerprint);
+}
+
+/*
+ * mint_preview_tx
+ *	  Base64 of the unsigned transaction the worker would send for a job
+ *	  with this blockhash, signed by the workers' key (payer58).
+ */
+char *
+mint_preview_tx(const char *owner, const char *metadata_text, const MintTree *tree,
+				const char *payer58, const char *blockhash58)
+{
+	SolMetadata md;
+	SolMintParams mp;
+	SolError	err;
+	uint8		payer[32];
+	uint8_t		blockhash[32];
+	uint8_t		tx[SOL_PACKET_DATA_SIZE];
+	int			len;
+	char	   *b64;
+	int			cap;
+
+	if (!sol_pubkey_from_b58(blockhash58, blockhash))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid recent_blockhash \"%s\"", blockhash58),
+				 errdetail("A blockhash is the base58 encoding of 32 bytes.")));
+	if (!sol_pubkey_from_b58(payer58, payer))
+		elog(ERROR, "invalid payer key in shared memory");
+	memset(&err, 0, sizeof(err));
+	if (!mint_params(owner, metadata_text, tree->merkle_tree, tree->collection_mint, payer, &md,
+					 &mp, &err) ||
+		(len = sol_build_mint_tx(&mp, blockhash, NULL, tx, sizeof(tx), NULL, &err)) < 0)
+		ereport(ERROR,
+				(errcode(mint_sol_errcode(&err)),
+				 errmsg("cannot build the transaction: %s", err.message)));
+	cap = 4 * ((len + 2) / 3) + 1;
+	b64 = palloc(cap);
+	if (sol_base64_encode(tx, len, b64, cap) < 0)
+		elog(ERROR, "base64 encoding failed");
+	return b64;
 }
 
 /*

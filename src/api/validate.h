@@ -36,6 +36,8 @@ extern void mint_check_tenant_id(const char *tenant_id);
 extern void mint_check_idempotency_key(const char *key);
 extern void mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where);
 extern bool mint_is_address(const char *s);
+extern char *mint_preview_tx(const char *owner, const char *metadata_text, const MintTree *tree,
+							 const char *payer58, const char *blockhash58);
 extern void mint_request_fingerprint(const char *operation, MintTicket *tickets, int n,
 									 uint8 out[MINT_FINGERPRINT_LEN]);
 

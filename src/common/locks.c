@@ -112,3 +112,26 @@ mint_try_lock_key(const char *tenant_id, const char *idempotency_key)
 	mint_lock_tag(&tag, mint_lock_key(tenant_id, idempotency_key), MINT_LOCK_NS_KEY);
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
+
+/*
+ * mint_try_lock_job / mint_unlock_job
+ *	  The session advisory lock a worker holds on a job while it works on it.
+ *	  The server releases it when the worker's backend dies.
+ */
+bool
+mint_try_lock_job(const char *tenant_id, const char *ticket_id)
+{
+	LOCKTAG		tag;
+
+	mint_lock_tag(&tag, mint_lock_key(tenant_id, ticket_id), MINT_LOCK_NS_JOB);
+	return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+void
+mint_unlock_job(const char *tenant_id, const char *ticket_id)
+{
+	LOCKTAG		tag;
+
+	mint_lock_tag(&tag, mint_lock_key(tenant_id, ticket_id), MINT_LOCK_NS_JOB);
+	(void) LockRelease(&tag, ExclusiveLock, true);
+}

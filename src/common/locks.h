@@ -21,5 +21,7 @@
 extern uint64 mint_lock_key(const char *tenant_id, const char *name);
 extern void mint_lock_ticket(const char *tenant_id, const char *ticket_id);
 extern bool mint_try_lock_key(const char *tenant_id, const char *idempotency_key);
+extern bool mint_try_lock_job(const char *tenant_id, const char *ticket_id);
+extern void mint_unlock_job(const char *tenant_id, const char *ticket_id);
 
 #endif							/* MINT_LOCKS_H */

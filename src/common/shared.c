@@ -125,3 +125,15 @@ mint_wake_count(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64((int64) pg_atomic_read_u64(&mint_shared->wake_commits));
 }
+
+PG_FUNCTION_INFO_V1(mint_wake_at_commit_sql);
+
+/*
+ * mint.wake_at_commit() — for SQL that makes work due (retry_mint).
+ */
+Datum
+mint_wake_at_commit_sql(PG_FUNCTION_ARGS)
+{
+	mint_wake_at_commit();
+	PG_RETURN_VOID();
+}

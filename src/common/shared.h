@@ -13,13 +13,34 @@
 #include "storage/latch.h"
 #include "storage/spin.h"
 
+#include "datatype/timestamp.h"
+
 #define MINT_MAX_WORKERS 32
+
+/* What a worker reports about itself (mint.worker_status). */
+typedef struct MintWorkerStatus
+{
+	int			pid;			/* 0: not running */
+	char		state[32];
+	int			inflight;		/* jobs held */
+	int			rpc_pending;	/* JSON-RPC calls in flight */
+	int64		sent;
+	int64		confirmed;
+	int64		failed;
+	int64		requeued;
+	int64		rpc_errors;
+	char		last_rpc_error[256];
+	TimestampTz last_rpc_error_at;
+	TimestampTz started_at;
+} MintWorkerStatus;
 
 typedef struct MintShared
 {
 	pg_atomic_uint64 wake_commits;	/* commits that enqueued or changed work */
-	slock_t		mutex;			/* protects latches[] */
+	slock_t		mutex;			/* protects everything below */
 	Latch	   *latches[MINT_MAX_WORKERS];
+	MintWorkerStatus workers[MINT_MAX_WORKERS];
+	char		payer[48];		/* base58 public key of the workers' keypair, "" if none */
 } MintShared;
 
 extern MintShared *mint_shared;

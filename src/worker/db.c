@@ -1,0 +1,623 @@
+/*-------------------------------------------------------------------------
+ *
+ * db.c
+ *	  The worker's side of the state machine: each function here is one
+ *	  short transaction calling the transition functions of
+ *	  src/worker/state.sql with arrays, one statement per batch.  No network
+ *	  I/O happens while a transaction is open.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "common/pg_prng.h"
+#include <math.h>
+
+#include "mint_ext.h"
+#include "common/locks.h"
+#include "worker/worker.h"
+
+/* ---------------------------------------------------------------------------
+ * Transactions and arrays
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+db_begin(const char *what)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, what);
+}
+
+static void
+db_commit(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+static Datum
+text_array(const char **v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(v[i] ? v[i] : "");
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+static Datum
+int8_array(const int64 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Int64GetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+static Datum
+int4_array(const int32 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Int32GetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+static Datum
+bytea_array(bytea **v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = PointerGetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, BYTEAOID, -1, false, TYPALIGN_INT));
+}
+
+/* Keys of a set of jobs, as the arrays every transition takes first. */
+typedef struct JobKeys
+{
+	int			n;
+	const char **tenant;
+	const char **ticket;
+	int64	   *token;
+} JobKeys;
+
+static void
+keys_init(JobKeys *k, int cap)
+{
+	k->n = 0;
+	k->tenant = palloc(sizeof(char *) * Max(cap, 1));
+	k->ticket = palloc(sizeof(char *) * Max(cap, 1));
+	k->token = palloc(sizeof(int64) * Max(cap, 1));
+}
+
+static void
+keys_add(JobKeys *k, const MintJob *j)
+{
+	k->tenant[k->n] = j->tenant_id;
+	k->ticket[k->n] = j->ticket_id;
+	k->token[k->n] = j->token;
+	k->n++;
+}
+
+static SPIPlanPtr
+plan_for(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+/* Find a job of `jobs` by the (tenant, ticket) of row `row` of the SPI result. */
+static MintJob *
+match_row(MintJob **jobs, int n, int row)
+{
+	char	   *tenant = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1);
+	char	   *ticket = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 2);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (strcmp(jobs[i]->tenant_id, tenant) == 0 && strcmp(jobs[i]->ticket_id, ticket) == 0)
+			return jobs[i];
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------------
+ * Transitions
+ * ---------------------------------------------------------------------------
+ */
+
+bool
+db_extension_ready(void)
+{
+	bool		ready;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	ready = OidIsValid(get_extension_oid("mint_ext", true));
+	CommitTransactionCommand();
+	return ready;
+}
+
+static char *
+copy_col(MemoryContext cxt, int row, int col)
+{
+	char	   *v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+
+	return v ? MemoryContextStrdup(cxt, v) : NULL;
+}
+
+/*
+ * db_claim
+ *	  claim: up to n due jobs (queued, or leased by a dead worker).  The jobs
+ *	  are allocated in the caller's current memory context.
+ */
+int
+db_claim(int n, MintJob ***jobs_out)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {INT4OID, INT4OID};
+	Datum		args[2];
+	MemoryContext cxt = CurrentMemoryContext;
+	MintJob   **jobs;
+	int			count;
+	int			i;
+
+	db_begin("mint: claim");
+	args[0] = Int32GetDatum(n);
+	args[1] = Int32GetDatum(mint_lease);
+	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._claim($1, $2)", 2, types), args,
+						 NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "mint._claim failed");
+	count = (int) SPI_processed;
+	jobs = MemoryContextAllocZero(cxt, sizeof(MintJob *) * Max(count, 1));
+	for (i = 0; i < count; i++)
+	{
+		MintJob    *j = MemoryContextAllocZero(cxt, sizeof(MintJob));
+		bool		isnull;
+
+		j->tenant_id = copy_col(cxt, i, 1);
+		j->ticket_id = copy_col(cxt, i, 2);
+		j->token = DatumGetInt64(
+			SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
+		j->owner = copy_col(cxt, i, 5);
+		j->metadata = copy_col(cxt, i, 6);
+		j->attempts = atoi(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 7));
+		j->attempt_base = atoi(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 8));
+		j->retries = atoi(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 9));
+		j->tree = copy_col(cxt, i, 10);
+		j->collection = copy_col(cxt, i, 11);
+		/* a live backend still holding the job's session lock keeps it */
+		j->locked = mint_try_lock_job(j->tenant_id, j->ticket_id);
+		jobs[i] = j;
+	}
+	db_commit();
+	*jobs_out = jobs;
+	return count;
+}
+
+/*
+ * db_load_pending
+ *	  The pending attempt (signed bytes and all) of each claimed job.
+ */
+void
+db_load_pending(MintJob **jobs, int n)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {TEXTARRAYOID, TEXTARRAYOID};
+	Datum		args[2];
+	JobKeys		k;
+	MemoryContext cxt = CurrentMemoryContext;
+	int			i;
+
+	if (n == 0)
+		return;
+	keys_init(&k, n);
+	for (i = 0; i < n; i++)
+		keys_add(&k, jobs[i]);
+	db_begin("mint: load attempts");
+	args[0] = text_array(k.tenant, n);
+	args[1] = text_array(k.ticket, n);
+	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._pending_attempts($1, $2)", 2, types),
+						 args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "mint._pending_attempts failed");
+	for (i = 0; i < (int) SPI_processed; i++)
+	{
+		MintJob    *j = match_row(jobs, n, i);
+		char	   *sig58;
+		bytea	   *tx;
+		bool		isnull;
+
+		if (j == NULL || j->has_att)
+			continue;
+		sig58 = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4);
+		if (sol_b58_decode(sig58, strlen(sig58), j->sig, sizeof(j->sig)) != 64)
+			continue;
+		strlcpy(j->sig58, sig58, sizeof(j->sig58));
+		j->last_valid = DatumGetInt64(
+			SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5, &isnull));
+		tx = DatumGetByteaPP(
+			SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &isnull));
+		j->txlen = VARSIZE_ANY_EXHDR(tx);
+		j->tx = MemoryContextAlloc(cxt, j->txlen);
+		memcpy(j->tx, VARDATA_ANY(tx), j->txlen);
+		j->has_att = true;
+		j->recorded = true;
+		/* sent by a worker before us: it may have reached the cluster */
+		j->maybe_accepted = true;
+	}
+	db_commit();
+}
+
+/*
+ * db_record_attempts
+ *	  record: commit each job's signed attempt before it is sent.  Jobs the
+ *	  database refused (lease taken over) come back with recorded = false.
+ */
+int
+db_record_attempts(MintJob **jobs, int n, const char *blockhash58)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[9] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		INT8ARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, INT4OID};
+	Datum		args[9];
+	JobKeys		k;
+	const char **sigs = palloc(sizeof(char *) * Max(n, 1));
+	const char **hashes = palloc(sizeof(char *) * Max(n, 1));
+	const char **trees = palloc(sizeof(char *) * Max(n, 1));
+	int64	   *lvbh = palloc(sizeof(int64) * Max(n, 1));
+	bytea	  **txs = palloc(sizeof(bytea *) * Max(n, 1));
+	int			recorded;
+	int			i;
+
+	if (n == 0)
+		return 0;
+	keys_init(&k, n);
+	for (i = 0; i < n; i++)
+	{
+		MintJob    *j = jobs[i];
+
+		keys_add(&k, j);
+		sigs[i] = j->sig58;
+		hashes[i] = blockhash58;
+		trees[i] = j->tree;
+		lvbh[i] = j->last_valid;
+		txs[i] = palloc(VARHDRSZ + j->txlen);
+		SET_VARSIZE(txs[i], VARHDRSZ + j->txlen);
+		memcpy(VARDATA(txs[i]), j->tx, j->txlen);
+	}
+	db_begin("mint: record attempts");
+	args[0] = text_array(k.tenant, n);
+	args[1] = text_array(k.ticket, n);
+	args[2] = int8_array(k.token, n);
+	args[3] = text_array(sigs, n);
+	args[4] = text_array(hashes, n);
+	args[5] = int8_array(lvbh, n);
+	args[6] = text_array(trees, n);
+	args[7] = bytea_array(txs, n);
+	args[8] = Int32GetDatum(mint_lease);
+	if (SPI_execute_plan(plan_for(&plan,
+								  "SELECT * FROM mint._record_attempts($1, $2, $3, $4, $5, $6, "
+								  "$7, $8, $9)",
+								  9, types),
+						 args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "mint._record_attempts failed");
+	recorded = (int) SPI_processed;
+	for (i = 0; i < recorded; i++)
+	{
+		MintJob    *j = match_row(jobs, n, i);
+
+		if (j != NULL)
+		{
+			j->recorded = true;
+			j->attempts++;
+		}
+	}
+	db_commit();
+	return recorded;
+}
+
+/*
+ * db_renew
+ *	  Extend the leases of the jobs we hold; a job whose token no longer
+ *	  matches is marked gone (its lease was taken over).
+ */
+void
+db_renew(MintJob **jobs, int n)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[4] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT4OID};
+	Datum		args[4];
+	JobKeys		k;
+	bool	   *kept = palloc0(sizeof(bool) * Max(n, 1));
+	int			i;
+
+	if (n == 0)
+		return;
+	keys_init(&k, n);
+	for (i = 0; i < n; i++)
+		keys_add(&k, jobs[i]);
+	db_begin("mint: renew leases");
+	args[0] = text_array(k.tenant, n);
+	args[1] = text_array(k.ticket, n);
+	args[2] = int8_array(k.token, n);
+	args[3] = Int32GetDatum(mint_lease);
+	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._renew($1, $2, $3, $4)", 4, types),
+						 args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "mint._renew failed");
+	for (i = 0; i < (int) SPI_processed; i++)
+	{
+		char	   *tenant = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char	   *ticket = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		int			x;
+
+		for (x = 0; x < n; x++)
+		{
+			if (!kept[x] && strcmp(jobs[x]->tenant_id, tenant) == 0 &&
+				strcmp(jobs[x]->ticket_id, ticket) == 0)
+			{
+				kept[x] = true;
+				break;
+			}
+		}
+	}
+	db_commit();
+	for (i = 0; i < n; i++)
+	{
+		if (!kept[i])
+		{
+			ereport(LOG,
+					(errmsg("mint worker lost the lease of job mint:%s:%s", jobs[i]->tenant_id,
+							jobs[i]->ticket_id)));
+			jobs[i]->gone = true;
+		}
+	}
+}
+
+/*
+ * db_flush
+ *	  Apply the staged outcomes of a tick in one transaction: dead attempts,
+ *	  confirmations, requeues with backoff, failures.
+ */
+void
+db_flush(MintJob **jobs, int n)
+{
+	static SPIPlanPtr plan_dead = NULL;
+	static SPIPlanPtr plan_confirm = NULL;
+	static SPIPlanPtr plan_requeue = NULL;
+	static SPIPlanPtr plan_fail = NULL;
+	JobKeys		dead,
+				conf,
+				req,
+				fail;
+	const char **d_sig = palloc(sizeof(char *) * Max(n, 1));
+	const char **d_state = palloc(sizeof(char *) * Max(n, 1));
+	const char **d_class = palloc(sizeof(char *) * Max(n, 1));
+	const char **d_code = palloc(sizeof(char *) * Max(n, 1));
+	const char **d_msg = palloc(sizeof(char *) * Max(n, 1));
+	const char **c_sig = palloc(sizeof(char *) * Max(n, 1));
+	const char **c_asset = palloc(sizeof(char *) * Max(n, 1));
+	int64	   *c_nonce = palloc(sizeof(int64) * Max(n, 1));
+	int32	   *r_delay = palloc(sizeof(int32) * Max(n, 1));
+	const char **r_class = palloc(sizeof(char *) * Max(n, 1));
+	const char **r_code = palloc(sizeof(char *) * Max(n, 1));
+	const char **r_msg = palloc(sizeof(char *) * Max(n, 1));
+	const char **f_class = palloc(sizeof(char *) * Max(n, 1));
+	const char **f_code = palloc(sizeof(char *) * Max(n, 1));
+	const char **f_msg = palloc(sizeof(char *) * Max(n, 1));
+	int			i;
+
+	keys_init(&dead, n);
+	keys_init(&conf, n);
+	keys_init(&req, n);
+	keys_init(&fail, n);
+	for (i = 0; i < n; i++)
+	{
+		MintJob    *j = jobs[i];
+
+		if (j->att_dead)
+		{
+			d_sig[dead.n] = j->sig58;
+			d_state[dead.n] = j->dead_state;
+			d_class[dead.n] = j->err_class;
+			d_code[dead.n] = j->err_code;
+			d_msg[dead.n] = j->err_message;
+			keys_add(&dead, j);
+		}
+		switch (j->outcome)
+		{
+			case OUT_CONFIRM:
+				c_sig[conf.n] = j->sig58;
+				c_asset[conf.n] = j->asset58;
+				c_nonce[conf.n] = j->nonce;
+				keys_add(&conf, j);
+				break;
+			case OUT_REQUEUE:
+				{
+					/* full jitter: uniform in [0, min(max, base * 2^retries)] */
+					double		cap = (double) mint_backoff_base * pow(2.0, Min(j->retries, 30));
+
+					cap = Min(cap, (double) mint_backoff_max);
+					r_delay[req.n] = (int32) (cap * pg_prng_double(&pg_global_prng_state));
+					r_class[req.n] = j->err_class;
+					r_code[req.n] = j->err_code;
+					r_msg[req.n] = j->err_message;
+					keys_add(&req, j);
+				}
+				break;
+			case OUT_FAIL:
+				f_class[fail.n] = j->err_class;
+				f_code[fail.n] = j->err_code;
+				f_msg[fail.n] = j->err_message;
+				keys_add(&fail, j);
+				break;
+			case OUT_NONE:
+				break;
+		}
+	}
+	if (dead.n + conf.n + req.n + fail.n == 0)
+		return;
+
+	db_begin("mint: apply outcomes");
+	if (dead.n > 0)
+	{
+		Oid			types[8] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
+			TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+		Datum		args[8];
+
+		args[0] = text_array(dead.tenant, dead.n);
+		args[1] = text_array(dead.ticket, dead.n);
+		args[2] = int8_array(dead.token, dead.n);
+		args[3] = text_array(d_sig, dead.n);
+		args[4] = text_array(d_state, dead.n);
+		args[5] = text_array(d_class, dead.n);
+		args[6] = text_array(d_code, dead.n);
+		args[7] = text_array(d_msg, dead.n);
+		if (SPI_execute_plan(plan_for(&plan_dead,
+									  "SELECT * FROM mint._attempts_dead($1, $2, $3, $4, $5, $6, "
+									  "$7, $8)",
+									  8, types),
+							 args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "mint._attempts_dead failed");
+	}
+	if (conf.n > 0)
+	{
+		Oid			types[6] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
+			TEXTARRAYOID, INT8ARRAYOID};
+		Datum		args[6];
+
+		args[0] = text_array(conf.tenant, conf.n);
+		args[1] = text_array(conf.ticket, conf.n);
+		args[2] = int8_array(conf.token, conf.n);
+		args[3] = text_array(c_sig, conf.n);
+		args[4] = text_array(c_asset, conf.n);
+		args[5] = int8_array(c_nonce, conf.n);
+		if (SPI_execute_plan(plan_for(&plan_confirm,
+									  "SELECT * FROM mint._confirm($1, $2, $3, $4, $5, $6)", 6,
+									  types),
+							 args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "mint._confirm failed");
+	}
+	if (req.n > 0)
+	{
+		Oid			types[7] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT4ARRAYOID,
+			TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+		Datum		args[7];
+
+		args[0] = text_array(req.tenant, req.n);
+		args[1] = text_array(req.ticket, req.n);
+		args[2] = int8_array(req.token, req.n);
+		args[3] = int4_array(r_delay, req.n);
+		args[4] = text_array(r_class, req.n);
+		args[5] = text_array(r_code, req.n);
+		args[6] = text_array(r_msg, req.n);
+		if (SPI_execute_plan(plan_for(&plan_requeue,
+									  "SELECT * FROM mint._requeue($1, $2, $3, $4, $5, $6, $7)", 7,
+									  types),
+							 args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "mint._requeue failed");
+	}
+	if (fail.n > 0)
+	{
+		Oid			types[6] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
+			TEXTARRAYOID, TEXTARRAYOID};
+		Datum		args[6];
+
+		args[0] = text_array(fail.tenant, fail.n);
+		args[1] = text_array(fail.ticket, fail.n);
+		args[2] = int8_array(fail.token, fail.n);
+		args[3] = text_array(f_class, fail.n);
+		args[4] = text_array(f_code, fail.n);
+		args[5] = text_array(f_msg, fail.n);
+		if (SPI_execute_plan(plan_for(&plan_fail, "SELECT * FROM mint._fail($1, $2, $3, $4, $5, $6)",
+									  6, types),
+							 args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "mint._fail failed");
+	}
+	db_commit();
+}
+
+/*
+ * db_release
+ *	  A stopping worker hands its jobs back.
+ */
+void
+db_release(MintJob **jobs, int n)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
+	Datum		args[3];
+	JobKeys		k;
+	int			i;
+
+	if (n == 0)
+		return;
+	keys_init(&k, n);
+	for (i = 0; i < n; i++)
+		keys_add(&k, jobs[i]);
+	db_begin("mint: release");
+	args[0] = text_array(k.tenant, n);
+	args[1] = text_array(k.ticket, n);
+	args[2] = int8_array(k.token, n);
+	if (SPI_execute_plan(plan_for(&plan, "SELECT mint._release($1, $2, $3)", 3, types), args, NULL,
+						 false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "mint._release failed");
+	db_commit();
+}
+
+/*
+ * db_reap_keys
+ *	  Delete up to n expired idempotency keys.
+ */
+int
+db_reap_keys(int n)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {INT4OID};
+	Datum		args[1];
+	bool		isnull;
+	int			reaped = 0;
+
+	db_begin("mint: reap");
+	args[0] = Int32GetDatum(n);
+	if (SPI_execute_plan(plan_for(&plan, "SELECT mint.reap_idempotency_keys($1)", 1, types), args,
+						 NULL, false, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+		reaped = DatumGetInt32(
+			SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	db_commit();
+	return reaped;
+}

@@ -1,0 +1,1095 @@
+/*-------------------------------------------------------------------------
+ *
+ * engine.c
+ *	  Drives the jobs a worker holds through the attempt protocol:
+ *
+ *	  claim -> build + sign -> RECORD (commit) -> send -> watch:
+ *		getSignatureStatuses (searchTransactionHistory) for the pending attempt
+ *		  landed at mint.commitment, ok      -> getTransaction -> confirm
+ *		  landed with an error               -> attempt dead -> fail / requeue
+ *		  unknown, finalized height > last
+ *			valid block height (observed
+ *			before the status was asked)     -> attempt dead (expired) -> requeue
+ *		  unknown, not expired               -> re-broadcast the same bytes
+ *
+ *	  A new transaction is built only for a job with no pending attempt, and
+ *	  the database refuses to record one otherwise (mint._record_attempts).
+ *
+ * Everything network-bound runs on one libcurl multi handle (sol_rpc), with
+ * no transaction open; the decisions of a tick are applied by db_flush() in
+ * one transaction.  Consecutive RPC failures put the engine in a quiet
+ * period with exponential backoff, probed by one getBlockHeight, so an
+ * outage costs a bounded number of requests.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include <curl/curl.h>
+
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "storage/spin.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "mint_ext.h"
+#include "common/locks.h"
+#include "common/mintparams.h"
+#include "common/shared.h"
+#include "solana/sol_bubblegum.h"
+#include "solana/sol_crypto.h"
+#include "solana/sol_rpc.h"
+#include "worker/worker.h"
+
+#define STATUS_CHUNK 256		/* getSignatureStatuses limit */
+#define SEND_CHUNK 64			/* sendTransaction calls per HTTP request */
+#define GETTX_CHUNK 32			/* getTransaction calls per HTTP request */
+#define BLOCKHASH_MAX_AGE_MS 400
+#define QUIET_AFTER_FAILURES 3
+
+typedef enum ReqKind
+{
+	REQ_BLOCKHASH,
+	REQ_HEIGHT,
+	REQ_STATUS,
+	REQ_GETTX,
+	REQ_SEND
+} ReqKind;
+
+/* The tag of a JSON-RPC call: what it was for. */
+typedef struct Req
+{
+	ReqKind		kind;
+	int			n;
+	MintJob   **jobs;
+	int64		fin;			/* finalized height known when a status call was made */
+} Req;
+
+extern int	mint_worker_slot;
+
+static MemoryContext engine_cxt = NULL;
+static SolRpc *rpc = NULL;
+static char *rpc_url_in_use = NULL;
+
+static bool have_key = false;
+static uint8 key_secret[64];
+static uint8 key_pub[32];
+static TimestampTz key_retry_at = 0;
+
+static MintJob **set = NULL;
+static int	nset = 0;
+static int	capset = 0;
+
+static bool have_blockhash = false;
+static uint8 blockhash[32];
+static char blockhash58[SOL_PUBKEY_B58_MAX];
+static int64 blockhash_last_valid = 0;
+static TimestampTz blockhash_at = 0;
+static bool req_blockhash = false;
+
+static int64 fin_height = -1;
+static TimestampTz fin_at = 0;
+static bool req_height = false;
+
+static int	rpc_failures = 0;
+static TimestampTz quiet_until = 0;
+
+static TimestampTz next_claim = 0;
+static TimestampTz next_renew = 0;
+static TimestampTz next_reap = 0;
+
+/* ---------------------------------------------------------------------------
+ * Status reporting (mint.worker_status)
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+report(const char *state)
+{
+	MintWorkerStatus *w = &mint_shared->workers[mint_worker_slot];
+
+	SpinLockAcquire(&mint_shared->mutex);
+	if (state != NULL)
+		strlcpy(w->state, state, sizeof(w->state));
+	w->inflight = nset;
+	w->rpc_pending = rpc ? (int) sol_rpc_pending(rpc) : 0;
+	SpinLockRelease(&mint_shared->mutex);
+}
+
+static void
+count(int64 *field)
+{
+	SpinLockAcquire(&mint_shared->mutex);
+	(*field)++;
+	SpinLockRelease(&mint_shared->mutex);
+}
+
+#define COUNT(f) count(&mint_shared->workers[mint_worker_slot].f)
+
+static TimestampTz
+after_ms(TimestampTz t, double ms)
+{
+	return t + (TimestampTz) (ms * 1000.0);
+}
+
+static double
+jitter(double cap_ms)
+{
+	return cap_ms * pg_prng_double(&pg_global_prng_state);
+}
+
+static double
+backoff_cap(int n)
+{
+	double		cap = (double) mint_backoff_base * pow(2.0, Min(n, 30));
+
+	return Min(cap, (double) mint_backoff_max);
+}
+
+/* ---------------------------------------------------------------------------
+ * RPC health: a quiet period after consecutive failures
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+rpc_failed(const SolRpcResult *r, TimestampTz now)
+{
+	MintWorkerStatus *w = &mint_shared->workers[mint_worker_slot];
+	double		wait;
+
+	rpc_failures++;
+	SpinLockAcquire(&mint_shared->mutex);
+	w->rpc_errors++;
+	snprintf(w->last_rpc_error, sizeof(w->last_rpc_error), "%s: %s: %s", r->method,
+			 sol_rpc_class_name(r->cls), r->message);
+	w->last_rpc_error_at = now;
+	SpinLockRelease(&mint_shared->mutex);
+
+	if (rpc_failures >= QUIET_AFTER_FAILURES)
+	{
+		wait = jitter(backoff_cap(rpc_failures - QUIET_AFTER_FAILURES));
+		if (r->cls == SOL_RPC_RATE_LIMITED && r->retry_after_ms > wait)
+			wait = (double) r->retry_after_ms;
+		quiet_until = Max(quiet_until, after_ms(now, wait));
+	}
+}
+
+static void
+rpc_succeeded(void)
+{
+	rpc_failures = 0;
+}
+
+/* In a quiet period only the getBlockHeight probe may go out. */
+static bool
+rpc_quiet(TimestampTz now)
+{
+	return rpc_failures >= QUIET_AFTER_FAILURES;
+}
+
+static Req *
+new_req(ReqKind kind, int n)
+{
+	Req		   *q = MemoryContextAllocZero(engine_cxt, sizeof(Req));
+
+	q->kind = kind;
+	q->n = n;
+	if (n > 0)
+		q->jobs = MemoryContextAllocZero(engine_cxt, sizeof(MintJob *) * n);
+	return q;
+}
+
+static void
+req_add(Req *q, int i, MintJob *j)
+{
+	q->jobs[i] = j;
+	j->refs++;
+}
+
+/* ---------------------------------------------------------------------------
+ * The working set
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+job_free(MintJob *j)
+{
+	if (j->tx)
+		pfree(j->tx);
+	pfree(j->tenant_id);
+	pfree(j->ticket_id);
+	if (j->owner)
+		pfree(j->owner);
+	if (j->metadata)
+		pfree(j->metadata);
+	if (j->tree)
+		pfree(j->tree);
+	if (j->collection)
+		pfree(j->collection);
+	pfree(j);
+}
+
+static void
+req_done(Req *q)
+{
+	int			i;
+
+	for (i = 0; i < q->n; i++)
+	{
+		MintJob    *j = q->jobs[i];
+
+		if (--j->refs == 0 && j->gone)
+			job_free(j);
+	}
+	if (q->jobs)
+		pfree(q->jobs);
+	pfree(q);
+}
+
+/* Drop jobs that left the set: outcome applied, or lease lost. */
+static void
+compact_set(void)
+{
+	int			i,
+				k = 0;
+
+	for (i = 0; i < nset; i++)
+	{
+		MintJob    *j = set[i];
+
+		if (j->gone || j->outcome != OUT_NONE)
+		{
+			j->gone = true;
+			if (j->locked)
+				mint_unlock_job(j->tenant_id, j->ticket_id);
+			j->locked = false;
+			if (j->refs == 0)
+				job_free(j);
+			continue;
+		}
+		set[k++] = j;
+	}
+	nset = k;
+}
+
+static void
+set_add(MintJob *j)
+{
+	if (nset == capset)
+	{
+		capset = Max(64, capset * 2);
+		set = set ? repalloc(set, sizeof(MintJob *) * capset)
+			: MemoryContextAlloc(engine_cxt, sizeof(MintJob *) * capset);
+	}
+	set[nset++] = j;
+}
+
+static void
+set_error(MintJob *j, const char *cls, const char *code, const char *fmt,...)
+	pg_attribute_printf(4, 5);
+
+static void
+set_error(MintJob *j, const char *cls, const char *code, const char *fmt,...)
+{
+	va_list		ap;
+
+	strlcpy(j->err_class, cls, sizeof(j->err_class));
+	strlcpy(j->err_code, code ? code : "", sizeof(j->err_code));
+	va_start(ap, fmt);
+	vsnprintf(j->err_message, sizeof(j->err_message), fmt, ap);
+	va_end(ap);
+}
+
+static bool
+exhausted(const MintJob *j)
+{
+	return j->attempts - j->attempt_base >= mint_max_attempts;
+}
+
+/*
+ * The pending attempt is dead; decide what follows.  `permanent` fails the
+ * job with the error already set; otherwise the job is requeued (backoff),
+ * or fails when its attempts are exhausted.
+ */
+static void
+attempt_dead(MintJob *j, const char *state, bool permanent)
+{
+	j->att_dead = true;
+	j->dead_state = state;
+	if (permanent)
+		j->outcome = OUT_FAIL;
+	else if (exhausted(j))
+	{
+		char		last[256];
+
+		strlcpy(last, j->err_message, sizeof(last));
+		set_error(j, "exhausted", j->err_code, "%d attempts, the last %s: %s",
+				  j->attempts - j->attempt_base, state, last);
+		j->outcome = OUT_FAIL;
+	}
+	else
+		j->outcome = OUT_REQUEUE;
+}
+
+/* ---------------------------------------------------------------------------
+ * Keys and RPC client
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+load_key(TimestampTz now)
+{
+	SolError	err;
+
+	if (have_key || now < key_retry_at)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (mint_keypair_path == NULL || mint_keypair_path[0] == '\0')
+	{
+		ereport(LOG, (errmsg("mint worker is idle: mint.keypair_path is not set")));
+		key_retry_at = after_ms(now, 60000);
+		return;
+	}
+	if (sol_keypair_load(mint_keypair_path, key_secret, &err) != 0)
+	{
+		ereport(LOG,
+				(errmsg("mint worker cannot use keypair \"%s\": %s", mint_keypair_path,
+						err.message)));
+		key_retry_at = after_ms(now, 60000);
+		return;
+	}
+	memcpy(key_pub, key_secret + 32, 32);
+	have_key = true;
+	SpinLockAcquire(&mint_shared->mutex);
+	sol_pubkey_to_b58(key_pub, mint_shared->payer);
+	SpinLockRelease(&mint_shared->mutex);
+	ereport(LOG, (errmsg("mint worker signs as %s", mint_shared->payer)));
+}
+
+static void
+open_rpc(void)
+{
+	SolRpcOptions opts;
+	SolError	err;
+
+	if (rpc != NULL && rpc_url_in_use != NULL && strcmp(rpc_url_in_use, mint_rpc_url) == 0)
+		return;
+	if (rpc != NULL)
+		sol_rpc_free(rpc);	/* in-flight calls are lost; their outcomes are re-learnt */
+	memset(&opts, 0, sizeof(opts));
+	opts.default_timeout_ms = mint_rpc_timeout;
+	memset(&err, 0, sizeof(err));
+	rpc = sol_rpc_new(mint_rpc_url, &opts, &err);
+	if (rpc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid mint.rpc_url \"%s\": %s", mint_rpc_url, err.message)));
+	if (rpc_url_in_use)
+		pfree(rpc_url_in_use);
+	rpc_url_in_use = MemoryContextStrdup(engine_cxt, mint_rpc_url);
+}
+
+void
+engine_init(void)
+{
+	engine_cxt = AllocSetContextCreate(TopMemoryContext, "mint worker", ALLOCSET_DEFAULT_SIZES);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		elog(ERROR, "curl_global_init failed");
+	open_rpc();
+}
+
+void
+engine_reload(void)
+{
+	MemoryContext old = MemoryContextSwitchTo(engine_cxt);
+
+	have_key = false;			/* the key file may have changed */
+	key_retry_at = 0;
+	open_rpc();
+	MemoryContextSwitchTo(old);
+}
+
+void
+engine_shutdown(void)
+{
+	int			i;
+
+	if (nset > 0 && engine_cxt != NULL)
+	{
+		MintJob   **held = palloc(sizeof(MintJob *) * nset);
+		int			n = 0;
+
+		for (i = 0; i < nset; i++)
+			if (!set[i]->gone && set[i]->outcome == OUT_NONE)
+				held[n++] = set[i];
+		db_release(held, n);
+	}
+	if (rpc != NULL)
+		sol_rpc_free(rpc);
+	rpc = NULL;
+	curl_global_cleanup();
+}
+
+static const char *
+commitment_name(void)
+{
+	return mint_commitment == MINT_COMMITMENT_FINALIZED ? "finalized" : "confirmed";
+}
+
+static SolCommitment
+commitment_level(void)
+{
+	return mint_commitment == MINT_COMMITMENT_FINALIZED ? SOL_COMMITMENT_FINALIZED
+		: SOL_COMMITMENT_CONFIRMED;
+}
+
+/* ---------------------------------------------------------------------------
+ * Claiming and building
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+claim(TimestampTz now)
+{
+	MintJob   **jobs;
+	int			n;
+	int			i;
+	int			room = mint_max_inflight - nset;
+	MintJob   **fresh;
+	int			nfresh = 0;
+
+	n = db_claim(Min(room, mint_batch_size), &jobs);
+	if (n == 0)
+		return;
+	fresh = palloc(sizeof(MintJob *) * n);
+	for (i = 0; i < n; i++)
+	{
+		if (!jobs[i]->locked)
+		{
+			/* another live worker still works on it; it will be fenced out */
+			job_free(jobs[i]);
+			continue;
+		}
+		fresh[nfresh++] = jobs[i];
+	}
+	db_load_pending(fresh, nfresh);
+	for (i = 0; i < nfresh; i++)
+	{
+		fresh[i]->next_check = now;
+		fresh[i]->next_send = now;
+		set_add(fresh[i]);
+	}
+	pfree(fresh);
+	pfree(jobs);
+	/* a full batch: there may be more waiting */
+	if (n == Min(room, mint_batch_size))
+		next_claim = now;
+}
+
+static bool
+wants_build(const MintJob *j)
+{
+	return !j->gone && j->outcome == OUT_NONE && !j->has_att;
+}
+
+/*
+ * Build and sign a transaction for every job without a pending attempt,
+ * record them all in one transaction, then send the recorded ones.
+ */
+static void
+build_record_send(TimestampTz now)
+{
+	MintJob   **built = palloc(sizeof(MintJob *) * Max(nset, 1));
+	int			nbuilt = 0;
+	int			i;
+
+	for (i = 0; i < nset; i++)
+	{
+		MintJob    *j = set[i];
+		SolMetadata md;
+		SolMintParams p;
+		SolError	err;
+		uint8		buf[SOL_PACKET_DATA_SIZE];
+		int			len;
+
+		if (!wants_build(j))
+			continue;
+		if (exhausted(j))
+		{
+			set_error(j, "exhausted", NULL, "%d attempts without a mint",
+					  j->attempts - j->attempt_base);
+			j->outcome = OUT_FAIL;
+			continue;
+		}
+		j->seen = false;
+		if (j->tree == NULL)
+		{
+			set_error(j, "validation", "no_tree", "tenant \"%s\" has no active merkle tree",
+					  j->tenant_id);
+			j->outcome = OUT_FAIL;
+			continue;
+		}
+		memset(&err, 0, sizeof(err));
+		if (!mint_params(j->owner, j->metadata, j->tree, j->collection, key_pub, &md, &p, &err))
+		{
+			set_error(j, "validation", err.field, "cannot build the mint: %s", err.message);
+			j->outcome = OUT_FAIL;
+			continue;
+		}
+		len = sol_build_mint_tx(&p, blockhash, key_secret, buf, sizeof(buf), j->sig, &err);
+		if (len < 0)
+		{
+			set_error(j, "validation", sol_error_code_name(err.code), "cannot build the mint: %s",
+					  err.message);
+			j->outcome = OUT_FAIL;
+			continue;
+		}
+		sol_signature_to_b58(j->sig, j->sig58);
+		j->tx = MemoryContextAlloc(engine_cxt, len);
+		memcpy(j->tx, buf, len);
+		j->txlen = len;
+		j->last_valid = blockhash_last_valid;
+		j->has_att = true;
+		j->recorded = false;
+		j->maybe_accepted = false;
+		j->send_failures = 0;
+		built[nbuilt++] = j;
+	}
+	if (nbuilt == 0)
+	{
+		pfree(built);
+		return;
+	}
+
+	/* RECORD before SEND: nothing unrecorded ever leaves this process. */
+	db_record_attempts(built, nbuilt, blockhash58);
+	for (i = 0; i < nbuilt; i++)
+	{
+		MintJob    *j = built[i];
+
+		if (!j->recorded)
+		{
+			/* refused: our lease was taken over, or an earlier attempt is alive */
+			ereport(LOG,
+					(errmsg("mint worker could not record an attempt for job mint:%s:%s",
+							j->tenant_id, j->ticket_id)));
+			j->gone = true;
+			continue;
+		}
+		j->next_send = now;		/* sent below */
+		j->next_check = after_ms(now, mint_poll_interval);
+	}
+	pfree(built);
+}
+
+/* ---------------------------------------------------------------------------
+ * Submitting calls
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+submit_sends(TimestampTz now)
+{
+	SolRpcCall	calls[SEND_CHUNK];
+	uint64		ids[SEND_CHUNK];
+	int			nc = 0;
+	int			i;
+
+	for (i = 0; i <= nset; i++)
+	{
+		MintJob    *j = i < nset ? set[i] : NULL;
+
+		if (j != NULL && !j->gone && j->outcome == OUT_NONE && j->has_att && j->recorded &&
+			!j->seen && !j->req_send && now >= j->next_send)
+		{
+			Req		   *q = new_req(REQ_SEND, 1);
+
+			req_add(q, 0, j);
+			j->req_send = true;
+			calls[nc].method = "sendTransaction";
+			calls[nc].params = sol_rpc_params_send_transaction(j->tx, j->txlen, false,
+															   commitment_name(), 0);
+			calls[nc].tag = q;
+			nc++;
+		}
+		if (nc > 0 && (nc == SEND_CHUNK || j == NULL))
+		{
+			SolError	err;
+
+			memset(&err, 0, sizeof(err));
+			if (sol_rpc_submit_batch(rpc, calls, nc, mint_rpc_timeout, ids, &err) != 0)
+				elog(ERROR, "could not submit sendTransaction batch: %s", err.message);
+			nc = 0;
+		}
+	}
+}
+
+static void
+submit_statuses(TimestampTz now)
+{
+	uint8		(*sigs)[64] = NULL;
+	Req		   *q = NULL;
+	int			nq = 0;
+	int			i;
+
+	for (i = 0; i <= nset; i++)
+	{
+		MintJob    *j = i < nset ? set[i] : NULL;
+
+		if (j != NULL && !j->gone && j->outcome == OUT_NONE && j->has_att && j->recorded &&
+			!j->req_status && !j->req_tx && now >= j->next_check)
+		{
+			if (q == NULL)
+			{
+				q = new_req(REQ_STATUS, STATUS_CHUNK);
+				q->fin = fin_height;
+				sigs = palloc(64 * STATUS_CHUNK);
+				nq = 0;
+			}
+			memcpy(sigs[nq], j->sig, 64);
+			req_add(q, nq, j);
+			j->req_status = true;
+			nq++;
+		}
+		if (q != NULL && (nq == STATUS_CHUNK || j == NULL))
+		{
+			SolError	err;
+
+			q->n = nq;
+			memset(&err, 0, sizeof(err));
+			if (sol_rpc_get_signature_statuses(rpc, (const uint8 (*)[64]) sigs, nq, true,
+											   mint_rpc_timeout, q, &err) == 0)
+				elog(ERROR, "could not submit getSignatureStatuses: %s", err.message);
+			pfree(sigs);
+			q = NULL;
+		}
+	}
+}
+
+static void
+submit_gettx(MintJob **jobs, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i += GETTX_CHUNK)
+	{
+		SolRpcCall	calls[GETTX_CHUNK];
+		uint64		ids[GETTX_CHUNK];
+		int			k;
+		int			m = Min(GETTX_CHUNK, n - i);
+		SolError	err;
+
+		for (k = 0; k < m; k++)
+		{
+			Req		   *q = new_req(REQ_GETTX, 1);
+
+			req_add(q, 0, jobs[i + k]);
+			jobs[i + k]->req_tx = true;
+			calls[k].method = "getTransaction";
+			calls[k].params = sol_rpc_params_get_transaction(jobs[i + k]->sig, commitment_name());
+			calls[k].tag = q;
+		}
+		memset(&err, 0, sizeof(err));
+		if (sol_rpc_submit_batch(rpc, calls, m, mint_rpc_timeout, ids, &err) != 0)
+			elog(ERROR, "could not submit getTransaction batch: %s", err.message);
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Handling results
+ * ---------------------------------------------------------------------------
+ */
+
+static bool
+instruction_error(const char *err_json)
+{
+	return strstr(err_json, "InstructionError") != NULL;
+}
+
+static void
+on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx)
+{
+	SolSignatureStatus *st;
+	SolError	err;
+	int			i;
+
+	for (i = 0; i < q->n; i++)
+		q->jobs[i]->req_status = false;
+	if (r->cls != SOL_RPC_OK)
+	{
+		rpc_failed(r, now);
+		for (i = 0; i < q->n; i++)
+			q->jobs[i]->next_check = after_ms(now, mint_poll_interval);
+		return;
+	}
+	st = palloc0(sizeof(SolSignatureStatus) * q->n);
+	memset(&err, 0, sizeof(err));
+	if (sol_rpc_parse_signature_statuses(r, st, q->n, &err) != 0)
+	{
+		SolRpcResult bad = *r;
+
+		bad.cls = SOL_RPC_MALFORMED;
+		strlcpy(bad.message, err.message, sizeof(bad.message));
+		rpc_failed(&bad, now);
+		for (i = 0; i < q->n; i++)
+			q->jobs[i]->next_check = after_ms(now, mint_poll_interval);
+		pfree(st);
+		return;
+	}
+	rpc_succeeded();
+	for (i = 0; i < q->n; i++)
+	{
+		MintJob    *j = q->jobs[i];
+
+		if (j->gone || j->outcome != OUT_NONE || !j->has_att)
+			continue;
+		j->next_check = after_ms(now, mint_poll_interval);
+		if (st[i].found)
+		{
+			j->maybe_accepted = true;
+			j->seen = true;		/* landed: no more re-broadcasts */
+			if (st[i].confirmation < commitment_level())
+				continue;		/* landed; wait for the commitment */
+			if (st[i].failed)
+			{
+				bool		permanent = instruction_error(st[i].err);
+
+				set_error(j, "transaction", st[i].err, "landed with an error: %s", st[i].err);
+				attempt_dead(j, "landed_err", permanent);
+				continue;
+			}
+			(*tx_jobs)[(*ntx)++] = j;	/* fetch it for the leaf event */
+			continue;
+		}
+		/* Unknown to the cluster.  Dead only if the blockhash had provably expired
+		 * (finalized height seen before this status was asked for). */
+		if (q->fin >= 0 && q->fin > j->last_valid)
+		{
+			set_error(j, "expired", NULL,
+					  "transaction %s never landed; its blockhash expired at block height " INT64_FORMAT,
+					  j->sig58, j->last_valid);
+			attempt_dead(j, "expired", false);
+			continue;
+		}
+		/* still valid: submit_sends() re-broadcasts the same bytes (same
+		 * signature) when next_send comes */
+		j->seen = false;
+	}
+	pfree(st);
+}
+
+static void
+on_gettx(Req *q, SolRpcResult *r, TimestampTz now)
+{
+	MintJob    *j = q->jobs[0];
+	SolLeafEvent ev;
+	SolError	err;
+
+	j->req_tx = false;
+	if (j->gone || j->outcome != OUT_NONE)
+		return;
+	if (r->cls != SOL_RPC_OK)
+	{
+		rpc_failed(r, now);
+		j->next_check = after_ms(now, mint_poll_interval);
+		return;
+	}
+	rpc_succeeded();
+	memset(&err, 0, sizeof(err));
+	if (sol_leaf_from_transaction(r->result, &ev, &err) == 0)
+	{
+		sol_pubkey_to_b58(ev.id, j->asset58);
+		j->nonce = (int64) ev.nonce;
+		j->outcome = OUT_CONFIRM;
+		return;
+	}
+	if (err.code == SOL_ERR_TX_FAILED)
+	{
+		set_error(j, "transaction", "meta.err", "%s", err.message);
+		attempt_dead(j, "landed_err", strstr(err.message, "InstructionError") != NULL);
+		return;
+	}
+	/* not visible yet at our commitment, or unreadable: ask again later */
+	if (err.code != SOL_ERR_NOT_FOUND)
+		ereport(LOG,
+				(errmsg("mint worker cannot read the leaf event of %s: %s", j->sig58,
+						err.message)));
+	j->next_check = after_ms(now, mint_poll_interval);
+}
+
+static void
+on_send(Req *q, SolRpcResult *r, TimestampTz now)
+{
+	MintJob    *j = q->jobs[0];
+
+	j->req_send = false;
+	if (j->gone || j->outcome != OUT_NONE || !j->has_att)
+		return;
+	switch (r->cls)
+	{
+		case SOL_RPC_OK:
+		case SOL_RPC_ALREADY_PROCESSED:
+			rpc_succeeded();
+			j->maybe_accepted = true;
+			j->send_failures = 0;
+			j->next_send = after_ms(now, Max(2000, 4 * mint_poll_interval));
+			COUNT(sent);
+			return;
+		case SOL_RPC_BLOCKHASH_NOT_FOUND:
+			/* the node does not know the blockhash (lagging, or expired): the
+			 * expiry rule decides, never this answer */
+			rpc_succeeded();
+			j->next_send = after_ms(now, Max(1000, 2 * mint_poll_interval));
+			return;
+		case SOL_RPC_PREFLIGHT_PERMANENT:
+		case SOL_RPC_SIGNATURE_INVALID:
+		case SOL_RPC_INVALID_REQUEST:
+		case SOL_RPC_PREFLIGHT_FAILED:
+			{
+				bool		permanent = r->cls != SOL_RPC_PREFLIGHT_FAILED;
+				char		code[32];
+
+				rpc_succeeded();
+				snprintf(code, sizeof(code), "%ld", r->custom_error >= 0 ? r->custom_error : r->rpc_code);
+				set_error(j, permanent ? "transaction" : "rpc", code, "%s: %s",
+						  sol_rpc_class_name(r->cls), r->message);
+				if (!j->maybe_accepted)
+				{
+					/* every send of these bytes was refused: the cluster never had them */
+					attempt_dead(j, "rejected", permanent);
+					return;
+				}
+				/* an earlier send may have been accepted: keep watching until it
+				 * lands or expires; the error stays on the job */
+				j->next_send = after_ms(now, jitter(backoff_cap(++j->send_failures)));
+				return;
+			}
+		default:
+			/* transport, timeout, 429, 5xx...: the outcome is unknown */
+			rpc_failed(r, now);
+			j->maybe_accepted = true;
+			j->next_send = after_ms(now, jitter(backoff_cap(++j->send_failures)));
+			return;
+	}
+}
+
+static void
+handle_results(TimestampTz now, int wait_ms)
+{
+	SolRpcResult res[64];
+	MintJob   **tx_jobs = palloc(sizeof(MintJob *) * Max(nset, 1));
+	int			ntx = 0;
+	int			got;
+	int			i;
+
+	while ((got = sol_rpc_poll(rpc, wait_ms, res, lengthof(res))) > 0)
+	{
+		wait_ms = 0;
+		for (i = 0; i < got; i++)
+		{
+			Req		   *q = (Req *) res[i].tag;
+			SolError	err;
+
+			memset(&err, 0, sizeof(err));
+			switch (q->kind)
+			{
+				case REQ_BLOCKHASH:
+					req_blockhash = false;
+					if (res[i].cls == SOL_RPC_OK &&
+						sol_rpc_parse_latest_blockhash(&res[i], blockhash,
+													   (uint64_t *) &blockhash_last_valid, &err) == 0)
+					{
+						rpc_succeeded();
+						have_blockhash = true;
+						blockhash_at = now;
+						sol_pubkey_to_b58(blockhash, blockhash58);
+					}
+					else
+						rpc_failed(&res[i], now);
+					break;
+				case REQ_HEIGHT:
+					req_height = false;
+					{
+						uint64		h;
+
+						if (res[i].cls == SOL_RPC_OK && sol_rpc_parse_u64(&res[i], &h, &err) == 0)
+						{
+							rpc_succeeded();
+							fin_height = Max(fin_height, (int64) h);
+							fin_at = now;
+						}
+						else
+							rpc_failed(&res[i], now);
+					}
+					break;
+				case REQ_STATUS:
+					on_status(q, &res[i], now, &tx_jobs, &ntx);
+					break;
+				case REQ_GETTX:
+					on_gettx(q, &res[i], now);
+					break;
+				case REQ_SEND:
+					on_send(q, &res[i], now);
+					break;
+			}
+			sol_rpc_result_clear(&res[i]);
+			req_done(q);
+		}
+	}
+	if (ntx > 0)
+		submit_gettx(tx_jobs, ntx);
+	pfree(tx_jobs);
+}
+
+/* ---------------------------------------------------------------------------
+ * The tick
+ * ---------------------------------------------------------------------------
+ */
+
+static bool
+any_job(bool (*pred) (const MintJob *))
+{
+	int			i;
+
+	for (i = 0; i < nset; i++)
+		if (pred(set[i]))
+			return true;
+	return false;
+}
+
+static bool
+is_watching(const MintJob *j)
+{
+	return !j->gone && j->outcome == OUT_NONE && j->has_att && j->recorded;
+}
+
+/*
+ * engine_tick
+ *	  One round: claim, fetch what the chain knows, build/record/send, react
+ *	  to answers, apply decisions.  Returns how long the caller may sleep
+ *	  (ms) before the next round if nothing wakes it.
+ */
+long
+engine_tick(bool woken)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	MemoryContext old = MemoryContextSwitchTo(engine_cxt);
+	long		wait;
+	int			i;
+
+	load_key(now);
+
+	if (nset > 0 && now >= next_renew)
+	{
+		db_renew(set, nset);
+		next_renew = after_ms(now, mint_lease / 3.0);
+		compact_set();
+	}
+	if (now >= next_reap)
+	{
+		int			reaped = db_reap_keys(1000);
+
+		next_reap = after_ms(now, reaped == 1000 ? 100 : 60000);
+	}
+
+	if (have_key && !rpc_quiet(now) && nset < mint_max_inflight && (woken || now >= next_claim))
+	{
+		next_claim = after_ms(now, mint_poll_interval);
+		claim(now);
+	}
+
+	/* chain facts: a fresh blockhash for new attempts, the finalized height for expiry */
+	if (!rpc_quiet(now) && !req_blockhash && any_job(wants_build) &&
+		(!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS)))
+	{
+		SolError	err;
+
+		memset(&err, 0, sizeof(err));
+		if (sol_rpc_get_latest_blockhash(rpc, commitment_name(), mint_rpc_timeout,
+										 new_req(REQ_BLOCKHASH, 0), &err) == 0)
+			elog(ERROR, "could not submit getLatestBlockhash: %s", err.message);
+		req_blockhash = true;
+	}
+	if (!req_height && (rpc_quiet(now) ? now >= quiet_until
+						: (any_job(is_watching) && now > after_ms(fin_at, mint_poll_interval))))
+	{
+		SolError	err;
+
+		memset(&err, 0, sizeof(err));
+		if (sol_rpc_get_block_height(rpc, "finalized", mint_rpc_timeout, new_req(REQ_HEIGHT, 0),
+									 &err) == 0)
+			elog(ERROR, "could not submit getBlockHeight: %s", err.message);
+		req_height = true;
+		if (rpc_quiet(now))
+			quiet_until = after_ms(now, jitter(backoff_cap(rpc_failures)));
+	}
+
+	handle_results(now, 0);
+
+	if (have_key && have_blockhash && !rpc_quiet(now) &&
+		now <= after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS) && any_job(wants_build))
+		build_record_send(now);
+	if (!rpc_quiet(now))
+	{
+		submit_sends(now);
+		submit_statuses(now);
+	}
+
+	db_flush(set, nset);
+	for (i = 0; i < nset; i++)
+	{
+		switch (set[i]->outcome)
+		{
+			case OUT_CONFIRM:
+				COUNT(confirmed);
+				break;
+			case OUT_FAIL:
+				COUNT(failed);
+				break;
+			case OUT_REQUEUE:
+				COUNT(requeued);
+				break;
+			case OUT_NONE:
+				break;
+		}
+	}
+	compact_set();
+
+	/* how long until something is due */
+	if (sol_rpc_pending(rpc) > 0)
+		wait = 10;
+	else
+	{
+		TimestampTz due = next_claim;
+
+		for (i = 0; i < nset; i++)
+			if (is_watching(set[i]))
+				due = Min(due, Min(set[i]->next_check, set[i]->next_send));
+		if (rpc_quiet(now))
+			due = Max(due, quiet_until);
+		if (nset > 0)
+			due = Min(due, next_renew);
+		wait = (long) ((due - GetCurrentTimestamp()) / 1000);
+		wait = Max(wait, 0);
+		wait = Min(wait, (long) mint_poll_interval);
+	}
+	report(nset > 0 ? "working" : "idle");
+	MemoryContextSwitchTo(old);
+	return wait;
+}
+
+/*
+ * engine_wait_rpc
+ *	  Let transfers progress for up to ms milliseconds, handling answers.
+ */
+void
+engine_wait_rpc(long ms)
+{
+	MemoryContext old = MemoryContextSwitchTo(engine_cxt);
+
+	handle_results(GetCurrentTimestamp(), (int) ms);
+	MemoryContextSwitchTo(old);
+}

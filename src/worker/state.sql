@@ -1,0 +1,319 @@
+
+-- ---------------------------------------------------------------------------
+-- The job state machine (DESIGN.md section 3), in one place.
+--
+--  queued --claim--> in_flight --attempt recorded--> submitted --landed ok--> confirmed
+--    ^                  |                                |
+--    |                  | retryable error / lease lost   |-- landed with error, permanent --> failed
+--    +--backoff---------+                                +-- every attempt provably dead ----> queued
+--  queued/in_flight --non-retryable error or attempts exhausted--> failed
+--  queued/failed (nothing can still land) --cancel_mint--> cancelled
+--  failed --retry_mint--> queued
+--
+-- Every transition the worker makes is one of the functions below, called
+-- with arrays (one statement per batch) and fenced by the lease token the
+-- worker claimed the job with: a worker whose lease was taken over matches
+-- no row and learns it from the missing row in the result.  `confirmed` is
+-- absorbing: no function here changes a confirmed job.
+--
+-- These are internal: only the extension owner (the worker) may call them.
+-- ---------------------------------------------------------------------------
+
+-- claim: queued jobs that are due, and in_flight/submitted jobs whose lease
+-- expired (their worker died); bump the lease token, take the lease.
+CREATE FUNCTION @extschema@._claim(batch_size integer, lease_ms integer)
+RETURNS TABLE (tenant_id text, ticket_id text, lease_token bigint, status @extschema@.job_status,
+               owner text, metadata text, attempts integer, attempt_base integer, retries integer,
+               merkle_tree text, collection_mint text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH expired AS (
+		SELECT j.tenant_id, j.ticket_id FROM @extschema@.mint_jobs j
+		 WHERE j.status IN ('in_flight', 'submitted') AND j.lease_until < pg_catalog.now()
+		 ORDER BY j.lease_until
+		 LIMIT batch_size
+		   FOR UPDATE SKIP LOCKED
+	), due AS (
+		SELECT j.tenant_id, j.ticket_id FROM @extschema@.mint_jobs j
+		 WHERE j.status = 'queued' AND j.next_attempt_at <= pg_catalog.now()
+		 ORDER BY j.next_attempt_at
+		 LIMIT batch_size
+		   FOR UPDATE SKIP LOCKED
+	), pick AS (
+		SELECT * FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) p LIMIT batch_size
+	)
+	UPDATE @extschema@.mint_jobs j
+	   SET status = CASE WHEN j.status = 'queued' THEN 'in_flight'::@extschema@.job_status ELSE j.status END,
+	       lease_token = j.lease_token + 1,
+	       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0),
+	       updated_at = pg_catalog.now()
+	  FROM pick
+	 WHERE j.tenant_id = pick.tenant_id AND j.ticket_id = pick.ticket_id
+	RETURNING j.tenant_id, j.ticket_id, j.lease_token, j.status, j.owner, j.metadata::text,
+	          j.attempts, j.attempt_base, j.retries,
+	          (SELECT t.merkle_tree FROM @extschema@.trees t WHERE t.tenant_id = j.tenant_id AND t.active),
+	          (SELECT t.collection_mint FROM @extschema@.trees t WHERE t.tenant_id = j.tenant_id AND t.active)
+$$;
+
+-- The attempts of claimed jobs that may still land (pending), with the
+-- signed bytes the worker re-broadcasts.
+CREATE FUNCTION @extschema@._pending_attempts(tenants text[], tickets text[])
+RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer, signature text,
+               last_valid_block_height bigint, signed_tx bytea)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.tenant_id, a.ticket_id, a.attempt_no, a.signature, a.last_valid_block_height, a.signed_tx
+	  FROM @extschema@.mint_attempts a
+	  JOIN pg_catalog.unnest(tenants, tickets) AS k(tenant_id, ticket_id)
+	    ON a.tenant_id = k.tenant_id AND a.ticket_id = k.ticket_id
+	 WHERE a.state = 'pending'
+	 ORDER BY a.tenant_id, a.ticket_id, a.attempt_no
+$$;
+
+-- record: an attempt is recorded (and committed by the caller) before it is
+-- first sent.  Refused unless the lease token matches and every earlier
+-- attempt of the job is dead (landed_err or expired).
+CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
+	signatures text[], blockhashes text[], last_valid bigint[], trees text[], txs bytea[],
+	lease_ms integer)
+RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH r AS (
+		UPDATE @extschema@.mint_jobs j
+		   SET status = 'submitted', attempts = j.attempts + 1, signature = r.signature,
+		       submitted_at = pg_catalog.now(), updated_at = pg_catalog.now(),
+		       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0)
+		  FROM pg_catalog.unnest(tenants, tickets, tokens, signatures, blockhashes, last_valid, trees, txs)
+		       AS r(tenant_id, ticket_id, token, signature, blockhash, last_valid, tree, tx)
+		 WHERE j.tenant_id = r.tenant_id AND j.ticket_id = r.ticket_id AND j.lease_token = r.token
+		   AND j.status IN ('in_flight', 'submitted')
+		   AND NOT EXISTS (SELECT 1 FROM @extschema@.mint_attempts x
+		                    WHERE x.tenant_id = j.tenant_id AND x.ticket_id = j.ticket_id
+		                      AND x.state IN ('pending', 'landed_ok'))
+		RETURNING j.tenant_id, j.ticket_id, j.attempts, j.lease_token, r.signature, r.blockhash,
+		          r.last_valid, r.tree, r.tx
+	)
+	INSERT INTO @extschema@.mint_attempts AS a
+		(tenant_id, ticket_id, attempt_no, signature, recent_blockhash, last_valid_block_height,
+		 merkle_tree, signed_tx, lease_token)
+	SELECT r.tenant_id, r.ticket_id, r.attempts, r.signature, r.blockhash, r.last_valid, r.tree, r.tx,
+	       r.lease_token
+	  FROM r
+	RETURNING a.tenant_id, a.ticket_id, a.attempt_no
+$$;
+
+-- The worker still holds these jobs: extend their leases.
+CREATE FUNCTION @extschema@._renew(tenants text[], tickets text[], tokens bigint[], lease_ms integer)
+RETURNS TABLE (tenant_id text, ticket_id text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE @extschema@.mint_jobs j
+	   SET lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0)
+	  FROM pg_catalog.unnest(tenants, tickets, tokens) AS k(tenant_id, ticket_id, token)
+	 WHERE j.tenant_id = k.tenant_id AND j.ticket_id = k.ticket_id AND j.lease_token = k.token
+	   AND j.status IN ('in_flight', 'submitted')
+	RETURNING j.tenant_id, j.ticket_id
+$$;
+
+-- confirm: the attempt landed without error.  Signature, asset id, leaf
+-- nonce, tree and confirmation time are written in one transaction.
+CREATE FUNCTION @extschema@._confirm(tenants text[], tickets text[], tokens bigint[],
+	signatures text[], asset_ids text[], nonces bigint[])
+RETURNS TABLE (tenant_id text, ticket_id text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH c AS (
+		UPDATE @extschema@.mint_jobs j
+		   SET status = 'confirmed', signature = c.signature, asset_id = c.asset_id,
+		       leaf_nonce = c.nonce,
+		       merkle_tree = (SELECT a.merkle_tree FROM @extschema@.mint_attempts a WHERE a.signature = c.signature),
+		       confirmed_at = pg_catalog.now(), updated_at = pg_catalog.now(), lease_until = NULL,
+		       last_error_class = NULL, last_error_code = NULL, last_error_message = NULL
+		  FROM pg_catalog.unnest(tenants, tickets, tokens, signatures, asset_ids, nonces)
+		       AS c(tenant_id, ticket_id, token, signature, asset_id, nonce)
+		 WHERE j.tenant_id = c.tenant_id AND j.ticket_id = c.ticket_id AND j.lease_token = c.token
+		   AND j.status <> 'confirmed'
+		RETURNING j.tenant_id, j.ticket_id, c.signature
+	), a AS (
+		UPDATE @extschema@.mint_attempts a
+		   SET state = 'landed_ok', resolved_at = pg_catalog.now()
+		  FROM c
+		 WHERE a.signature = c.signature
+		RETURNING a.signature
+	)
+	SELECT c.tenant_id, c.ticket_id FROM c
+$$;
+
+-- An attempt is dead: expired (unknown to the cluster and the finalized
+-- block height is past its last valid block height) or landed with an error
+-- (its signature is consumed).  Only a dead attempt lets a new one be built.
+CREATE FUNCTION @extschema@._attempts_dead(tenants text[], tickets text[], tokens bigint[],
+	signatures text[], states text[], err_class text[], err_code text[], err_message text[])
+RETURNS TABLE (signature text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE @extschema@.mint_attempts a
+	   SET state = d.state, error_class = d.err_class, error_code = d.err_code,
+	       error_message = d.err_message, resolved_at = pg_catalog.now()
+	  FROM pg_catalog.unnest(tenants, tickets, tokens, signatures, states, err_class, err_code, err_message)
+	       AS d(tenant_id, ticket_id, token, signature, state, err_class, err_code, err_message),
+	       @extschema@.mint_jobs j
+	 WHERE a.signature = d.signature AND a.tenant_id = d.tenant_id AND a.ticket_id = d.ticket_id
+	   AND a.state = 'pending' AND d.state IN ('expired', 'landed_err')
+	   AND j.tenant_id = d.tenant_id AND j.ticket_id = d.ticket_id AND j.lease_token = d.token
+	   AND j.status <> 'confirmed'
+	RETURNING a.signature
+$$;
+
+-- backoff: back to queued, due after the given delay, with the error.
+CREATE FUNCTION @extschema@._requeue(tenants text[], tickets text[], tokens bigint[],
+	delays_ms integer[], err_class text[], err_code text[], err_message text[])
+RETURNS TABLE (tenant_id text, ticket_id text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE @extschema@.mint_jobs j
+	   SET status = 'queued', retries = j.retries + 1, lease_until = NULL,
+	       next_attempt_at = pg_catalog.now() + pg_catalog.make_interval(secs => q.delay_ms / 1000.0),
+	       last_error_class = q.err_class, last_error_code = q.err_code,
+	       last_error_message = q.err_message, updated_at = pg_catalog.now()
+	  FROM pg_catalog.unnest(tenants, tickets, tokens, delays_ms, err_class, err_code, err_message)
+	       AS q(tenant_id, ticket_id, token, delay_ms, err_class, err_code, err_message)
+	 WHERE j.tenant_id = q.tenant_id AND j.ticket_id = q.ticket_id AND j.lease_token = q.token
+	   AND j.status IN ('in_flight', 'submitted')
+	RETURNING j.tenant_id, j.ticket_id
+$$;
+
+-- fail: a permanent error, or attempts exhausted with every attempt dead.
+CREATE FUNCTION @extschema@._fail(tenants text[], tickets text[], tokens bigint[],
+	err_class text[], err_code text[], err_message text[])
+RETURNS TABLE (tenant_id text, ticket_id text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE @extschema@.mint_jobs j
+	   SET status = 'failed', lease_until = NULL,
+	       last_error_class = f.err_class, last_error_code = f.err_code,
+	       last_error_message = f.err_message, updated_at = pg_catalog.now()
+	  FROM pg_catalog.unnest(tenants, tickets, tokens, err_class, err_code, err_message)
+	       AS f(tenant_id, ticket_id, token, err_class, err_code, err_message)
+	 WHERE j.tenant_id = f.tenant_id AND j.ticket_id = f.ticket_id AND j.lease_token = f.token
+	   AND j.status IN ('in_flight', 'submitted')
+	RETURNING j.tenant_id, j.ticket_id
+$$;
+
+-- A stopping worker hands its jobs back: nothing it knows is lost (the
+-- attempts are in the table), so another worker may take them at once.
+CREATE FUNCTION @extschema@._release(tenants text[], tickets text[], tokens bigint[])
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH r AS (
+		UPDATE @extschema@.mint_jobs j
+		   SET status = CASE WHEN j.status = 'in_flight' THEN 'queued'::@extschema@.job_status ELSE j.status END,
+		       lease_until = CASE WHEN j.status = 'in_flight' THEN NULL ELSE pg_catalog.now() END,
+		       updated_at = pg_catalog.now()
+		  FROM pg_catalog.unnest(tenants, tickets, tokens) AS k(tenant_id, ticket_id, token)
+		 WHERE j.tenant_id = k.tenant_id AND j.ticket_id = k.ticket_id AND j.lease_token = k.token
+		   AND j.status IN ('in_flight', 'submitted')
+		RETURNING 1
+	)
+	SELECT pg_catalog.count(*)::integer FROM r
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Operator transitions
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._result(j @extschema@.mint_jobs)
+RETURNS @extschema@.mint_result
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT ROW(j.job_id, j.tenant_id, j.ticket_id, j.status, j.signature, j.asset_id, j.attempts,
+	           j.last_error_message, j.last_error_class, false, false, j.idempotency_key,
+	           j.updated_at, j.confirmed_at)::@extschema@.mint_result
+$$;
+
+-- failed -> queued.  The worker still builds a new transaction only after
+-- every earlier attempt is provably dead; the job gets mint.max_attempts
+-- more attempts.
+CREATE FUNCTION @extschema@.retry_mint(tenant_id text, ticket_id text)
+RETURNS @extschema@.mint_result
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	j @extschema@.mint_jobs;
+BEGIN
+	SELECT * INTO j FROM @extschema@.mint_jobs m
+	 WHERE m.tenant_id = retry_mint.tenant_id AND m.ticket_id = retry_mint.ticket_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no mint job for ticket "%" of tenant "%"', ticket_id, tenant_id
+			USING ERRCODE = 'no_data_found';
+	END IF;
+	IF j.status <> 'failed' THEN
+		RAISE EXCEPTION 'job % is %, not failed', j.job_id, j.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Only failed jobs can be retried.';
+	END IF;
+	UPDATE @extschema@.mint_jobs m
+	   SET status = 'queued', next_attempt_at = pg_catalog.now(), retries = 0,
+	       attempt_base = m.attempts, lease_until = NULL, updated_at = pg_catalog.now()
+	 WHERE m.tenant_id = j.tenant_id AND m.ticket_id = j.ticket_id
+	RETURNING * INTO j;
+	PERFORM @extschema@.wake_at_commit();
+	RETURN @extschema@._result(j);
+END;
+$$;
+
+-- queued/failed -> cancelled, only while nothing can still land: no
+-- attempt pending (each expired or landed with an error) and no worker on it.
+CREATE FUNCTION @extschema@.cancel_mint(tenant_id text, ticket_id text)
+RETURNS @extschema@.mint_result
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	j @extschema@.mint_jobs;
+	pending integer;
+BEGIN
+	SELECT * INTO j FROM @extschema@.mint_jobs m
+	 WHERE m.tenant_id = cancel_mint.tenant_id AND m.ticket_id = cancel_mint.ticket_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no mint job for ticket "%" of tenant "%"', ticket_id, tenant_id
+			USING ERRCODE = 'no_data_found';
+	END IF;
+	IF j.status = 'cancelled' THEN
+		RETURN @extschema@._result(j);
+	END IF;
+	IF j.status NOT IN ('queued', 'failed') THEN
+		RAISE EXCEPTION 'job % is %; it can be cancelled only while queued or failed', j.job_id, j.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'A worker is working on it; wait for it to settle.';
+	END IF;
+	SELECT pg_catalog.count(*) INTO pending FROM @extschema@.mint_attempts a
+	 WHERE a.tenant_id = j.tenant_id AND a.ticket_id = j.ticket_id AND a.state IN ('pending', 'landed_ok');
+	IF pending > 0 THEN
+		RAISE EXCEPTION 'job % has a signed transaction that may still land', j.job_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Retry it instead, or wait until its blockhash has expired.';
+	END IF;
+	UPDATE @extschema@.mint_jobs m
+	   SET status = 'cancelled', lease_until = NULL, updated_at = pg_catalog.now()
+	 WHERE m.tenant_id = j.tenant_id AND m.ticket_id = j.ticket_id
+	RETURNING * INTO j;
+	RETURN @extschema@._result(j);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.retry_mint(text, text) IS 'Operator: move a failed job back to queued';
+COMMENT ON FUNCTION @extschema@.cancel_mint(text, text) IS 'Operator: cancel a job while nothing can still land';
