@@ -23,7 +23,7 @@ build_and_install() {
 make_user_copy() {
 	local dir
 	dir=$(mktemp -d /tmp/mint_ext.XXXXXX)
-	tar -C "$ROOT" --exclude=.git -cf - . | tar -C "$dir" -xf -
+	tar -C "$ROOT" --exclude=.git --exclude=./src/solana/tests/build --exclude=./tmp_check --exclude=./results -cf - . | tar -C "$dir" -xf -
 	chown -R "$TEST_USER": "$dir"
 	echo "$dir"
 }

@@ -15,7 +15,9 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/htup_details.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
@@ -45,6 +47,8 @@ mint_shmem_startup(void)
 	{
 		memset(mint_shared, 0, sizeof(MintShared));
 		pg_atomic_init_u64(&mint_shared->wake_commits, 0);
+		for (int i = 0; i < MINT_WH_NCOUNTERS; i++)
+			pg_atomic_init_u64(&mint_shared->webhooks[i], 0);
 		SpinLockInit(&mint_shared->mutex);
 	}
 	LWLockRelease(AddinShmemInitLock);
@@ -136,4 +140,34 @@ mint_wake_at_commit_sql(PG_FUNCTION_ARGS)
 {
 	mint_wake_at_commit();
 	PG_RETURN_VOID();
+}
+
+void
+mint_webhook_count(MintWebhookCounter c)
+{
+	if (mint_shared != NULL)
+		pg_atomic_fetch_add_u64(&mint_shared->webhooks[c], 1);
+}
+
+PG_FUNCTION_INFO_V1(mint_webhook_counters);
+
+/*
+ * mint._webhook_counters() — deliveries by outcome since the server started.
+ */
+Datum
+mint_webhook_counters(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	Datum		values[MINT_WH_NCOUNTERS];
+	bool		nulls[MINT_WH_NCOUNTERS];
+	int			i;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	for (i = 0; i < MINT_WH_NCOUNTERS; i++)
+	{
+		values[i] = Int64GetDatum(mint_shared ? (int64) pg_atomic_read_u64(&mint_shared->webhooks[i]) : 0);
+		nulls[i] = false;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

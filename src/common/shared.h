@@ -34,6 +34,20 @@ typedef struct MintWorkerStatus
 	TimestampTz started_at;
 } MintWorkerStatus;
 
+/* Webhook deliveries by outcome (mint.stats); rejected ones store nothing else. */
+typedef enum MintWebhookCounter
+{
+	MINT_WH_PROCESSED,
+	MINT_WH_DUPLICATE,
+	MINT_WH_IGNORED,
+	MINT_WH_REJECTED_SIGNATURE,	/* missing, malformed or wrong signature */
+	MINT_WH_REJECTED_TIMESTAMP, /* outside the tolerance */
+	MINT_WH_REJECTED_MALFORMED, /* headers or body unusable */
+	MINT_WH_REJECTED_TOO_LARGE,
+	MINT_WH_REJECTED_ENDPOINT,	/* unknown or disabled provider */
+	MINT_WH_NCOUNTERS
+} MintWebhookCounter;
+
 typedef struct MintShared
 {
 	pg_atomic_uint64 wake_commits;	/* commits that enqueued or changed work */
@@ -41,6 +55,7 @@ typedef struct MintShared
 	Latch	   *latches[MINT_MAX_WORKERS];
 	MintWorkerStatus workers[MINT_MAX_WORKERS];
 	char		payer[48];		/* base58 public key of the workers' keypair, "" if none */
+	pg_atomic_uint64 webhooks[MINT_WH_NCOUNTERS];
 } MintShared;
 
 extern MintShared *mint_shared;
@@ -49,5 +64,6 @@ extern void mint_shmem_request(void);
 extern void mint_shmem_startup(void);
 extern void mint_wake_at_commit(void);
 extern void mint_set_worker_latch(int slot, Latch *latch);
+extern void mint_webhook_count(MintWebhookCounter c);
 
 #endif							/* MINT_SHARED_H */

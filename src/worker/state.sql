@@ -74,7 +74,7 @@ $$;
 
 -- record: an attempt is recorded (and committed by the caller) before it is
 -- first sent.  Refused unless the lease token matches and every earlier
--- attempt of the job is dead (landed_err or expired).
+-- attempt of the job is dead (landed_err, expired or rejected).
 CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
 	signatures text[], blockhashes text[], last_valid bigint[], trees text[], txs bytea[],
 	lease_ms integer)
@@ -151,8 +151,10 @@ AS $$
 $$;
 
 -- An attempt is dead: expired (unknown to the cluster and the finalized
--- block height is past its last valid block height) or landed with an error
--- (its signature is consumed).  Only a dead attempt lets a new one be built.
+-- block height is past its last valid block height), landed with an error
+-- (its signature is consumed), or rejected (every send of it was refused by
+-- preflight, so no node ever had it).  Only a dead attempt lets a new one
+-- be built.
 CREATE FUNCTION @extschema@._attempts_dead(tenants text[], tickets text[], tokens bigint[],
 	signatures text[], states text[], err_class text[], err_code text[], err_message text[])
 RETURNS TABLE (signature text)
@@ -166,7 +168,7 @@ AS $$
 	       AS d(tenant_id, ticket_id, token, signature, state, err_class, err_code, err_message),
 	       @extschema@.mint_jobs j
 	 WHERE a.signature = d.signature AND a.tenant_id = d.tenant_id AND a.ticket_id = d.ticket_id
-	   AND a.state = 'pending' AND d.state IN ('expired', 'landed_err')
+	   AND a.state = 'pending' AND d.state IN ('expired', 'landed_err', 'rejected')
 	   AND j.tenant_id = d.tenant_id AND j.ticket_id = d.ticket_id AND j.lease_token = d.token
 	   AND j.status <> 'confirmed'
 	RETURNING a.signature
@@ -227,6 +229,58 @@ AS $$
 		RETURNING 1
 	)
 	SELECT pg_catalog.count(*)::integer FROM r
+$$;
+
+-- A chain event learnt outside the worker (a provider's webhook): the
+-- transaction with this signature landed ok, or landed with an error.
+-- Monotonic: success confirms the job from any state but confirmed (the
+-- chain is the truth; nothing changes a confirmed job) and fences out a
+-- worker that holds it; failure only marks a pending attempt dead and never
+-- moves the job.  A signature of no attempt changes nothing.
+-- Returns the job and what happened: 'confirmed', 'attempt_failed',
+-- 'already_confirmed', 'no_change' or 'unknown_signature' (job NULL).
+CREATE FUNCTION @extschema@._apply_mint_event(signature text, landed_ok boolean,
+	asset_id text, leaf_nonce bigint, error text)
+RETURNS TABLE (job_id text, applied text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	a @extschema@.mint_attempts;
+	j @extschema@.mint_jobs;
+BEGIN
+	SELECT * INTO a FROM @extschema@.mint_attempts x WHERE x.signature = _apply_mint_event.signature;
+	IF NOT FOUND THEN
+		RETURN QUERY SELECT NULL::text, 'unknown_signature'::text;
+		RETURN;
+	END IF;
+	SELECT * INTO j FROM @extschema@.mint_jobs m
+	 WHERE m.tenant_id = a.tenant_id AND m.ticket_id = a.ticket_id FOR UPDATE;
+	IF j.status = 'confirmed' THEN
+		RETURN QUERY SELECT j.job_id, CASE WHEN landed_ok AND j.signature = a.signature
+		                                   THEN 'already_confirmed' ELSE 'no_change' END;
+		RETURN;
+	END IF;
+	IF landed_ok THEN
+		UPDATE @extschema@.mint_attempts x SET state = 'landed_ok', resolved_at = pg_catalog.now()
+		 WHERE x.signature = a.signature;
+		UPDATE @extschema@.mint_jobs m
+		   SET status = 'confirmed', signature = a.signature,
+		       asset_id = COALESCE(_apply_mint_event.asset_id, m.asset_id),
+		       leaf_nonce = COALESCE(_apply_mint_event.leaf_nonce, m.leaf_nonce),
+		       merkle_tree = a.merkle_tree, confirmed_at = pg_catalog.now(),
+		       updated_at = pg_catalog.now(), lease_token = m.lease_token + 1, lease_until = NULL,
+		       last_error_class = NULL, last_error_code = NULL, last_error_message = NULL
+		 WHERE m.tenant_id = j.tenant_id AND m.ticket_id = j.ticket_id;
+		RETURN QUERY SELECT j.job_id, 'confirmed'::text;
+		RETURN;
+	END IF;
+	UPDATE @extschema@.mint_attempts x
+	   SET state = 'landed_err', error_class = 'transaction', error_message = _apply_mint_event.error,
+	       resolved_at = pg_catalog.now()
+	 WHERE x.signature = a.signature AND x.state = 'pending';
+	RETURN QUERY SELECT j.job_id, CASE WHEN FOUND THEN 'attempt_failed' ELSE 'no_change' END;
+END;
 $$;
 
 -- ---------------------------------------------------------------------------

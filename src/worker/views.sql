@@ -19,9 +19,17 @@ SELECT * FROM @extschema@._worker_status();
 
 COMMENT ON VIEW @extschema@.worker_status IS 'The mint_ext background workers, as they report themselves';
 
--- Per tenant: jobs by status, confirmation rate over the last minute, age of
--- the oldest queued job, attempts per confirmed mint.
-CREATE VIEW @extschema@.stats WITH (security_barrier) AS
+CREATE FUNCTION @extschema@._webhook_counters(
+	OUT processed bigint, OUT duplicates bigint, OUT ignored bigint,
+	OUT rejected_signature bigint, OUT rejected_timestamp bigint, OUT rejected_malformed bigint,
+	OUT rejected_too_large bigint, OUT rejected_endpoint bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'mint_webhook_counters'
+LANGUAGE C VOLATILE;
+
+-- Per tenant: jobs by status, confirmations per second over the last
+-- minute, age of the oldest queued job, attempts per confirmed mint.
+CREATE VIEW @extschema@.tenant_stats WITH (security_barrier) AS
 SELECT j.tenant_id,
        pg_catalog.count(*) FILTER (WHERE j.status = 'queued') AS queued,
        pg_catalog.count(*) FILTER (WHERE j.status = 'in_flight') AS in_flight,
@@ -40,7 +48,31 @@ SELECT j.tenant_id,
  WHERE @extschema@.has_tenant_access(j.tenant_id)
  GROUP BY j.tenant_id;
 
-COMMENT ON VIEW @extschema@.stats IS 'Mint jobs per tenant: counts by status, rate, queue age, attempts per mint';
+COMMENT ON VIEW @extschema@.tenant_stats IS 'Mint jobs per tenant: counts by status, rate, queue age, attempts per mint';
+
+-- One row: the same over every tenant the role may see, and webhook
+-- deliveries by outcome since the server started (rejected deliveries are
+-- counted here and stored nowhere).
+CREATE VIEW @extschema@.stats AS
+SELECT COALESCE(pg_catalog.sum(t.queued), 0)::bigint AS queued,
+       COALESCE(pg_catalog.sum(t.in_flight), 0)::bigint AS in_flight,
+       COALESCE(pg_catalog.sum(t.submitted), 0)::bigint AS submitted,
+       COALESCE(pg_catalog.sum(t.confirmed), 0)::bigint AS confirmed,
+       COALESCE(pg_catalog.sum(t.failed), 0)::bigint AS failed,
+       COALESCE(pg_catalog.sum(t.cancelled), 0)::bigint AS cancelled,
+       COALESCE(pg_catalog.sum(t.confirmed_per_second_1m), 0) AS confirmed_per_second_1m,
+       pg_catalog.max(t.oldest_queued_age) AS oldest_queued_age,
+       pg_catalog.round(pg_catalog.sum(t.attempts_per_mint * t.confirmed)
+                        / NULLIF(pg_catalog.sum(t.confirmed), 0), 3) AS attempts_per_mint,
+       w.processed AS webhooks_processed, w.duplicates AS webhooks_duplicate,
+       w.ignored AS webhooks_ignored,
+       w.rejected_signature + w.rejected_timestamp + w.rejected_malformed
+         + w.rejected_too_large + w.rejected_endpoint AS webhooks_rejected
+  FROM @extschema@._webhook_counters() w LEFT JOIN @extschema@.tenant_stats t ON true
+ GROUP BY w.processed, w.duplicates, w.ignored, w.rejected_signature, w.rejected_timestamp,
+          w.rejected_malformed, w.rejected_too_large, w.rejected_endpoint;
+
+COMMENT ON VIEW @extschema@.stats IS 'Mint jobs by status over the visible tenants, rates, and webhook deliveries by outcome';
 
 CREATE FUNCTION @extschema@.wake_at_commit()
 RETURNS void
