@@ -43,6 +43,7 @@ int			mint_lease = 60000;
 int			mint_rpc_timeout = 10000;
 int			mint_poll_interval = 500;
 int			mint_priority_fee = 0;
+char	   *mint_test_crash_file = NULL;
 
 static const struct config_enum_entry commitment_options[] = {
 	{"confirmed", MINT_COMMITMENT_CONFIRMED, false},
@@ -132,6 +133,11 @@ mint_define_settings(void)
 							"instructions).",
 							NULL, &mint_priority_fee, 0, 0, INT_MAX, PGC_SIGHUP, 0, NULL, NULL,
 							NULL);
+	DefineCustomStringVariable("mint.test_crash_file",
+							   "For crash tests only: a file naming the point where a worker "
+							   "kills itself once.",
+							   NULL, &mint_test_crash_file, "", PGC_SIGHUP,
+							   GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("mint");
 }
 

@@ -27,6 +27,7 @@ extern int	mint_lease;				/* milliseconds */
 extern int	mint_rpc_timeout;		/* milliseconds */
 extern int	mint_poll_interval;		/* milliseconds */
 extern int	mint_priority_fee;		/* micro-lamports per compute unit, 0 = none */
+extern char *mint_test_crash_file;
 
 #define MINT_COMMITMENT_CONFIRMED 1
 #define MINT_COMMITMENT_FINALIZED 2

@@ -123,6 +123,15 @@ keys_add(JobKeys *k, const MintJob *j)
 	k->n++;
 }
 
+/*
+ * Plans are prepared once and kept; they are forgotten when the extension
+ * is dropped and created again (its functions and types have new OIDs).
+ */
+#define MAX_PLANS 16
+static SPIPlanPtr *kept_plans[MAX_PLANS];
+static int	nkept = 0;
+static Oid	extension_oid = InvalidOid;
+
 static SPIPlanPtr
 plan_for(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
 {
@@ -135,8 +144,23 @@ plan_for(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
 				 SPI_result_code_string(SPI_result));
 		SPI_keepplan(p);
 		*plan = p;
+		Assert(nkept < MAX_PLANS);
+		kept_plans[nkept++] = plan;
 	}
 	return *plan;
+}
+
+static void
+forget_plans(void)
+{
+	int			i;
+
+	for (i = 0; i < nkept; i++)
+	{
+		SPI_freeplan(*kept_plans[i]);
+		*kept_plans[i] = NULL;
+	}
+	nkept = 0;
 }
 
 /* Find a job of `jobs` by the (tenant, ticket) of row `row` of the SPI result. */
@@ -163,13 +187,18 @@ match_row(MintJob **jobs, int n, int row)
 bool
 db_extension_ready(void)
 {
-	bool		ready;
+	Oid			oid;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	ready = OidIsValid(get_extension_oid("mint_ext", true));
+	oid = get_extension_oid("mint_ext", true);
 	CommitTransactionCommand();
-	return ready;
+	if (oid != extension_oid)
+	{
+		forget_plans();
+		extension_oid = oid;
+	}
+	return OidIsValid(oid);
 }
 
 static char *

@@ -26,6 +26,8 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -128,6 +130,35 @@ count(int64 *field)
 }
 
 #define COUNT(f) count(&mint_shared->workers[mint_worker_slot].f)
+
+/*
+ * Crash tests: when mint.test_crash_file names a file whose content is
+ * this point's name, remove the file and die as kill -9 would.  Points:
+ * after_claim, after_record (recorded, not sent), after_send (sends
+ * submitted, answers not read), before_confirm (landing seen, not written).
+ */
+static void
+crash_point(const char *point)
+{
+	FILE	   *f;
+	char		want[64];
+
+	if (mint_test_crash_file == NULL || mint_test_crash_file[0] == '\0')
+		return;
+	f = fopen(mint_test_crash_file, "r");
+	if (f == NULL)
+		return;
+	if (fgets(want, sizeof(want), f) == NULL)
+		want[0] = '\0';
+	fclose(f);
+	want[strcspn(want, "\r\n")] = '\0';
+	if (strcmp(want, point) != 0)
+		return;
+	unlink(mint_test_crash_file);
+	ereport(LOG, (errmsg("mint worker crashing at %s (mint.test_crash_file)", point)));
+	kill(MyProcPid, SIGKILL);
+	pg_usleep(10000000L);
+}
 
 static TimestampTz
 after_ms(TimestampTz t, double ms)
@@ -484,6 +515,7 @@ claim(TimestampTz now)
 	}
 	pfree(fresh);
 	pfree(jobs);
+	crash_point("after_claim");
 	/* a full batch: there may be more waiting */
 	if (n == Min(room, mint_batch_size))
 		next_claim = now;
@@ -566,6 +598,7 @@ build_record_send(TimestampTz now)
 
 	/* RECORD before SEND: nothing unrecorded ever leaves this process. */
 	db_record_attempts(built, nbuilt, blockhash58);
+	crash_point("after_record");
 	for (i = 0; i < nbuilt; i++)
 	{
 		MintJob    *j = built[i];
@@ -1035,9 +1068,21 @@ engine_tick(bool woken)
 	if (!rpc_quiet(now))
 	{
 		submit_sends(now);
+		if (sol_rpc_pending(rpc) > 0)
+		{
+			/* let the sends leave before a crash test kills us */
+			handle_results(now, 5);
+			crash_point("after_send");
+		}
 		submit_statuses(now);
 	}
 
+	for (i = 0; i < nset; i++)
+		if (set[i]->outcome == OUT_CONFIRM)
+		{
+			crash_point("before_confirm");
+			break;
+		}
 	db_flush(set, nset);
 	for (i = 0; i < nset; i++)
 	{

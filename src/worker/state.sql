@@ -66,7 +66,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT a.tenant_id, a.ticket_id, a.attempt_no, a.signature, a.last_valid_block_height, a.signed_tx
 	  FROM @extschema@.mint_attempts a
-	  JOIN pg_catalog.unnest(tenants, tickets) AS k(tenant_id, ticket_id)
+	  JOIN unnest(tenants, tickets) AS k(tenant_id, ticket_id)
 	    ON a.tenant_id = k.tenant_id AND a.ticket_id = k.ticket_id
 	 WHERE a.state = 'pending'
 	 ORDER BY a.tenant_id, a.ticket_id, a.attempt_no
@@ -87,7 +87,7 @@ AS $$
 		   SET status = 'submitted', attempts = j.attempts + 1, signature = r.signature,
 		       submitted_at = pg_catalog.now(), updated_at = pg_catalog.now(),
 		       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0)
-		  FROM pg_catalog.unnest(tenants, tickets, tokens, signatures, blockhashes, last_valid, trees, txs)
+		  FROM unnest(tenants, tickets, tokens, signatures, blockhashes, last_valid, trees, txs)
 		       AS r(tenant_id, ticket_id, token, signature, blockhash, last_valid, tree, tx)
 		 WHERE j.tenant_id = r.tenant_id AND j.ticket_id = r.ticket_id AND j.lease_token = r.token
 		   AND j.status IN ('in_flight', 'submitted')
@@ -114,7 +114,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	UPDATE @extschema@.mint_jobs j
 	   SET lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0)
-	  FROM pg_catalog.unnest(tenants, tickets, tokens) AS k(tenant_id, ticket_id, token)
+	  FROM unnest(tenants, tickets, tokens) AS k(tenant_id, ticket_id, token)
 	 WHERE j.tenant_id = k.tenant_id AND j.ticket_id = k.ticket_id AND j.lease_token = k.token
 	   AND j.status IN ('in_flight', 'submitted')
 	RETURNING j.tenant_id, j.ticket_id
@@ -135,7 +135,7 @@ AS $$
 		       merkle_tree = (SELECT a.merkle_tree FROM @extschema@.mint_attempts a WHERE a.signature = c.signature),
 		       confirmed_at = pg_catalog.now(), updated_at = pg_catalog.now(), lease_until = NULL,
 		       last_error_class = NULL, last_error_code = NULL, last_error_message = NULL
-		  FROM pg_catalog.unnest(tenants, tickets, tokens, signatures, asset_ids, nonces)
+		  FROM unnest(tenants, tickets, tokens, signatures, asset_ids, nonces)
 		       AS c(tenant_id, ticket_id, token, signature, asset_id, nonce)
 		 WHERE j.tenant_id = c.tenant_id AND j.ticket_id = c.ticket_id AND j.lease_token = c.token
 		   AND j.status <> 'confirmed'
@@ -164,7 +164,7 @@ AS $$
 	UPDATE @extschema@.mint_attempts a
 	   SET state = d.state, error_class = d.err_class, error_code = d.err_code,
 	       error_message = d.err_message, resolved_at = pg_catalog.now()
-	  FROM pg_catalog.unnest(tenants, tickets, tokens, signatures, states, err_class, err_code, err_message)
+	  FROM unnest(tenants, tickets, tokens, signatures, states, err_class, err_code, err_message)
 	       AS d(tenant_id, ticket_id, token, signature, state, err_class, err_code, err_message),
 	       @extschema@.mint_jobs j
 	 WHERE a.signature = d.signature AND a.tenant_id = d.tenant_id AND a.ticket_id = d.ticket_id
@@ -186,7 +186,7 @@ AS $$
 	       next_attempt_at = pg_catalog.now() + pg_catalog.make_interval(secs => q.delay_ms / 1000.0),
 	       last_error_class = q.err_class, last_error_code = q.err_code,
 	       last_error_message = q.err_message, updated_at = pg_catalog.now()
-	  FROM pg_catalog.unnest(tenants, tickets, tokens, delays_ms, err_class, err_code, err_message)
+	  FROM unnest(tenants, tickets, tokens, delays_ms, err_class, err_code, err_message)
 	       AS q(tenant_id, ticket_id, token, delay_ms, err_class, err_code, err_message)
 	 WHERE j.tenant_id = q.tenant_id AND j.ticket_id = q.ticket_id AND j.lease_token = q.token
 	   AND j.status IN ('in_flight', 'submitted')
@@ -204,7 +204,7 @@ AS $$
 	   SET status = 'failed', lease_until = NULL,
 	       last_error_class = f.err_class, last_error_code = f.err_code,
 	       last_error_message = f.err_message, updated_at = pg_catalog.now()
-	  FROM pg_catalog.unnest(tenants, tickets, tokens, err_class, err_code, err_message)
+	  FROM unnest(tenants, tickets, tokens, err_class, err_code, err_message)
 	       AS f(tenant_id, ticket_id, token, err_class, err_code, err_message)
 	 WHERE j.tenant_id = f.tenant_id AND j.ticket_id = f.ticket_id AND j.lease_token = f.token
 	   AND j.status IN ('in_flight', 'submitted')
@@ -223,7 +223,7 @@ AS $$
 		   SET status = CASE WHEN j.status = 'in_flight' THEN 'queued'::@extschema@.job_status ELSE j.status END,
 		       lease_until = CASE WHEN j.status = 'in_flight' THEN NULL ELSE pg_catalog.now() END,
 		       updated_at = pg_catalog.now()
-		  FROM pg_catalog.unnest(tenants, tickets, tokens) AS k(tenant_id, ticket_id, token)
+		  FROM unnest(tenants, tickets, tokens) AS k(tenant_id, ticket_id, token)
 		 WHERE j.tenant_id = k.tenant_id AND j.ticket_id = k.ticket_id AND j.lease_token = k.token
 		   AND j.status IN ('in_flight', 'submitted')
 		RETURNING 1

@@ -1,0 +1,234 @@
+/*
+ * fuzz_decoders.c -- libFuzzer target over every decoder of the Solana client.
+ * The first input byte selects the decoder; the rest is its input.  Besides
+ * "no crash / no sanitizer report", round-trip properties are asserted.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sol_bubblegum.h"
+#include "sol_codec.h"
+#include "sol_crypto.h"
+#include "sol_rpc.h"
+#include "sol_tx.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+fuzz_b58(const uint8_t *d, size_t n)
+{
+	uint8_t out[256];
+	uint8_t back[256];
+	char enc[512];
+	int m = sol_b58_decode((const char *)d, n, out, sizeof(out));
+	int e;
+	char *s;
+
+	if (m >= 0)
+	{
+		e = sol_b58_encode(out, (size_t)m, enc, sizeof(enc));
+		if (e < 0 || sol_b58_decode(enc, (size_t)e, back, sizeof(back)) != m ||
+		    memcmp(out, back, (size_t)m) != 0)
+			abort();
+	}
+	s = malloc(n + 1);
+	memcpy(s, d, n);
+	s[n] = '\0';
+	(void)sol_pubkey_from_b58(s, out);
+	free(s);
+}
+
+static void
+fuzz_tx(const uint8_t *d, size_t n)
+{
+	SolTxView v;
+	size_t i;
+	size_t j;
+
+	if (sol_tx_decode(d, n, &v, NULL) == 0)
+	{
+		if (v.num_signatures != v.num_required_signatures || v.num_keys == 0)
+			abort();
+		for (i = 0; i < v.num_instructions; i++)
+		{
+			if (v.ixs[i].program_id_index == 0 || v.ixs[i].program_id_index >= v.num_keys)
+				abort();
+			for (j = 0; j < v.ixs[i].num_accounts; j++)
+				if (v.ixs[i].accounts[j] >= v.num_keys)
+					abort();
+		}
+		(void)sol_tx_verify(&v);
+		{
+			SolMintIx mi;
+
+			if (sol_mint_ix_decode(&v, &mi, NULL) == 0 && mi.ix_index >= v.num_instructions)
+				abort();
+		}
+	}
+	(void)sol_message_decode(d, n, &v, NULL);
+}
+
+static void
+fuzz_compact(const uint8_t *d, size_t n)
+{
+	uint16_t v;
+	uint8_t enc[3];
+	int k = sol_compact_u16_decode(d, n, &v);
+
+	if (k > 0)
+	{
+		size_t e = sol_compact_u16_encode(v, enc);
+
+		if ((int)e != k || memcmp(enc, d, e) != 0)
+			abort(); /* strict decoder: only minimal encodings are accepted */
+	}
+}
+
+static void
+fuzz_borsh(const uint8_t *d, size_t n)
+{
+	SolMetadata md;
+	uint8_t enc[SOL_METADATA_BORSH_MAX];
+	uint8_t h[32];
+	int k = sol_metadata_borsh_decode(d, n, &md, NULL);
+
+	if (k >= 0)
+	{
+		int e = sol_metadata_borsh_encode(&md, enc, sizeof(enc));
+
+		if (e != k || memcmp(enc, d, (size_t)e) != 0)
+			abort();
+		sol_metadata_data_hash(&md, h);
+		sol_metadata_creator_hash(&md, h);
+		(void)sol_metadata_validate(&md, NULL);
+	}
+}
+
+static void
+fuzz_metadata_json(const uint8_t *d, size_t n)
+{
+	SolMetadata md;
+	SolMetadata back;
+	SolError err;
+	uint8_t enc[SOL_METADATA_BORSH_MAX];
+
+	if (sol_metadata_from_json((const char *)d, n, &md, &err) == 0)
+	{
+		int e = sol_metadata_borsh_encode(&md, enc, sizeof(enc));
+
+		if (e < 0 || sol_metadata_validate(&md, &err) != 0 ||
+		    sol_metadata_borsh_decode(enc, (size_t)e, &back, NULL) != e)
+			abort();
+	}
+}
+
+static void
+fuzz_leaf(const uint8_t *d, size_t n)
+{
+	SolLeafEvent ev;
+	uint8_t enc[SOL_LEAF_EVENT_LEN];
+
+	if (sol_leaf_event_decode(d, n, &ev) == 0)
+	{
+		sol_leaf_event_encode(&ev, enc);
+		if (memcmp(enc, d, SOL_LEAF_EVENT_LEN) != 0)
+			abort();
+	}
+	(void)sol_leaf_from_transaction_json((const char *)d, n, &ev, NULL);
+}
+
+static void
+fuzz_rpc(const uint8_t *d, size_t n)
+{
+	uint64_t ids[3] = {1, 2, 3};
+	SolRpcResult r[3];
+	uint8_t bh[32];
+	uint8_t sig[64];
+	uint64_t u;
+	SolSignatureStatus st[3];
+	SolLeafEvent ev;
+	long status;
+	size_t i;
+
+	if (n < 1)
+		return;
+	status = d[0] < 200 ? 200 : d[0] < 230 ? 429 : d[0] < 245 ? 503 : 400;
+	if (sol_rpc_parse_response(status, (const char *)d + 1, n - 1, ids, d[0] & 1 ? 3 : 1, d[0] & 1,
+	                           r) != 0)
+		abort();
+	for (i = 0; i < (d[0] & 1 ? 3u : 1u); i++)
+	{
+		(void)sol_rpc_parse_latest_blockhash(&r[i], bh, &u, NULL);
+		(void)sol_rpc_parse_u64(&r[i], &u, NULL);
+		(void)sol_rpc_parse_signature(&r[i], sig, NULL);
+		(void)sol_rpc_parse_signature_statuses(&r[i], st, 3, NULL);
+		{
+			uint8_t acct[256];
+			size_t alen;
+			bool exists;
+
+			(void)sol_rpc_parse_account_data(&r[i], acct, sizeof(acct), &alen, &exists, NULL);
+		}
+		if (r[i].cls == SOL_RPC_OK)
+			(void)sol_leaf_from_transaction(r[i].result, &ev, NULL);
+		sol_rpc_result_clear(&r[i]);
+	}
+}
+
+static void
+fuzz_misc(const uint8_t *d, size_t n)
+{
+	uint8_t out[1024];
+	SolTreeConfig tc;
+
+	(void)sol_base64_decode((const char *)d, n, out, sizeof(out));
+	(void)sol_hex_decode((const char *)d, n, out, sizeof(out));
+	(void)sol_utf8_valid(d, n);
+	(void)sol_tree_config_decode(d, n, &tc);
+	{
+		uint8_t sk[64];
+
+		(void)sol_keypair_parse((const char *)d, n, sk, NULL);
+	}
+	if (n >= 32)
+		(void)sol_is_on_curve(d);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	switch (data[0] % 9)
+	{
+		case 0:
+			fuzz_b58(data + 1, size - 1);
+			break;
+		case 1:
+			fuzz_tx(data + 1, size - 1);
+			break;
+		case 2:
+			fuzz_compact(data + 1, size - 1);
+			break;
+		case 3:
+			fuzz_borsh(data + 1, size - 1);
+			break;
+		case 4:
+			fuzz_metadata_json(data + 1, size - 1);
+			break;
+		case 5:
+			fuzz_leaf(data + 1, size - 1);
+			break;
+		case 6:
+			fuzz_rpc(data + 1, size - 1);
+			break;
+		case 7:
+			fuzz_misc(data + 1, size - 1);
+			break;
+		default:
+			fuzz_tx(data + 1, size - 1);
+			break;
+	}
+	return 0;
+}

@@ -1,0 +1,70 @@
+# kill -9 of the worker at least ten times during a run — at the named
+# points between recording an attempt and sending it, between sending and
+# recording the result, and at random moments — plus an immediate shutdown
+# and restart of the server mid-run: every ticket is still minted exactly
+# once and confirmed with the ledger's signature and asset id.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use MintTest;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(usleep time);
+
+my $fake = start_fake(slot_ms => 10, finalized_lag => 4, seed => 11);
+my $crash_file = PostgreSQL::Test::Utils::tempdir() . '/crash';
+my $node = new_mint_node('crash', $fake, 'mint.test_crash_file' => "'$crash_file'",
+	'mint.batch_size' => 50);
+my $n = 1000;
+enqueue_tickets($node, 0, $n - 1);
+
+my $kills = 0;
+my @points = qw(after_record after_send before_confirm after_claim);
+srand(11);
+for my $round (1 .. 12)
+{
+	my ($before) = worker_pids($node);
+	next unless $before;
+	if ($round % 3 == 0)
+	{
+		usleep(int(rand(400_000)));
+		kill 'KILL', $before;
+		note "round $round: kill -9 $before at a random moment";
+	}
+	else
+	{
+		my $point = $points[$round % @points];
+		open(my $fh, '>', $crash_file) or die;
+		print $fh "$point\n";
+		close($fh);
+		note "round $round: crash at $point";
+	}
+	my $ok = 0;
+	my $deadline = time() + 20;
+	while (time() < $deadline)
+	{
+		my ($now) = worker_pids($node);
+		if ($now && $now != $before) { $ok = 1; last; }
+		usleep(50_000);
+	}
+	if ($ok) { $kills++ } else { unlink $crash_file; note "round $round: no crash (point not reached)"; }
+	last if $node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status <> 'confirmed'") == 0;
+}
+unlink $crash_file;
+cmp_ok($kills, '>=', 10, "the worker was killed $kills times mid-run");
+
+# Immediate shutdown of the whole server mid-run, then restart.
+enqueue_tickets($node, $n, $n + 199);
+usleep(300_000);
+$node->stop('immediate');
+$node->start;
+$n += 200;
+
+wait_until("$n confirmed mints", 240, sub {
+	$node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == $n });
+check_exactly_once($node, $fake, 0, $n - 1);
+
+$node->stop;
+stop_fake($fake);
+done_testing();

@@ -1,0 +1,40 @@
+# Fencing and several workers.  With three workers on one queue, each ticket
+# is minted once.  A worker frozen (SIGSTOP) past its lease loses its jobs to
+# a claim that bumps the lease token; when it wakes, its writes are refused
+# by the token and it drops the jobs; still exactly once.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use MintTest;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(sleep);
+
+my $fake = start_fake(slot_ms => 10, finalized_lag => 4, seed => 15);
+my $node = new_mint_node('fencing', $fake, 'mint.workers' => 3, 'mint.lease' => "'2s'",
+	'mint.batch_size' => 20, 'mint.max_inflight' => 40);
+wait_until('three workers', 20, sub { scalar(worker_pids($node)) == 3 });
+
+my $n = 600;
+enqueue_tickets($node, 0, $n - 1);
+sleep(0.5);
+my ($frozen) = worker_pids($node);
+kill 'STOP', $frozen;
+note "froze worker $frozen";
+sleep(5);    # past its lease: the others claim its jobs (bumping the tokens)
+kill 'CONT', $frozen;
+
+wait_until("$n confirmed mints", 240, sub {
+	$node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == $n });
+check_exactly_once($node, $fake, 0, $n - 1);
+
+my $log = slurp_file($node->logfile);
+like($log, qr/mint worker (lost the lease of job|could not record an attempt for job)/,
+	'the frozen worker found its writes refused by the lease token');
+is($node->safe_psql('postgres',
+	"SELECT count(*) FROM mint.worker_status WHERE confirmed > 0"), '3', 'all three workers minted');
+
+$node->stop;
+stop_fake($fake);
+done_testing();

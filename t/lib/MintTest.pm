@@ -1,0 +1,210 @@
+# Helpers for mint_ext's TAP tests: the fake Solana cluster, a cluster with
+# the extension and its worker, tickets, and the ledger checks every worker
+# test ends with.
+package MintTest;
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use File::Spec;
+use HTTP::Tiny;
+use JSON::PP;
+use POSIX ':sys_wait_h';
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(usleep time);
+
+our @EXPORT = qw(start_fake stop_fake fake_control fake_get fake_ledger write_keypair
+  new_mint_node enqueue_tickets wait_until worker_pids check_exactly_once
+  $TREE $OWNER $PAYER);
+
+our $TREE  = '9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu';
+our $OWNER = 'GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse';
+# The fee payer of the tests: seed 32 x 0x01 (the reference vectors' payer).
+our $PAYER = 'AKnL4NNf3DGWZJS6cPknBuEGnVsV4A4m5tgebLHaRSZ9';
+my @PAYER_SECRET = ((1) x 32,
+	map { hex } unpack('(A2)*', '8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c'));
+
+my $root = $ENV{TESTDIR} // '.';
+my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 0);
+
+# Start fake/solana-fake on a free loopback port.  %opt are its options
+# without the leading dashes (slot_ms => 10 gives --slot-ms 10).
+sub start_fake
+{
+	my (%opt) = @_;
+	my $dir = PostgreSQL::Test::Utils::tempdir();
+	my $bin = File::Spec->rel2abs("$root/fake/solana-fake");
+	die "fake cluster not built: $bin" unless -x $bin;
+	my @cmd = ($bin, '--listen', '127.0.0.1:0', '--port-file', "$dir/port");
+	for my $k (sort keys %opt)
+	{
+		(my $flag = $k) =~ tr/_/-/;
+		push @cmd, "--$flag", $opt{$k};
+	}
+	my $pid = fork();
+	die "fork: $!" unless defined $pid;
+	if ($pid == 0)
+	{
+		open(STDOUT, '>', "$dir/fake.log") or die;
+		open(STDERR, '>&', \*STDOUT) or die;
+		exec(@cmd) or die "exec $bin: $!";
+	}
+	my $deadline = time() + 20;
+	while (!-s "$dir/port")
+	{
+		die "fake cluster did not start: " . slurp_file("$dir/fake.log") if time() > $deadline;
+		usleep(20_000);
+	}
+	my $port = slurp_file("$dir/port");
+	$port =~ s/\s+//g;
+	note "fake cluster pid $pid on port $port";
+	return { pid => $pid, port => $port, url => "http://127.0.0.1:$port", dir => $dir };
+}
+
+sub stop_fake
+{
+	my ($fake) = @_;
+	return unless $fake && $fake->{pid};
+	kill 'TERM', $fake->{pid};
+	waitpid($fake->{pid}, 0);
+	$fake->{pid} = 0;
+}
+
+sub fake_get
+{
+	my ($fake, $path) = @_;
+	my $r = $http->get("$fake->{url}$path");
+	die "GET $path: $r->{status} $r->{content}" unless $r->{success};
+	return decode_json($r->{content});
+}
+
+sub fake_control
+{
+	my ($fake, %settings) = @_;
+	my $r = $http->post("$fake->{url}/control",
+		{ content => encode_json(\%settings), headers => { 'content-type' => 'application/json' } });
+	die "POST /control: $r->{status} $r->{content}" unless $r->{success};
+	return decode_json($r->{content});
+}
+
+sub fake_ledger { return fake_get($_[0], '/ledger') }
+
+sub write_keypair
+{
+	my ($path) = @_;
+	open(my $fh, '>', $path) or die "$path: $!";
+	print $fh '[' . join(',', @PAYER_SECRET) . ']';
+	close($fh);
+	chmod(0600, $path);
+	return $path;
+}
+
+# A cluster with mint_ext preloaded, pointed at the fake, the extension
+# created and tenant 't' registered.  %conf adds or overrides settings.
+sub new_mint_node
+{
+	my ($name, $fake, %conf) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init;
+	my $key = write_keypair(PostgreSQL::Test::Utils::tempdir() . '/payer.json');
+	my %settings = (
+		shared_preload_libraries => "'mint_ext'",
+		'mint.database'          => "'postgres'",
+		'mint.rpc_url'           => "'$fake->{url}'",
+		'mint.keypair_path'      => "'$key'",
+		'mint.lease'             => "'3s'",
+		'mint.poll_interval'     => "'50ms'",
+		'mint.backoff_base'      => "'100ms'",
+		'mint.backoff_max'       => "'1s'",
+		'mint.rpc_timeout'       => "'2s'",
+		'mint.max_attempts'      => 20,
+		%conf);
+	$node->append_conf('postgresql.conf',
+		join('', map { "$_ = $settings{$_}\n" } sort keys %settings));
+	$node->start;
+	$node->safe_psql('postgres', qq{
+		CREATE EXTENSION mint_ext;
+		SELECT mint.register_tree('t', '$TREE');
+	});
+	return $node;
+}
+
+# Tickets T-<from>..T-<to> of tenant 't', each with its own metadata uri so
+# the ledger's per-uri count is a per-ticket count.
+sub enqueue_tickets
+{
+	my ($node, $from, $to, $batch) = @_;
+	$batch //= 500;
+	for (my $i = $from; $i <= $to; $i += $batch)
+	{
+		my $last = $i + $batch - 1;
+		$last = $to if $last > $to;
+		$node->safe_psql('postgres', qq{
+			SELECT count(*) FROM mint.mint_tickets('t', (SELECT jsonb_agg(jsonb_build_object(
+				'ticket_id', 'T-' || i, 'owner', '$OWNER',
+				'metadata', jsonb_build_object('name', 'Seat ' || i, 'symbol', 'TIX',
+					'uri', 'https://tickets.example/t/' || i || '.json')))
+			FROM generate_series($i, $last) i))});
+	}
+}
+
+sub wait_until
+{
+	my ($what, $timeout, $check) = @_;
+	my $deadline = time() + $timeout;
+	while (time() < $deadline)
+	{
+		return 1 if $check->();
+		usleep(100_000);
+	}
+	fail("timed out after ${timeout}s waiting for $what");
+	return 0;
+}
+
+sub worker_pids
+{
+	my ($node) = @_;
+	my $out = $node->safe_psql('postgres',
+		"SELECT string_agg(pid::text, ' ') FROM mint.worker_status WHERE pid IS NOT NULL");
+	return grep { /\d/ } split(/ /, $out);
+}
+
+# The invariant, from the fake cluster's ledger: every ticket of T-<from>..
+# T-<to> minted exactly once, each job confirmed with the ledger's signature
+# and asset id, and nothing else minted.
+sub check_exactly_once
+{
+	my ($node, $fake, $from, $to) = @_;
+	my $n = $to - $from + 1;
+	my $ledger = fake_ledger($fake);
+	my %by_uri;
+	for my $m (@{ $ledger->{mints} })
+	{
+		next if defined $m->{err};
+		push @{ $by_uri{ $m->{uri} } }, $m;
+	}
+	my @dups = grep { @{ $by_uri{$_} } > 1 } keys %by_uri;
+	is(scalar(@dups), 0, "no ticket minted twice") or diag("minted twice: @dups[0..($#dups < 4 ? $#dups : 4)]");
+	is(scalar(keys %by_uri), $n, "$n tickets minted on chain");
+
+	my $rows = $node->safe_psql('postgres', qq{
+		SELECT ticket_id, status, coalesce(signature, ''), coalesce(asset_id, '')
+		  FROM mint.mint_jobs WHERE tenant_id = 't' ORDER BY ticket_id});
+	my ($confirmed, $matching) = (0, 0);
+	for my $line (split /\n/, $rows)
+	{
+		my ($ticket, $status, $sig, $asset) = split /\|/, $line;
+		next unless $ticket =~ /^T-(\d+)$/ && $1 >= $from && $1 <= $to;
+		$confirmed++ if $status eq 'confirmed';
+		my $m = $by_uri{"https://tickets.example/t/$1.json"};
+		$matching++
+		  if $m && @$m == 1 && $m->[0]{signature} eq $sig && $m->[0]{asset_id} eq $asset;
+	}
+	is($confirmed, $n, "every job confirmed");
+	is($matching, $n, "every job carries the ledger's signature and asset id");
+}
+
+1;
