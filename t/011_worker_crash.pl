@@ -49,7 +49,7 @@ for my $round (1 .. 12)
 		usleep(50_000);
 	}
 	if ($ok) { $kills++ } else { unlink $crash_file; note "round $round: no crash (point not reached)"; }
-	last if $node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status <> 'confirmed'") == 0;
+	last if query($node, "SELECT count(*) FROM mint.mint_jobs WHERE status <> 'confirmed'") == 0;
 }
 unlink $crash_file;
 cmp_ok($kills, '>=', 10, "the worker was killed $kills times mid-run");
@@ -61,8 +61,7 @@ $node->stop('immediate');
 $node->start;
 $n += 200;
 
-wait_until("$n confirmed mints", 240, sub {
-	$node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == $n });
+wait_confirmed($node, $n, 240);
 check_exactly_once($node, $fake, 0, $n - 1);
 
 $node->stop;

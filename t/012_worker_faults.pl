@@ -14,8 +14,7 @@ fake_control($fake, p_lost_response => 0.20, p_never_lands => 0.10, p_5xx => 0.0
 	p_timeout => 0.05);
 my $n = 500;
 enqueue_tickets($node, 0, $n - 1);
-wait_until("$n confirmed mints", 300, sub {
-	$node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == $n });
+wait_confirmed($node, $n, 300);
 check_exactly_once($node, $fake, 0, $n - 1);
 
 my $stats = fake_get($fake, '/stats');

@@ -19,7 +19,7 @@ sleep(1);    # let the worker hit the outage and back off
 my $before = fake_get($fake, '/stats');
 sleep(8);
 my $after = fake_get($fake, '/stats');
-my $during = $after->{total} - $before->{total};
+my $during = $after->{http}{requests} - $before->{http}{requests};
 note "requests during 8 s of outage: $during";
 cmp_ok($during, '<=', 40, "an 8 s outage cost at most 40 requests ($during)");
 like($node->safe_psql('postgres', "SELECT last_rpc_error FROM mint.worker_status"), qr/\S/,
@@ -28,8 +28,7 @@ is($node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE statu
 	'0', 'nothing was decided while the RPC was down');
 
 fake_control($fake, down => JSON::PP::false);
-wait_until("$n confirmed mints", 120, sub {
-	$node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == $n });
+wait_confirmed($node, $n, 120);
 check_exactly_once($node, $fake, 0, $n - 1);
 
 $node->stop;

@@ -25,8 +25,7 @@ note "froze worker $frozen";
 sleep(5);    # past its lease: the others claim its jobs (bumping the tokens)
 kill 'CONT', $frozen;
 
-wait_until("$n confirmed mints", 240, sub {
-	$node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == $n });
+wait_confirmed($node, $n, 240);
 check_exactly_once($node, $fake, 0, $n - 1);
 
 my $log = slurp_file($node->logfile);

@@ -23,7 +23,7 @@ enqueue_tickets($node, 0, $n - 1);
 srand(16);
 my $kills = 0;
 my @points = qw(after_record after_send before_confirm);
-while ($node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") < $n
+while (query($node, "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") < $n
 	&& time() - $t0 < 400)
 {
 	usleep(500_000 + int(rand(1_000_000)));
@@ -46,8 +46,7 @@ note "issued $kills kills";
 cmp_ok($kills, '>=', 10, 'workers killed at least ten times');
 unlink $crash_file;
 
-wait_until("$n confirmed mints", 400, sub {
-	$node->safe_psql('postgres', "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == $n });
+wait_confirmed($node, $n, 400);
 note sprintf('drained in %.0f s', time() - $t0);
 check_exactly_once($node, $fake, 0, $n - 1);
 

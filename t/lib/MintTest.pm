@@ -17,8 +17,8 @@ use Test::More;
 use Time::HiRes qw(usleep time);
 
 our @EXPORT = qw(start_fake stop_fake fake_control fake_get fake_ledger write_keypair
-  new_mint_node enqueue_tickets wait_until worker_pids check_exactly_once
-  $TREE $OWNER $PAYER);
+  new_mint_node enqueue_tickets wait_until worker_pids check_exactly_once query
+  wait_confirmed $TREE $OWNER $PAYER);
 
 our $TREE  = '9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu';
 our $OWNER = 'GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse';
@@ -121,6 +121,8 @@ sub new_mint_node
 		'mint.backoff_max'       => "'1s'",
 		'mint.rpc_timeout'       => "'2s'",
 		'mint.max_attempts'      => 20,
+		# a kill -9 of a worker makes the postmaster reinitialise; go on after it
+		restart_after_crash      => 'on',
 		%conf);
 	$node->append_conf('postgresql.conf',
 		join('', map { "$_ = $settings{$_}\n" } sort keys %settings));
@@ -142,7 +144,8 @@ sub enqueue_tickets
 	{
 		my $last = $i + $batch - 1;
 		$last = $to if $last > $to;
-		$node->safe_psql('postgres', qq{
+		# retried across a crash-restart: the call is idempotent
+		query($node, qq{
 			SELECT count(*) FROM mint.mint_tickets('t', (SELECT jsonb_agg(jsonb_build_object(
 				'ticket_id', 'T-' || i, 'owner', '$OWNER',
 				'metadata', jsonb_build_object('name', 'Seat ' || i, 'symbol', 'TIX',
@@ -164,12 +167,33 @@ sub wait_until
 	return 0;
 }
 
+# A query that may meet the server restarting after a crash: retried for a
+# while instead of failing the test.
+sub query
+{
+	my ($node, $sql) = @_;
+	for (1 .. 100)
+	{
+		my ($ret, $out, $err) = $node->psql('postgres', $sql);
+		return $out if $ret == 0;
+		usleep(200_000);
+	}
+	die "query failed repeatedly: $sql";
+}
+
 sub worker_pids
 {
 	my ($node) = @_;
-	my $out = $node->safe_psql('postgres',
+	my $out = query($node,
 		"SELECT string_agg(pid::text, ' ') FROM mint.worker_status WHERE pid IS NOT NULL");
 	return grep { /\d/ } split(/ /, $out);
+}
+
+sub wait_confirmed
+{
+	my ($node, $n, $timeout) = @_;
+	return wait_until("$n confirmed mints", $timeout, sub {
+		query($node, "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == $n });
 }
 
 # The invariant, from the fake cluster's ledger: every ticket of T-<from>..
