@@ -36,13 +36,18 @@ REGRESS_OPTS   = --load-extension=mint_ext --temp-config=$(CURDIR)/sql/regress.c
 ISOLATION      = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --temp-config=$(CURDIR)/specs/isolation.conf --temp-instance=$(CURDIR)/tmp_check_iso
 TAP_TESTS      = 1
-EXTRA_CLEAN    = tmp_check_regress tmp_check_iso results output_iso
+EXTRA_CLEAN    = tmp_check_regress tmp_check_iso results output_iso fake/solana-fake fake/build \
+                 src/solana/tests/build
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRCS)
 	cat $^ > $@
+
+# The fake Solana cluster the TAP tests, the demo and the benchmarks use.
+-include fake/fake.mk
+all: fake/solana-fake
 
 .PHONY: format format-check
 format:

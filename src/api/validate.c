@@ -21,6 +21,7 @@
 #include "utils/jsonb.h"
 
 #include "api/validate.h"
+#include "common/shared.h"
 #include "common/mintparams.h"
 #include "solana/sol_codec.h"
 
@@ -99,6 +100,21 @@ mint_check_idempotency_key(const char *key)
 				 errmsg("idempotency_key must not start or end with a space")));
 }
 
+/*
+ * mint_payer_key
+ *	  The workers' public key, once a worker has loaded mint.keypair_path.
+ */
+static bool
+mint_payer_key(uint8 out[32])
+{
+	char		payer[48];
+
+	SpinLockAcquire(&mint_shared->mutex);
+	memcpy(payer, mint_shared->payer, sizeof(payer));
+	SpinLockRelease(&mint_shared->mutex);
+	return payer[0] != '\0' && sol_pubkey_from_b58(payer, out);
+}
+
 bool
 mint_is_address(const char *s)
 {
@@ -170,6 +186,19 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 		ereport(ERROR,
 				(errcode(mint_sol_errcode(&err)),
 				 errmsg("%sticket \"%s\" cannot be minted: %s", where, t->ticket_id, err.message)));
+
+	/*
+	 * A creator marked verified must sign, and only the workers' key signs.
+	 * Checked here when a worker has published that key, and by the worker
+	 * before it signs in any case.
+	 */
+	if (mint_payer_key(stand_in_payer) &&
+		sol_metadata_check_signers(&md, stand_in_payer, stand_in_payer, &err) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%sinvalid metadata: %s", where, err.message),
+				 errdetail("Only the workers' key (%s) can sign as a verified creator.",
+						   mint_shared->payer)));
 
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const unsigned char *) t->owner, strlen(t->owner) + 1);

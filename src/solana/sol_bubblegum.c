@@ -80,9 +80,17 @@ sol_build_mint_tx_multi(const SolMintParams *p, const uint8_t blockhash[32],
 	size_t nixs = 0;
 	int dlen;
 
+	static const uint8_t zero[32] = {0};
+	const uint8_t *tree_delegate;
+	const uint8_t *collection_authority;
+
 	dlen = sol_mint_ix_data(p, data, sizeof(data), err);
 	if (dlen < 0)
 		return -1;
+	/* an all-zero key is the System program, never a signer: default to the payer */
+	tree_delegate = memcmp(p->tree_delegate, zero, 32) == 0 ? p->payer : p->tree_delegate;
+	collection_authority =
+	    memcmp(p->collection_authority, zero, 32) == 0 ? p->payer : p->collection_authority;
 	if (sol_tree_config_pda(p->tree, tree_config, NULL) != 0)
 		return sol_error_set(err, SOL_ERR_PDA, "tree", "no tree_config PDA");
 	meta(&acc[nacc++], tree_config, false, true);
@@ -90,13 +98,13 @@ sol_build_mint_tx_multi(const SolMintParams *p, const uint8_t blockhash[32],
 	meta(&acc[nacc++], p->owner, false, false); /* leaf_delegate = owner */
 	meta(&acc[nacc++], p->tree, false, true);
 	meta(&acc[nacc++], p->payer, true, false);
-	meta(&acc[nacc++], p->tree_delegate, true, false);
+	meta(&acc[nacc++], tree_delegate, true, false);
 	if (p->to_collection)
 	{
 		if (sol_collection_metadata_pda(p->collection_mint, coll_md, NULL) != 0 ||
 		    sol_collection_master_edition_pda(p->collection_mint, coll_ed, NULL) != 0)
 			return sol_error_set(err, SOL_ERR_PDA, "collection", "no collection PDA");
-		meta(&acc[nacc++], p->collection_authority, true, false);
+		meta(&acc[nacc++], collection_authority, true, false);
 		meta(&acc[nacc++], sol_bubblegum_program_id, false, false); /* no authority record */
 		meta(&acc[nacc++], p->collection_mint, false, false);
 		meta(&acc[nacc++], coll_md, false, true);

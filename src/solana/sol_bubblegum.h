@@ -101,11 +101,11 @@ typedef struct SolMintParams
 	uint8_t payer[32];
 	uint8_t tree[32];
 	uint8_t owner[32];
-	uint8_t tree_delegate[32]; /* = payer usually */
+	uint8_t tree_delegate[32]; /* = payer usually; all-zero means payer */
 	const SolMetadata *md;
 	bool to_collection;
 	uint8_t collection_mint[32];
-	uint8_t collection_authority[32];
+	uint8_t collection_authority[32]; /* all-zero means payer */
 	uint32_t cu_limit;                /* 0 = no SetComputeUnitLimit */
 	uint64_t cu_price_micro_lamports; /* 0 = no SetComputeUnitPrice */
 } SolMintParams;

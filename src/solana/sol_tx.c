@@ -286,6 +286,9 @@ sol_message_decode(const uint8_t *msg, size_t len, SolTxView *v, SolError *err)
 	uint16_t nixs;
 
 	memset(v, 0, sizeof(*v));
+	if (len > SOL_PACKET_DATA_SIZE)
+		return sol_error_set(err, SOL_ERR_TOO_LARGE, "message", "message over %d bytes",
+		                     SOL_PACKET_DATA_SIZE);
 	sol_reader_init(&r, msg, len);
 	v->message = msg;
 	v->message_len = len;

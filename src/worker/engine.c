@@ -47,7 +47,8 @@
 #include "worker/worker.h"
 
 #define STATUS_CHUNK 256		/* getSignatureStatuses limit */
-#define SEND_CHUNK 64			/* sendTransaction calls per HTTP request */
+#define SEND_CHUNK 64			/* sendTransaction calls per HTTP request ... */
+#define SEND_BATCH_BYTES 40000	/* ... and their size: RPC nodes refuse bodies over 50 KiB */
 #define GETTX_CHUNK 32			/* getTransaction calls per HTTP request */
 #define BLOCKHASH_MAX_AGE_MS 400
 #define QUIET_AFTER_FAILURES 3
@@ -565,7 +566,8 @@ build_record_send(TimestampTz now)
 			continue;
 		}
 		memset(&err, 0, sizeof(err));
-		if (!mint_params(j->owner, j->metadata, j->tree, j->collection, key_pub, &md, &p, &err))
+		if (!mint_params(j->owner, j->metadata, j->tree, j->collection, key_pub, &md, &p, &err) ||
+			sol_metadata_check_signers(&md, key_pub, key_pub, &err) != 0)
 		{
 			set_error(j, "validation", err.field, "cannot build the mint: %s", err.message);
 			j->outcome = OUT_FAIL;
@@ -624,40 +626,52 @@ build_record_send(TimestampTz now)
  */
 
 static void
+flush_sends(SolRpcCall *calls, int *nc, size_t *bytes)
+{
+	uint64		ids[SEND_CHUNK];
+	SolError	err;
+
+	if (*nc == 0)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (sol_rpc_submit_batch(rpc, calls, *nc, mint_rpc_timeout, ids, &err) != 0)
+		elog(ERROR, "could not submit sendTransaction batch: %s", err.message);
+	*nc = 0;
+	*bytes = 0;
+}
+
+static void
 submit_sends(TimestampTz now)
 {
 	SolRpcCall	calls[SEND_CHUNK];
-	uint64		ids[SEND_CHUNK];
 	int			nc = 0;
+	size_t		bytes = 0;
 	int			i;
 
-	for (i = 0; i <= nset; i++)
+	for (i = 0; i < nset; i++)
 	{
-		MintJob    *j = i < nset ? set[i] : NULL;
+		MintJob    *j = set[i];
+		size_t		size;
+		Req		   *q;
 
-		if (j != NULL && !j->gone && j->outcome == OUT_NONE && j->has_att && j->recorded &&
-			!j->seen && !j->req_send && now >= j->next_send)
-		{
-			Req		   *q = new_req(REQ_SEND, 1);
-
-			req_add(q, 0, j);
-			j->req_send = true;
-			calls[nc].method = "sendTransaction";
-			calls[nc].params = sol_rpc_params_send_transaction(j->tx, j->txlen, false,
-															   commitment_name(), 0);
-			calls[nc].tag = q;
-			nc++;
-		}
-		if (nc > 0 && (nc == SEND_CHUNK || j == NULL))
-		{
-			SolError	err;
-
-			memset(&err, 0, sizeof(err));
-			if (sol_rpc_submit_batch(rpc, calls, nc, mint_rpc_timeout, ids, &err) != 0)
-				elog(ERROR, "could not submit sendTransaction batch: %s", err.message);
-			nc = 0;
-		}
+		if (j->gone || j->outcome != OUT_NONE || !j->has_att || !j->recorded || j->seen ||
+			j->req_send || now < j->next_send)
+			continue;
+		/* base64 of the transaction plus the JSON around it */
+		size = 4 * ((j->txlen + 2) / 3) + 200;
+		if (nc == SEND_CHUNK || bytes + size > SEND_BATCH_BYTES)
+			flush_sends(calls, &nc, &bytes);
+		q = new_req(REQ_SEND, 1);
+		req_add(q, 0, j);
+		j->req_send = true;
+		calls[nc].method = "sendTransaction";
+		calls[nc].params = sol_rpc_params_send_transaction(j->tx, j->txlen, false,
+														   commitment_name(), 0);
+		calls[nc].tag = q;
+		nc++;
+		bytes += size;
 	}
+	flush_sends(calls, &nc, &bytes);
 }
 
 static void

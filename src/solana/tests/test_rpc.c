@@ -798,7 +798,7 @@ test_rpc_timeout_nonblocking(void)
 	k = sol_rpc_poll(c, 60, r, 2);
 	dt = mono_ms() - t0;
 	CHECK(k == 0);
-	CHECKM(dt >= 50 && dt < 200, "poll took %lld ms", (long long)dt);
+	CHECKM(dt >= 50 && dt < 240, "poll took %lld ms", (long long)dt);
 	t0 = mono_ms();
 	k = sol_rpc_poll(c, 0, r, 2);
 	CHECK(k == 0 && mono_ms() - t0 < 50);
@@ -806,7 +806,7 @@ test_rpc_timeout_nonblocking(void)
 	CHECK(collect(c, r, 1) == 1);
 	CHECK(r[0].id == fast && r[0].cls == SOL_RPC_TIMEOUT);
 	dt = mono_ms() - t0;
-	CHECKM(dt >= 150 && dt < 800, "%lld", (long long)dt);
+	CHECKM(dt >= 100 && dt < 800, "%lld", (long long)dt);
 	CHECK(collect(c, r + 1, 1) == 1);
 	CHECK(r[1].id == slow && r[1].cls == SOL_RPC_TIMEOUT && sol_rpc_class_retryable(r[1].cls));
 	clear_all(r, 2);

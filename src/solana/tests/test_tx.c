@@ -102,6 +102,15 @@ test_mint_v1_preview(void)
 	/* a keypair that is not a signer of the transaction */
 	CHECK(sol_build_mint_tx(&f.p, f.blockhash, f.creator_sk, tx, sizeof(tx), sig, &err) == -1 &&
 	      err.code == SOL_ERR_INVALID);
+	/* an all-zero tree delegate / collection authority means the payer */
+	{
+		uint8_t a[1232];
+		SolMintParams q = f.p;
+
+		memset(q.tree_delegate, 0, 32);
+		CHECK(sol_build_mint_tx(&q, f.blockhash, f.payer_sk, a, sizeof(a), NULL, &err) == n);
+		CHECK(memcmp(a, signed_tx, (size_t)n) == 0);
+	}
 	/* output buffer too small */
 	CHECK(sol_build_mint_tx(&f.p, f.blockhash, NULL, tx, 477, sig, &err) == -1 &&
 	      err.code == SOL_ERR_TOO_LARGE);
@@ -196,6 +205,7 @@ test_decode_rejects(void)
 	memset(bad, 0, sizeof(bad));
 	CHECK(sol_tx_decode(bad, 1233, &v, &err) == -1 && err.code == SOL_ERR_TOO_LARGE);
 	CHECK(sol_tx_decode(bad, 0, &v, &err) == -1);
+	CHECK(sol_message_decode(bad, 1233, &v, &err) == -1 && err.code == SOL_ERR_TOO_LARGE);
 }
 
 /* Compare our message with a web3.js-ordered one structurally. */
