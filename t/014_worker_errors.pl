@@ -44,6 +44,20 @@ like($err, qr/is confirmed, not failed/, 'retry_mint refuses a confirmed job');
 ($ret, $out, $err) = $node->psql('postgres', "SELECT mint.cancel_mint('t', 'T-1')");
 like($err, qr/can be cancelled only while queued or failed/, 'cancel_mint refuses a confirmed job');
 
+# RS2: transactions that never land expire; after mint.max_attempts dead
+# attempts the job fails with the reason, and nothing was minted.
+$node->safe_psql('postgres', "ALTER SYSTEM SET mint.max_attempts = 2; SELECT pg_reload_conf()");
+fake_control($fake, p_never_lands => 1.0);
+enqueue_tickets($node, 100, 100);
+wait_until('the never-landing job to fail', 60, sub {
+	$node->safe_psql('postgres', "SELECT status FROM mint.get_mint('t', 'T-100')") eq 'failed' });
+is($node->safe_psql('postgres', "SELECT attempts || ' ' || last_error_class FROM mint.mint_jobs WHERE ticket_id = 'T-100'"),
+	'2 exhausted', 'failed after mint.max_attempts attempts');
+is($node->safe_psql('postgres', "SELECT string_agg(state, ',' ORDER BY attempt_no) FROM mint.mint_attempts WHERE ticket_id = 'T-100'"),
+	'expired,expired', 'each attempt proven expired before the next');
+is(scalar(grep { ($_->{uri} // '') =~ m{/100\.json$} } @{ fake_ledger($fake)->{mints} }), 0,
+	'T-100 never landed');
+
 $node->stop;
 stop_fake($fake);
 done_testing();
