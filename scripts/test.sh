@@ -2,7 +2,8 @@
 # Run every test of mint_ext; exit non-zero on any failure.
 #   sudo scripts/test.sh
 # Installs missing Debian packages, builds with -Werror, installs, then runs
-# the Solana client's unit tests and fuzz target under ASan/UBSan, and
+# the Solana client's unit tests and fuzz target under ASan/UBSan, the fake
+# Solana cluster's own tests (under ASan/UBSan), the SPIN model check, and
 # pg_regress, isolation and TAP tests on throwaway clusters as an
 # unprivileged user.
 set -euo pipefail
@@ -19,10 +20,9 @@ step() {
 	fi
 }
 
-if [ -f "$ROOT/src/solana/solana.mk" ]; then
-	step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" solana-unit
-	step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" solana-fuzz
-fi
+step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" solana-unit
+step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" solana-fuzz
+step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" fake-test
 if [ -x "$ROOT/model/run.sh" ]; then
 	step "$ROOT/model/run.sh"
 fi
