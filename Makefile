@@ -49,8 +49,11 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRCS)
 -include fake/fake.mk
 all: fake/solana-fake
 
+# Every C file follows .clang-format; scripts/test.sh runs format-check.
+C_SOURCES = mint_ext.c $(wildcard src/*.h src/*/*.c src/*/*.h src/solana/tests/*.c src/solana/tests/*.h \
+            fake/*.c fake/*.h fake/tests/*.c)
 .PHONY: format format-check
 format:
-	clang-format -i mint_ext.c $(wildcard src/*/*.c src/*/*.h src/*.h)
+	clang-format -i $(C_SOURCES)
 format-check:
-	clang-format --dry-run --Werror mint_ext.c $(wildcard src/*/*.c src/*/*.h src/*.h)
+	clang-format --dry-run --Werror $(C_SOURCES)

@@ -24,32 +24,32 @@
 #include "sol_tx.h"
 
 #define FK_API_VERSION "2.2.7"
-#define FK_SLOT_BASE 1000
-#define FK_FEE		 5000
-#define MAX_B58_TX	 1683
-#define MAX_B64_TX	 1644
-#define TX_TYPE_NAME "solana_transaction::versioned::VersionedTransaction"
+#define FK_SLOT_BASE   1000
+#define FK_FEE         5000
+#define MAX_B58_TX     1683
+#define MAX_B64_TX     1644
+#define TX_TYPE_NAME   "solana_transaction::versioned::VersionedTransaction"
 
-FkConfig	fk_cfg;
+FkConfig fk_cfg;
 pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- errors (TransactionError) ---- */
 enum
 {
 	E_NONE,
-	E_CUSTOM,			/* InstructionError [ix, {"Custom": code}] */
-	E_IX_INVALID_DATA,	/* InstructionError [ix, "InvalidInstructionData"] */
+	E_CUSTOM,          /* InstructionError [ix, {"Custom": code}] */
+	E_IX_INVALID_DATA, /* InstructionError [ix, "InvalidInstructionData"] */
 	E_BLOCKHASH_NOT_FOUND,
 	E_ALREADY_PROCESSED,
-	E_DUPLICATE_IX,		/* {"DuplicateInstruction": ix} */
+	E_DUPLICATE_IX, /* {"DuplicateInstruction": ix} */
 	E_INVALID_ACCOUNT_FOR_FEE
 };
 
 typedef struct FkTxErr
 {
-	int			kind;
-	int			ix;
-	int			code;
+	int kind;
+	int ix;
+	int code;
 } FkTxErr;
 
 static json_t *
@@ -81,8 +81,8 @@ err_display(const FkTxErr *e, char *out, size_t cap)
 	switch (e->kind)
 	{
 		case E_CUSTOM:
-			snprintf(out, cap, "Error processing Instruction %d: custom program error: 0x%x",
-					 e->ix, (unsigned) e->code);
+			snprintf(out, cap, "Error processing Instruction %d: custom program error: 0x%x", e->ix,
+			         (unsigned)e->code);
 			break;
 		case E_IX_INVALID_DATA:
 			snprintf(out, cap, "Error processing Instruction %d: invalid instruction data", e->ix);
@@ -94,8 +94,9 @@ err_display(const FkTxErr *e, char *out, size_t cap)
 			snprintf(out, cap, "This transaction has already been processed");
 			break;
 		case E_DUPLICATE_IX:
-			snprintf(out, cap, "Transaction contains a duplicate instruction (%d) that is not allowed",
-					 e->ix);
+			snprintf(out, cap,
+			         "Transaction contains a duplicate instruction (%d) that is not allowed",
+			         e->ix);
 			break;
 		case E_INVALID_ACCOUNT_FOR_FEE:
 			snprintf(out, cap, "This account may not be used to pay transaction fees");
@@ -110,100 +111,124 @@ custom_error_name(int code)
 {
 	switch (code)
 	{
-		case 100: return "InstructionMissing";
-		case 101: return "InstructionFallbackNotFound";
-		case 102: return "InstructionDidNotDeserialize";
-		case 2000: return "ConstraintMut";
-		case 2006: return "ConstraintSeeds";
-		case 3005: return "AccountNotEnoughKeys";
-		case 3008: return "InvalidProgramId";
-		case 3010: return "AccountNotSigner";
-		case 6004: return "CreatorShareTotalMustBe100";
-		case 6005: return "DuplicateCreatorAddress";
-		case 6006: return "CreatorDidNotVerify";
-		case 6011: return "CreatorsTooLong";
-		case 6012: return "MetadataNameTooLong";
-		case 6013: return "MetadataSymbolTooLong";
-		case 6014: return "MetadataUriTooLong";
-		case 6015: return "MetadataBasisPointsTooHigh";
-		case 6016: return "TreeAuthorityIncorrect";
-		case 6017: return "InsufficientMintCapacity";
-		case 6020: return "CollectionCannotBeVerifiedInThisInstruction";
-		case 6021: return "CollectionNotFound";
-		case 6040: return "InvalidTokenStandard";
-		default: return "InjectedError";
+		case 100:
+			return "InstructionMissing";
+		case 101:
+			return "InstructionFallbackNotFound";
+		case 102:
+			return "InstructionDidNotDeserialize";
+		case 2000:
+			return "ConstraintMut";
+		case 2006:
+			return "ConstraintSeeds";
+		case 3005:
+			return "AccountNotEnoughKeys";
+		case 3008:
+			return "InvalidProgramId";
+		case 3010:
+			return "AccountNotSigner";
+		case 6004:
+			return "CreatorShareTotalMustBe100";
+		case 6005:
+			return "DuplicateCreatorAddress";
+		case 6006:
+			return "CreatorDidNotVerify";
+		case 6011:
+			return "CreatorsTooLong";
+		case 6012:
+			return "MetadataNameTooLong";
+		case 6013:
+			return "MetadataSymbolTooLong";
+		case 6014:
+			return "MetadataUriTooLong";
+		case 6015:
+			return "MetadataBasisPointsTooHigh";
+		case 6016:
+			return "TreeAuthorityIncorrect";
+		case 6017:
+			return "InsufficientMintCapacity";
+		case 6020:
+			return "CollectionCannotBeVerifiedInThisInstruction";
+		case 6021:
+			return "CollectionNotFound";
+		case 6040:
+			return "InvalidTokenStandard";
+		default:
+			return "InjectedError";
 	}
 }
 
 /* ---- records ---- */
 enum
 {
-	TX_PENDING, TX_LANDED, TX_DROPPED
+	TX_PENDING,
+	TX_LANDED,
+	TX_DROPPED
 };
 
 typedef struct TxRec
 {
-	uint8_t		sig[64];
-	uint32_t	idx;			/* position in ch.recs */
-	uint8_t    *wire;
-	uint16_t	wire_len;
-	uint8_t		state;
-	uint8_t		bgum_ix;
-	bool		to_collection;
-	FkTxErr		perr;			/* program error found by emulation (lands failed) */
-	FkTxErr		err;			/* final meta.err */
-	uint64_t	bh_height;
-	uint64_t	height;
-	uint64_t	slot;
-	int64_t		block_time;
-	uint64_t	nonce;
-	uint8_t		asset[32];
-	uint8_t		tree[32];
-	uint8_t		tree_config[32];
-	uint8_t		owner[32];
-	uint8_t		delegate[32];
-	uint8_t		payer[32];
-	uint8_t		tree_delegate[32];
-	uint8_t		data_hash[32];
-	uint8_t		creator_hash[32];
-	char	   *name;
-	char	   *symbol;
-	char	   *uri;
+	uint8_t sig[64];
+	uint32_t idx; /* position in ch.recs */
+	uint8_t *wire;
+	uint16_t wire_len;
+	uint8_t state;
+	uint8_t bgum_ix;
+	bool to_collection;
+	FkTxErr perr; /* program error found by emulation (lands failed) */
+	FkTxErr err;  /* final meta.err */
+	uint64_t bh_height;
+	uint64_t height;
+	uint64_t slot;
+	int64_t block_time;
+	uint64_t nonce;
+	uint8_t asset[32];
+	uint8_t tree[32];
+	uint8_t tree_config[32];
+	uint8_t owner[32];
+	uint8_t delegate[32];
+	uint8_t payer[32];
+	uint8_t tree_delegate[32];
+	uint8_t data_hash[32];
+	uint8_t creator_hash[32];
+	char *name;
+	char *symbol;
+	char *uri;
 } TxRec;
 
 typedef struct FkTree
 {
-	uint8_t		key[32];
-	uint8_t		config[32];
-	uint8_t		creator[32];
-	uint64_t	num_minted;
+	uint8_t key[32];
+	uint8_t config[32];
+	uint8_t creator[32];
+	uint64_t num_minted;
 } FkTree;
 
 static struct
 {
-	uint64_t	tip;			/* processed block height */
-	uint8_t		bh_key[32];
-	FkRng		req_rng;		/* request-level faults */
-	FkRng		chain_rng;		/* landing faults */
-	TxRec	  **recs;
-	size_t		nrecs;
-	size_t		caprecs;
-	uint32_t   *sigtab;			/* rec index + 1, open addressing */
-	size_t		sigcap;
-	uint32_t   *pending;
-	size_t		npending;
-	size_t		cappending;
-	uint32_t   *ledger;
-	size_t		nledger;
-	size_t		capledger;
-	FkTree	   *trees;
-	size_t		ntrees;
-	size_t		captrees;
-	FkStrMap	uri_counts;		/* successful mints per uri */
-	uint64_t	landed_ok;
-	uint64_t	landed_err;
-	uint64_t	uris_with_dups;
-	uint64_t	extra_mints;	/* sum over uris of (count - 1) */
+	uint64_t tip; /* processed block height */
+	uint8_t bh_key[32];
+	FkRng req_rng;   /* request-level faults */
+	FkRng chain_rng; /* landing faults */
+	TxRec **recs;
+	size_t nrecs;
+	size_t caprecs;
+	uint32_t *sigtab; /* rec index + 1, open addressing */
+	size_t sigcap;
+	uint32_t *pending;
+	size_t npending;
+	size_t cappending;
+	uint32_t *ledger;
+	size_t nledger;
+	size_t capledger;
+	FkTree *trees;
+	size_t ntrees;
+	size_t captrees;
+	FkStrMap uri_counts; /* successful mints per uri */
+	uint64_t landed_ok;
+	uint64_t landed_err;
+	uint64_t uris_with_dups;
+	uint64_t extra_mints; /* sum over uris of (count - 1) */
 } ch;
 
 static uint64_t
@@ -223,12 +248,12 @@ static uint8_t bh_mask[8];
 static void
 blockhash_of(uint64_t h, uint8_t out[32])
 {
-	uint8_t		mac[32];
-	uint8_t		hb[8];
-	int			i;
+	uint8_t mac[32];
+	uint8_t hb[8];
+	int i;
 
 	for (i = 0; i < 8; i++)
-		hb[i] = (uint8_t) (h >> (8 * i));
+		hb[i] = (uint8_t)(h >> (8 * i));
 	crypto_auth_hmacsha256(mac, hb, 8, ch.bh_key);
 	for (i = 0; i < 8; i++)
 		out[i] = hb[i] ^ bh_mask[i];
@@ -239,15 +264,15 @@ blockhash_of(uint64_t h, uint8_t out[32])
 static uint64_t
 blockhash_height(const uint8_t bh[32])
 {
-	uint8_t		mac[32];
-	uint8_t		hb[8];
-	uint64_t	h = 0;
-	int			i;
+	uint8_t mac[32];
+	uint8_t hb[8];
+	uint64_t h = 0;
+	int i;
 
 	for (i = 0; i < 8; i++)
 	{
 		hb[i] = bh[i] ^ bh_mask[i];
-		h |= (uint64_t) hb[i] << (8 * i);
+		h |= (uint64_t)hb[i] << (8 * i);
 	}
 	crypto_auth_hmacsha256(mac, hb, 8, ch.bh_key);
 	if (sodium_memcmp(mac, bh + 8, 24) != 0)
@@ -258,19 +283,19 @@ blockhash_height(const uint8_t bh[32])
 static void
 sigtab_insert(uint32_t idx)
 {
-	size_t		i;
+	size_t i;
 
 	if ((ch.nrecs + 1) * 2 > ch.sigcap)
 	{
-		size_t		j;
-		size_t		ncap = ch.sigcap ? ch.sigcap * 2 : 4096;
+		size_t j;
+		size_t ncap = ch.sigcap ? ch.sigcap * 2 : 4096;
 
 		free(ch.sigtab);
 		ch.sigtab = fk_xcalloc(ncap, sizeof(uint32_t));
 		ch.sigcap = ncap;
 		for (j = 0; j < ch.nrecs; j++)
 		{
-			uint64_t	hk;
+			uint64_t hk;
 
 			if (j == idx)
 				continue;
@@ -278,11 +303,11 @@ sigtab_insert(uint32_t idx)
 			i = hk & (ncap - 1);
 			while (ch.sigtab[i])
 				i = (i + 1) & (ncap - 1);
-			ch.sigtab[i] = (uint32_t) j + 1;
+			ch.sigtab[i] = (uint32_t)j + 1;
 		}
 	}
 	{
-		uint64_t	hk;
+		uint64_t hk;
 
 		memcpy(&hk, ch.recs[idx]->sig, 8);
 		i = hk & (ch.sigcap - 1);
@@ -295,8 +320,8 @@ sigtab_insert(uint32_t idx)
 static TxRec *
 sig_lookup(const uint8_t sig[64])
 {
-	uint64_t	hk;
-	size_t		i;
+	uint64_t hk;
+	size_t i;
 
 	if (ch.sigcap == 0)
 		return NULL;
@@ -304,7 +329,7 @@ sig_lookup(const uint8_t sig[64])
 	i = hk & (ch.sigcap - 1);
 	while (ch.sigtab[i])
 	{
-		TxRec	   *r = ch.recs[ch.sigtab[i] - 1];
+		TxRec *r = ch.recs[ch.sigtab[i] - 1];
 
 		if (memcmp(r->sig, sig, 64) == 0)
 			return r;
@@ -316,7 +341,7 @@ sig_lookup(const uint8_t sig[64])
 static FkTree *
 tree_get(const uint8_t key[32], const uint8_t config[32], bool create)
 {
-	size_t		i;
+	size_t i;
 
 	for (i = 0; i < ch.ntrees; i++)
 		if (memcmp(ch.trees[i].key, key, 32) == 0)
@@ -348,7 +373,7 @@ lag_of(int commitment)
 static uint64_t
 height_at(int commitment)
 {
-	uint64_t	lag = lag_of(commitment);
+	uint64_t lag = lag_of(commitment);
 
 	return ch.tip > lag ? ch.tip - lag : 1;
 }
@@ -356,17 +381,17 @@ height_at(int commitment)
 void
 fk_chain_init(void)
 {
-	uint8_t		seedb[8];
-	int			i;
+	uint8_t seedb[8];
+	int i;
 
 	memset(&ch, 0, sizeof(ch));
 	for (i = 0; i < 8; i++)
-		seedb[i] = (uint8_t) (fk_cfg.seed >> (8 * i));
-	crypto_generichash(ch.bh_key, 32, seedb, 8, (const unsigned char *) "solana-fake", 11);
+		seedb[i] = (uint8_t)(fk_cfg.seed >> (8 * i));
+	crypto_generichash(ch.bh_key, 32, seedb, 8, (const unsigned char *)"solana-fake", 11);
 	{
-		uint8_t		m[32];
+		uint8_t m[32];
 
-		crypto_auth_hmacsha256(m, (const unsigned char *) "mask", 4, ch.bh_key);
+		crypto_auth_hmacsha256(m, (const unsigned char *)"mask", 4, ch.bh_key);
 		memcpy(bh_mask, m, 8);
 	}
 	ch.req_rng.s = fk_cfg.seed ^ 0x5eed5eed5eed5eedULL;
@@ -377,7 +402,7 @@ fk_chain_init(void)
 void
 fk_chain_free(void)
 {
-	size_t		i;
+	size_t i;
 
 	for (i = 0; i < ch.nrecs; i++)
 	{
@@ -399,7 +424,7 @@ fk_chain_free(void)
 bool
 fk_roll(double p)
 {
-	bool		hit;
+	bool hit;
 
 	if (p <= 0)
 		return false;
@@ -413,21 +438,21 @@ fk_roll(double p)
 
 typedef struct Prepared
 {
-	SolTxView	v;
-	int			bgum_ix;
-	bool		to_collection;
-	bool		sig_ok;
-	FkTxErr		perr;
+	SolTxView v;
+	int bgum_ix;
+	bool to_collection;
+	bool sig_ok;
+	FkTxErr perr;
 	SolMetadata md;
-	uint8_t		tree[32];
-	uint8_t		tree_config[32];
-	uint8_t		owner[32];
-	uint8_t		delegate[32];
-	uint8_t		payer[32];
-	uint8_t		tree_delegate[32];
-	uint8_t		data_hash[32];
-	uint8_t		creator_hash[32];
-	char		reject[200];	/* non-empty: transaction kind the fake does not run */
+	uint8_t tree[32];
+	uint8_t tree_config[32];
+	uint8_t owner[32];
+	uint8_t delegate[32];
+	uint8_t payer[32];
+	uint8_t tree_delegate[32];
+	uint8_t data_hash[32];
+	uint8_t creator_hash[32];
+	char reject[200]; /* non-empty: transaction kind the fake does not run */
 } Prepared;
 
 static void
@@ -444,7 +469,7 @@ set_perr(Prepared *p, int kind, int ix, int code)
 static const uint8_t *
 ix_key(const Prepared *p, const SolIxView *ix, size_t k, size_t *keyidx)
 {
-	size_t		i = ix->accounts[k];
+	size_t i = ix->accounts[k];
 
 	if (keyidx)
 		*keyidx = i;
@@ -454,7 +479,7 @@ ix_key(const Prepared *p, const SolIxView *ix, size_t k, size_t *keyidx)
 static bool
 is_signer_key(const Prepared *p, const uint8_t key[32])
 {
-	size_t		i;
+	size_t i;
 
 	for (i = 0; i < p->v.num_required_signatures; i++)
 		if (memcmp(p->v.keys + 32 * i, key, 32) == 0)
@@ -501,15 +526,15 @@ static void
 emulate_bubblegum(Prepared *p)
 {
 	const SolIxView *ix = &p->v.ixs[p->bgum_ix];
-	int			bi = p->bgum_ix;
-	SolError	err;
-	int			n;
-	size_t		need;
-	size_t		k;
-	size_t		ki;
-	unsigned	share_sum = 0;
-	size_t		i;
-	size_t		j;
+	int bi = p->bgum_ix;
+	SolError err;
+	int n;
+	size_t need;
+	size_t k;
+	size_t ki;
+	unsigned share_sum = 0;
+	size_t i;
+	size_t j;
 	static const int mint_v1_signers[] = {4, 5};
 	static const int mtc_signers[] = {4, 5, 6};
 
@@ -544,7 +569,7 @@ emulate_bubblegum(Prepared *p)
 			set_perr(p, E_CUSTOM, bi, 102);
 		return;
 	}
-	if ((size_t) n != ix->data_len - 8)
+	if ((size_t)n != ix->data_len - 8)
 	{
 		/* stricter than Anchor (which ignores trailing bytes): a client bug */
 		set_perr(p, E_CUSTOM, bi, 102);
@@ -563,25 +588,25 @@ emulate_bubblegum(Prepared *p)
 	memcpy(p->tree_delegate, ix_key(p, ix, 5, NULL), 32);
 	/* pass 1: account types (Signer, Program), in declaration order */
 	{
-		const int  *sg = p->to_collection ? mtc_signers : mint_v1_signers;
-		size_t		nsg = p->to_collection ? 3 : 2;
-		int			noop_i = p->to_collection ? 12 : 6;
-		int			cmt_i = p->to_collection ? 13 : 7;
-		int			sys_i = p->to_collection ? 15 : 8;
+		const int *sg = p->to_collection ? mtc_signers : mint_v1_signers;
+		size_t nsg = p->to_collection ? 3 : 2;
+		int noop_i = p->to_collection ? 12 : 6;
+		int cmt_i = p->to_collection ? 13 : 7;
+		int sys_i = p->to_collection ? 15 : 8;
 
 		for (k = 0; k < nsg; k++)
 		{
-			ix_key(p, ix, (size_t) sg[k], &ki);
+			ix_key(p, ix, (size_t)sg[k], &ki);
 			if (!sol_tx_key_is_signer(&p->v, ki))
 			{
 				set_perr(p, E_CUSTOM, bi, 3010);
 				return;
 			}
 		}
-		if (memcmp(ix_key(p, ix, (size_t) noop_i, NULL), sol_noop_program_id, 32) != 0 ||
-			memcmp(ix_key(p, ix, (size_t) cmt_i, NULL), sol_account_compression_program_id,
-				   32) != 0 ||
-			memcmp(ix_key(p, ix, (size_t) sys_i, NULL), sol_system_program_id, 32) != 0)
+		if (memcmp(ix_key(p, ix, (size_t)noop_i, NULL), sol_noop_program_id, 32) != 0 ||
+		    memcmp(ix_key(p, ix, (size_t)cmt_i, NULL), sol_account_compression_program_id, 32) !=
+		        0 ||
+		    memcmp(ix_key(p, ix, (size_t)sys_i, NULL), sol_system_program_id, 32) != 0)
 		{
 			set_perr(p, E_CUSTOM, bi, 3008);
 			return;
@@ -595,7 +620,7 @@ emulate_bubblegum(Prepared *p)
 		return;
 	}
 	if (tree_config_cached(p->tree, p->tree_config) != 0 ||
-		memcmp(p->tree_config, ix_key(p, ix, 0, NULL), 32) != 0)
+	    memcmp(p->tree_config, ix_key(p, ix, 0, NULL), 32) != 0)
 	{
 		set_perr(p, E_CUSTOM, bi, 2006);
 		return;
@@ -608,8 +633,8 @@ emulate_bubblegum(Prepared *p)
 	}
 	if (p->to_collection)
 	{
-		uint8_t		cmd[32];
-		uint8_t		ced[32];
+		uint8_t cmd[32];
+		uint8_t ced[32];
 		const uint8_t *mint = ix_key(p, ix, 8, NULL);
 
 		ix_key(p, ix, 9, &ki);
@@ -619,9 +644,9 @@ emulate_bubblegum(Prepared *p)
 			return;
 		}
 		if (sol_collection_metadata_pda(mint, cmd, NULL) != 0 ||
-			sol_collection_master_edition_pda(mint, ced, NULL) != 0 ||
-			memcmp(cmd, ix_key(p, ix, 9, NULL), 32) != 0 ||
-			memcmp(ced, ix_key(p, ix, 10, NULL), 32) != 0)
+		    sol_collection_master_edition_pda(mint, ced, NULL) != 0 ||
+		    memcmp(cmd, ix_key(p, ix, 9, NULL), 32) != 0 ||
+		    memcmp(ced, ix_key(p, ix, 10, NULL), 32) != 0)
 		{
 			set_perr(p, E_CUSTOM, bi, 2006);
 			return;
@@ -668,7 +693,7 @@ emulate_bubblegum(Prepared *p)
 	for (i = 0; i < p->md.num_creators; i++)
 	{
 		const uint8_t *a = p->md.creators[i].address;
-		bool		ok = false;
+		bool ok = false;
 
 		if (!p->md.creators[i].verified)
 			continue;
@@ -694,9 +719,9 @@ emulate_bubblegum(Prepared *p)
 static int
 prepare_tx(const uint8_t *wire, size_t len, Prepared *p, char *msg, size_t msgcap)
 {
-	SolError	err;
-	size_t		i;
-	int			seen_cb[5] = {0};
+	SolError err;
+	size_t i;
+	int seen_cb[5] = {0};
 
 	memset(p, 0, sizeof(*p));
 	memset(&err, 0, sizeof(err));
@@ -706,14 +731,14 @@ prepare_tx(const uint8_t *wire, size_t len, Prepared *p, char *msg, size_t msgca
 		if (strstr(err.message, "duplicate account key"))
 			snprintf(msg, msgcap, "invalid transaction: Account loaded twice");
 		else if (strstr(err.message, "truncated") || strstr(err.message, "trailing") ||
-				 strstr(err.message, "signature count") || strstr(err.message, "versioned") ||
-				 strstr(err.message, "too many instructions"))
+		         strstr(err.message, "signature count") || strstr(err.message, "versioned") ||
+		         strstr(err.message, "too many instructions"))
 			snprintf(msg, msgcap, "failed to deserialize %s: io error: %s", TX_TYPE_NAME,
-					 err.message);
+			         err.message);
 		else
 			snprintf(msg, msgcap,
-					 "invalid transaction: Transaction failed to sanitize accounts offsets "
-					 "correctly");
+			         "invalid transaction: Transaction failed to sanitize accounts offsets "
+			         "correctly");
 		return -1;
 	}
 	p->sig_ok = sol_tx_verify(&p->v);
@@ -724,57 +749,56 @@ prepare_tx(const uint8_t *wire, size_t len, Prepared *p, char *msg, size_t msgca
 
 		if (memcmp(prog, sol_compute_budget_program_id, 32) == 0)
 		{
-			size_t		want;
-			int			t = ix->data_len > 0 ? ix->data[0] : -1;
+			size_t want;
+			int t = ix->data_len > 0 ? ix->data[0] : -1;
 
 			if (p->bgum_ix >= 0)
 			{
 				snprintf(msg, msgcap,
-						 "invalid transaction: solana-fake: compute-budget instructions must "
-						 "precede the Bubblegum instruction");
+				         "invalid transaction: solana-fake: compute-budget instructions must "
+				         "precede the Bubblegum instruction");
 				return -1;
 			}
 			want = (t == 3) ? 9 : 5;
 			if (t < 1 || t > 4 || ix->data_len != want)
-				set_perr(p, E_IX_INVALID_DATA, (int) i, 0);
+				set_perr(p, E_IX_INVALID_DATA, (int)i, 0);
 			else if (seen_cb[t]++)
-				set_perr(p, E_DUPLICATE_IX, (int) i, 0);
+				set_perr(p, E_DUPLICATE_IX, (int)i, 0);
 		}
 		else if (memcmp(prog, sol_bubblegum_program_id, 32) == 0)
 		{
 			if (p->bgum_ix >= 0)
 			{
 				snprintf(msg, msgcap,
-						 "invalid transaction: solana-fake: one Bubblegum instruction per "
-						 "transaction");
+				         "invalid transaction: solana-fake: one Bubblegum instruction per "
+				         "transaction");
 				return -1;
 			}
-			p->bgum_ix = (int) i;
+			p->bgum_ix = (int)i;
 		}
 		else
 		{
-			char		b58[SOL_PUBKEY_B58_MAX];
+			char b58[SOL_PUBKEY_B58_MAX];
 
 			sol_pubkey_to_b58(prog, b58);
 			snprintf(msg, msgcap,
-					 "invalid transaction: solana-fake runs only ComputeBudget + Bubblegum "
-					 "mint_v1/mint_to_collection_v1 transactions (instruction %zu calls %s)",
-					 i, b58);
+			         "invalid transaction: solana-fake runs only ComputeBudget + Bubblegum "
+			         "mint_v1/mint_to_collection_v1 transactions (instruction %zu calls %s)",
+			         i, b58);
 			return -1;
 		}
 	}
 	if (p->bgum_ix < 0)
 	{
-		snprintf(msg, msgcap,
-				 "invalid transaction: solana-fake: no Bubblegum mint instruction");
+		snprintf(msg, msgcap, "invalid transaction: solana-fake: no Bubblegum mint instruction");
 		return -1;
 	}
 	/* fee payer may not be a program or a PDA the mint writes */
 	if (memcmp(p->v.keys, sol_bubblegum_program_id, 32) == 0 ||
-		memcmp(p->v.keys, sol_system_program_id, 32) == 0 ||
-		memcmp(p->v.keys, sol_noop_program_id, 32) == 0 ||
-		memcmp(p->v.keys, sol_account_compression_program_id, 32) == 0 ||
-		!on_curve_cached(p->v.keys))
+	    memcmp(p->v.keys, sol_system_program_id, 32) == 0 ||
+	    memcmp(p->v.keys, sol_noop_program_id, 32) == 0 ||
+	    memcmp(p->v.keys, sol_account_compression_program_id, 32) == 0 ||
+	    !on_curve_cached(p->v.keys))
 		set_perr(p, E_INVALID_ACCOUNT_FOR_FEE, 0, 0);
 	if (p->perr.kind == E_NONE)
 		emulate_bubblegum(p);
@@ -806,7 +830,7 @@ b58key(const uint8_t k[32], char out[SOL_PUBKEY_B58_MAX])
 static json_t *
 jkey(const uint8_t k[32])
 {
-	char		b[SOL_PUBKEY_B58_MAX];
+	char b[SOL_PUBKEY_B58_MAX];
 
 	sol_pubkey_to_b58(k, b);
 	return json_string(b);
@@ -815,7 +839,7 @@ jkey(const uint8_t k[32])
 static json_t *
 jsig(const uint8_t s[64])
 {
-	char		b[SOL_SIGNATURE_B58_MAX];
+	char b[SOL_SIGNATURE_B58_MAX];
 
 	sol_signature_to_b58(s, b);
 	return json_string(b);
@@ -824,11 +848,11 @@ jsig(const uint8_t s[64])
 static void
 land(TxRec *r)
 {
-	FkTree	   *t;
+	FkTree *t;
 
 	r->height = ch.tip;
 	r->slot = slot_of(ch.tip);
-	r->block_time = (int64_t) time(NULL);
+	r->block_time = (int64_t)time(NULL);
 	r->state = TX_LANDED;
 	memset(&r->err, 0, sizeof(r->err));
 	if (r->perr.kind != E_NONE)
@@ -844,7 +868,7 @@ land(TxRec *r)
 			fk_stat_chain(C_TREE_FULL);
 		}
 		else if (fk_cfg.faults.p_tx_error > 0 &&
-				 fk_rng_double(&ch.chain_rng) < fk_cfg.faults.p_tx_error)
+		         fk_rng_double(&ch.chain_rng) < fk_cfg.faults.p_tx_error)
 		{
 			r->err.kind = E_CUSTOM;
 			r->err.ix = r->bgum_ix;
@@ -853,7 +877,7 @@ land(TxRec *r)
 		}
 		else
 		{
-			uint64_t   *cnt;
+			uint64_t *cnt;
 
 			if (t->num_minted == 0)
 				memcpy(t->creator, r->tree_delegate, 32);
@@ -887,81 +911,64 @@ land(TxRec *r)
 static void
 webhook_for(const TxRec *r)
 {
-	json_t	   *body;
-	char		sigb58[SOL_SIGNATURE_B58_MAX];
-	char		msg_id[SOL_SIGNATURE_B58_MAX + 8];
-	char	   *s;
-	bool		ok = r->err.kind == E_NONE;
+	json_t *body;
+	char sigb58[SOL_SIGNATURE_B58_MAX];
+	char msg_id[SOL_SIGNATURE_B58_MAX + 8];
+	char *s;
+	bool ok = r->err.kind == E_NONE;
 
 	sol_signature_to_b58(r->sig, sigb58);
 	if (fk_cfg.webhook_helius)
 	{
-		json_t	   *compressed = json_array();
-		json_t	   *el;
+		json_t *compressed = json_array();
+		json_t *el;
 
 		if (ok)
 		{
-			json_t	   *md = json_pack("{s:s,s:s,s:s,s:i,s:b,s:b,s:s,s:s}",
-									   "name", r->name, "symbol", r->symbol, "uri", r->uri,
-									   "sellerFeeBasisPoints", 0, "primarySaleHappened", 0,
-									   "isMutable", 1, "tokenStandard", "NonFungible",
-									   "tokenProgramVersion", "Original");
+			json_t *md = json_pack("{s:s,s:s,s:s,s:i,s:b,s:b,s:s,s:s}", "name", r->name, "symbol",
+			                       r->symbol, "uri", r->uri, "sellerFeeBasisPoints", 0,
+			                       "primarySaleHappened", 0, "isMutable", 1, "tokenStandard",
+			                       "NonFungible", "tokenProgramVersion", "Original");
 
-			json_array_append_new(compressed,
-								  json_pack("{s:s,s:o,s:o,s:I,s:I,s:i,s:n,s:o,s:n,s:o,s:n,s:o,s:o}",
-											"type", "COMPRESSED_NFT_MINT",
-											"treeId", jkey(r->tree),
-											"assetId", jkey(r->asset),
-											"leafIndex", (json_int_t) r->nonce,
-											"seq", (json_int_t) r->nonce + 1,
-											"instructionIndex", (int) r->bgum_ix,
-											"innerInstructionIndex",
-											"newLeafOwner", jkey(r->owner),
-											"oldLeafOwner",
-											"newLeafDelegate", jkey(r->delegate),
-											"oldLeafDelegate",
-											"treeDelegate", jkey(r->tree_delegate),
-											"metadata", md));
+			json_array_append_new(
+			    compressed,
+			    json_pack("{s:s,s:o,s:o,s:I,s:I,s:i,s:n,s:o,s:n,s:o,s:n,s:o,s:o}", "type",
+			              "COMPRESSED_NFT_MINT", "treeId", jkey(r->tree), "assetId", jkey(r->asset),
+			              "leafIndex", (json_int_t)r->nonce, "seq", (json_int_t)r->nonce + 1,
+			              "instructionIndex", (int)r->bgum_ix, "innerInstructionIndex",
+			              "newLeafOwner", jkey(r->owner), "oldLeafOwner", "newLeafDelegate",
+			              jkey(r->delegate), "oldLeafDelegate", "treeDelegate",
+			              jkey(r->tree_delegate), "metadata", md));
 		}
 		el = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:i,s:o,s:o,s:[],s:[],s:[],s:[],s:{s:o}}",
-					   "description", ok ? "solana-fake minted a compressed NFT" : "",
-					   "type", "COMPRESSED_NFT_MINT", "source", "BUBBLEGUM",
-					   "signature", sigb58, "slot", (json_int_t) r->slot,
-					   "timestamp", (json_int_t) r->block_time, "fee", FK_FEE,
-					   "feePayer", jkey(r->payer),
-					   "transactionError", ok ? json_null() : err_json(&r->err),
-					   "nativeTransfers", "tokenTransfers", "accountData", "instructions",
-					   "events", "compressed", compressed);
+		               "description", ok ? "solana-fake minted a compressed NFT" : "", "type",
+		               "COMPRESSED_NFT_MINT", "source", "BUBBLEGUM", "signature", sigb58, "slot",
+		               (json_int_t)r->slot, "timestamp", (json_int_t)r->block_time, "fee", FK_FEE,
+		               "feePayer", jkey(r->payer), "transactionError",
+		               ok ? json_null() : err_json(&r->err), "nativeTransfers", "tokenTransfers",
+		               "accountData", "instructions", "events", "compressed", compressed);
 		body = json_array();
 		json_array_append_new(body, el);
 		msg_id[0] = '\0';
 	}
 	else
 	{
-		char		ts[40];
-		struct tm	tm;
-		time_t		bt = (time_t) r->block_time;
+		char ts[40];
+		struct tm tm;
+		time_t bt = (time_t)r->block_time;
 
 		gmtime_r(&bt, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		body = json_pack("{s:s,s:s,s:{s:s,s:s,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:s,s:o}}",
-						 "type", ok ? "mint.confirmed" : "mint.failed",
-						 "timestamp", ts,
-						 "data",
-						 "signature", sigb58,
-						 "status", ok ? "confirmed" : "failed",
-						 "slot", (json_int_t) r->slot,
-						 "block_height", (json_int_t) r->height,
-						 "block_time", (json_int_t) r->block_time,
-						 "tree", jkey(r->tree),
-						 "leaf_nonce", ok ? json_integer((json_int_t) r->nonce) : json_null(),
-						 "asset_id", ok ? jkey(r->asset) : json_null(),
-						 "owner", jkey(r->owner),
-						 "delegate", jkey(r->delegate),
-						 "payer", jkey(r->payer),
-						 "tree_delegate", jkey(r->tree_delegate),
-						 "name", r->name, "symbol", r->symbol, "uri", r->uri,
-						 "error", ok ? json_null() : err_json(&r->err));
+		body = json_pack(
+		    "{s:s,s:s,s:{s:s,s:s,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:s,s:o}}", "type",
+		    ok ? "mint.confirmed" : "mint.failed", "timestamp", ts, "data", "signature", sigb58,
+		    "status", ok ? "confirmed" : "failed", "slot", (json_int_t)r->slot, "block_height",
+		    (json_int_t)r->height, "block_time", (json_int_t)r->block_time, "tree", jkey(r->tree),
+		    "leaf_nonce", ok ? json_integer((json_int_t)r->nonce) : json_null(), "asset_id",
+		    ok ? jkey(r->asset) : json_null(), "owner", jkey(r->owner), "delegate",
+		    jkey(r->delegate), "payer", jkey(r->payer), "tree_delegate", jkey(r->tree_delegate),
+		    "name", r->name, "symbol", r->symbol, "uri", r->uri, "error",
+		    ok ? json_null() : err_json(&r->err));
 		snprintf(msg_id, sizeof(msg_id), "msg_%s", sigb58);
 	}
 	if (body == NULL)
@@ -978,9 +985,9 @@ webhook_for(const TxRec *r)
 void
 fk_chain_tick(void)
 {
-	TxRec	  **landed = NULL;
-	size_t		nl = 0;
-	size_t		i;
+	TxRec **landed = NULL;
+	size_t nl = 0;
+	size_t i;
 
 	pthread_mutex_lock(&fk_lock);
 	ch.tip++;
@@ -989,7 +996,7 @@ fk_chain_tick(void)
 		landed = fk_xmalloc(ch.npending * sizeof(TxRec *));
 	for (i = 0; i < ch.npending; i++)
 	{
-		TxRec	   *r = ch.recs[ch.pending[i]];
+		TxRec *r = ch.recs[ch.pending[i]];
 
 		if (r->state != TX_PENDING)
 			continue;
@@ -1015,16 +1022,16 @@ fk_chain_tick(void)
 
 typedef struct Call
 {
-	json_t	   *id;
-	json_t	   *params;			/* array or NULL */
-	bool	   *drop;
-	int			outcome;
+	json_t *id;
+	json_t *params; /* array or NULL */
+	bool *drop;
+	int outcome;
 } Call;
 
 static json_t *
 ctx_json(uint64_t slot)
 {
-	return json_pack("{s:s,s:I}", "apiVersion", FK_API_VERSION, "slot", (json_int_t) slot);
+	return json_pack("{s:s,s:I}", "apiVersion", FK_API_VERSION, "slot", (json_int_t)slot);
 }
 
 static json_t *
@@ -1036,7 +1043,7 @@ ok_resp(Call *c, json_t *result)
 static json_t *
 err_resp(Call *c, int outcome, int code, const char *msg, json_t *data)
 {
-	json_t	   *e = json_pack("{s:i,s:s}", "code", code, "message", msg);
+	json_t *e = json_pack("{s:i,s:s}", "code", code, "message", msg);
 
 	if (data)
 		json_object_set_new(e, "data", data);
@@ -1060,7 +1067,7 @@ param(Call *c, size_t i)
 static json_t *
 config_at(Call *c, size_t i, bool *bad)
 {
-	json_t	   *o = param(c, i);
+	json_t *o = param(c, i);
 
 	*bad = false;
 	if (o == NULL || json_is_null(o))
@@ -1077,7 +1084,7 @@ config_at(Call *c, size_t i, bool *bad)
 static int
 commitment_of(json_t *cfg, const char *key, int dflt)
 {
-	json_t	   *v = cfg ? json_object_get(cfg, key) : NULL;
+	json_t *v = cfg ? json_object_get(cfg, key) : NULL;
 	const char *s;
 
 	if (v == NULL || json_is_null(v))
@@ -1087,8 +1094,7 @@ commitment_of(json_t *cfg, const char *key, int dflt)
 	s = json_string_value(v);
 	if (strcmp(s, "processed") == 0 || strcmp(s, "recent") == 0)
 		return 0;
-	if (strcmp(s, "confirmed") == 0 || strcmp(s, "single") == 0 ||
-		strcmp(s, "singleGossip") == 0)
+	if (strcmp(s, "confirmed") == 0 || strcmp(s, "single") == 0 || strcmp(s, "singleGossip") == 0)
 		return 1;
 	if (strcmp(s, "finalized") == 0 || strcmp(s, "max") == 0 || strcmp(s, "root") == 0)
 		return 2;
@@ -1096,13 +1102,13 @@ commitment_of(json_t *cfg, const char *key, int dflt)
 }
 
 static const char bad_commitment_msg[] =
-	"Invalid params: unknown variant, expected one of `processed`, `confirmed`, `finalized`.";
+    "Invalid params: unknown variant, expected one of `processed`, `confirmed`, `finalized`.";
 
 /* common config: commitment + minContextSlot.  Returns an error response or NULL. */
 static json_t *
 read_commitment(Call *c, json_t *cfg, bool bad, int *commitment, uint64_t *ctx_height)
 {
-	json_t	   *mcs;
+	json_t *mcs;
 
 	if (bad)
 		return invalid_params(c, "Invalid params: invalid type: expected a config object.");
@@ -1117,11 +1123,10 @@ read_commitment(Call *c, json_t *cfg, bool bad, int *commitment, uint64_t *ctx_h
 	{
 		if (!json_is_integer(mcs) || json_integer_value(mcs) < 0)
 			return invalid_params(c, "Invalid params: invalid type: expected u64.");
-		if ((uint64_t) json_integer_value(mcs) > slot_of(*ctx_height))
+		if ((uint64_t)json_integer_value(mcs) > slot_of(*ctx_height))
 			return err_resp(c, O_MIN_CONTEXT_SLOT, -32016,
-							"Minimum context slot has not been reached",
-							json_pack("{s:I}", "contextSlot",
-									  (json_int_t) slot_of(*ctx_height)));
+			                "Minimum context slot has not been reached",
+			                json_pack("{s:I}", "contextSlot", (json_int_t)slot_of(*ctx_height)));
 	}
 	return NULL;
 }
@@ -1129,78 +1134,79 @@ read_commitment(Call *c, json_t *cfg, bool bad, int *commitment, uint64_t *ctx_h
 static json_t *
 m_height_or_slot(Call *c, bool slot)
 {
-	bool		bad;
-	json_t	   *cfg = config_at(c, 0, &bad);
-	int			cm;
-	uint64_t	h;
-	json_t	   *e = read_commitment(c, cfg, bad, &cm, &h);
+	bool bad;
+	json_t *cfg = config_at(c, 0, &bad);
+	int cm;
+	uint64_t h;
+	json_t *e = read_commitment(c, cfg, bad, &cm, &h);
 
 	if (e)
 		return e;
-	return ok_resp(c, json_integer((json_int_t) (slot ? slot_of(h) : h)));
+	return ok_resp(c, json_integer((json_int_t)(slot ? slot_of(h) : h)));
 }
 
 static json_t *
 m_latest_blockhash(Call *c)
 {
-	bool		bad;
-	json_t	   *cfg = config_at(c, 0, &bad);
-	int			cm;
-	uint64_t	h;
-	uint8_t		bh[32];
-	char		b58[SOL_PUBKEY_B58_MAX];
-	json_t	   *e = read_commitment(c, cfg, bad, &cm, &h);
+	bool bad;
+	json_t *cfg = config_at(c, 0, &bad);
+	int cm;
+	uint64_t h;
+	uint8_t bh[32];
+	char b58[SOL_PUBKEY_B58_MAX];
+	json_t *e = read_commitment(c, cfg, bad, &cm, &h);
 
 	if (e)
 		return e;
 	blockhash_of(h, bh);
 	b58key(bh, b58);
 	return ok_resp(c, json_pack("{s:o,s:{s:s,s:I}}", "context", ctx_json(slot_of(h)), "value",
-								"blockhash", b58, "lastValidBlockHeight",
-								(json_int_t) (h + fk_cfg.blockhash_window)));
+	                            "blockhash", b58, "lastValidBlockHeight",
+	                            (json_int_t)(h + fk_cfg.blockhash_window)));
 }
 
 static json_t *
 preflight_failure(Call *c, int outcome, const FkTxErr *e)
 {
-	char		disp[200];
-	char		msg[260];
-	json_t	   *logs = json_array();
+	char disp[200];
+	char msg[260];
+	json_t *logs = json_array();
 
 	err_display(e, disp, sizeof(disp));
 	snprintf(msg, sizeof(msg), "Transaction simulation failed: %s", disp);
 	if (e->kind == E_CUSTOM)
 	{
-		char		line[300];
+		char line[300];
 
-		json_array_append_new(logs, json_string(
-			"Program BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY invoke [1]"));
+		json_array_append_new(
+		    logs, json_string("Program BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY invoke [1]"));
 		snprintf(line, sizeof(line),
-				 "Program log: AnchorError occurred. Error Code: %s. Error Number: %d. "
-				 "Error Message: solana-fake.", custom_error_name(e->code), e->code);
+		         "Program log: AnchorError occurred. Error Code: %s. Error Number: %d. "
+		         "Error Message: solana-fake.",
+		         custom_error_name(e->code), e->code);
 		json_array_append_new(logs, json_string(line));
 		snprintf(line, sizeof(line),
-				 "Program BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY failed: custom program "
-				 "error: 0x%x", (unsigned) e->code);
+		         "Program BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY failed: custom program "
+		         "error: 0x%x",
+		         (unsigned)e->code);
 		json_array_append_new(logs, json_string(line));
 	}
 	return err_resp(c, outcome, -32002, msg,
-					json_pack("{s:o,s:o,s:n,s:i,s:n,s:n,s:n,s:i}", "err", err_json(e),
-							  "logs", logs, "accounts", "unitsConsumed", 0, "returnData",
-							  "innerInstructions", "replacementBlockhash",
-							  "loadedAccountsDataSize", 0));
+	                json_pack("{s:o,s:o,s:n,s:i,s:n,s:n,s:n,s:i}", "err", err_json(e), "logs", logs,
+	                          "accounts", "unitsConsumed", 0, "returnData", "innerInstructions",
+	                          "replacementBlockhash", "loadedAccountsDataSize", 0));
 }
 
 static TxRec *
 new_record(const uint8_t *wire, size_t len, const Prepared *p)
 {
-	TxRec	   *r = fk_xcalloc(1, sizeof(TxRec));
+	TxRec *r = fk_xcalloc(1, sizeof(TxRec));
 
 	memcpy(r->sig, p->v.signatures, 64);
 	r->wire = fk_xmalloc(len);
 	memcpy(r->wire, wire, len);
-	r->wire_len = (uint16_t) len;
-	r->bgum_ix = (uint8_t) p->bgum_ix;
+	r->wire_len = (uint16_t)len;
+	r->bgum_ix = (uint8_t)p->bgum_ix;
 	r->to_collection = p->to_collection;
 	r->perr = p->perr;
 	memcpy(r->tree, p->tree, 32);
@@ -1220,21 +1226,21 @@ new_record(const uint8_t *wire, size_t len, const Prepared *p)
 static json_t *
 m_send_transaction(Call *c)
 {
-	json_t	   *txv = param(c, 0);
-	bool		bad;
-	json_t	   *cfg = config_at(c, 1, &bad);
+	json_t *txv = param(c, 0);
+	bool bad;
+	json_t *cfg = config_at(c, 1, &bad);
 	const char *enc = "base58";
-	bool		skip = false;
-	int			pc;
+	bool skip = false;
+	int pc;
 	const char *s;
-	size_t		slen;
-	uint8_t		wire[4096];
-	int			n;
-	char		msg[400];
-	Prepared   *p;
-	json_t	   *resp = NULL;
-	TxRec	   *rec;
-	char		sigb58[SOL_SIGNATURE_B58_MAX];
+	size_t slen;
+	uint8_t wire[4096];
+	int n;
+	char msg[400];
+	Prepared *p;
+	json_t *resp = NULL;
+	TxRec *rec;
+	char sigb58[SOL_SIGNATURE_B58_MAX];
 
 	if (!json_is_string(txv))
 		return invalid_params(c, "Invalid params: invalid type: expected a string.");
@@ -1242,7 +1248,7 @@ m_send_transaction(Call *c)
 		return invalid_params(c, "Invalid params: invalid type: expected a config object.");
 	if (cfg)
 	{
-		json_t	   *v = json_object_get(cfg, "encoding");
+		json_t *v = json_object_get(cfg, "encoding");
 
 		if (v && !json_is_null(v))
 		{
@@ -1271,8 +1277,8 @@ m_send_transaction(Call *c)
 		if (slen > MAX_B58_TX)
 		{
 			snprintf(msg, sizeof(msg),
-					 "base58 encoded %s too large: %zu bytes (max: encoded/raw %d/%d)",
-					 TX_TYPE_NAME, slen, MAX_B58_TX, SOL_PACKET_DATA_SIZE);
+			         "base58 encoded %s too large: %zu bytes (max: encoded/raw %d/%d)",
+			         TX_TYPE_NAME, slen, MAX_B58_TX, SOL_PACKET_DATA_SIZE);
 			return invalid_params(c, msg);
 		}
 		n = sol_b58_decode(s, slen, wire, sizeof(wire));
@@ -1284,8 +1290,8 @@ m_send_transaction(Call *c)
 		if (slen > MAX_B64_TX)
 		{
 			snprintf(msg, sizeof(msg),
-					 "base64 encoded %s too large: %zu bytes (max: encoded/raw %d/%d)",
-					 TX_TYPE_NAME, slen, MAX_B64_TX, SOL_PACKET_DATA_SIZE);
+			         "base64 encoded %s too large: %zu bytes (max: encoded/raw %d/%d)",
+			         TX_TYPE_NAME, slen, MAX_B64_TX, SOL_PACKET_DATA_SIZE);
 			return invalid_params(c, msg);
 		}
 		n = sol_base64_decode(s, slen, wire, sizeof(wire));
@@ -1295,20 +1301,20 @@ m_send_transaction(Call *c)
 	else
 	{
 		snprintf(msg, sizeof(msg),
-				 "unsupported encoding: %.40s. Supported encodings: base58, base64", enc);
+		         "unsupported encoding: %.40s. Supported encodings: base58, base64", enc);
 		return invalid_params(c, msg);
 	}
 	if (n > SOL_PACKET_DATA_SIZE)
 	{
-		snprintf(msg, sizeof(msg), "decoded %s too large: %d bytes (max: %d bytes)",
-				 TX_TYPE_NAME, n, SOL_PACKET_DATA_SIZE);
+		snprintf(msg, sizeof(msg), "decoded %s too large: %d bytes (max: %d bytes)", TX_TYPE_NAME,
+		         n, SOL_PACKET_DATA_SIZE);
 		return invalid_params(c, msg);
 	}
 	p = fk_xmalloc(sizeof(Prepared));
-	if (prepare_tx(wire, (size_t) n, p, msg, sizeof(msg)) != 0)
+	if (prepare_tx(wire, (size_t)n, p, msg, sizeof(msg)) != 0)
 	{
-		resp = err_resp(c, strstr(msg, "solana-fake") ? O_UNSUPPORTED_TX : O_INVALID_PARAMS,
-						-32602, msg, NULL);
+		resp = err_resp(c, strstr(msg, "solana-fake") ? O_UNSUPPORTED_TX : O_INVALID_PARAMS, -32602,
+		                msg, NULL);
 		free(p);
 		return resp;
 	}
@@ -1317,15 +1323,15 @@ m_send_transaction(Call *c)
 	{
 		free(p);
 		return err_resp(c, O_SIG_VERIFY_FAILED, -32003,
-						"Transaction signature verification failure", NULL);
+		                "Transaction signature verification failure", NULL);
 	}
 	pthread_mutex_lock(&fk_lock);
 	rec = sig_lookup(p->v.signatures);
 	{
-		uint64_t	h = blockhash_height(p->v.blockhash);
-		uint64_t	hb = skip ? ch.tip : height_at(pc);
-		bool		bh_ok = h != 0 && h <= hb && hb - h <= fk_cfg.blockhash_window;
-		FkTxErr		e = {0};
+		uint64_t h = blockhash_height(p->v.blockhash);
+		uint64_t hb = skip ? ch.tip : height_at(pc);
+		bool bh_ok = h != 0 && h <= hb && hb - h <= fk_cfg.blockhash_window;
+		FkTxErr e = {0};
 
 		if (!skip)
 		{
@@ -1345,10 +1351,10 @@ m_send_transaction(Call *c)
 				resp = preflight_failure(c, O_SIMULATION_FAILED, &p->perr);
 			else
 			{
-				FkTree	   *t = tree_get(p->tree, p->tree_config, false);
+				FkTree *t = tree_get(p->tree, p->tree_config, false);
 
 				if (t && fk_cfg.faults.tree_capacity > 0 &&
-					t->num_minted >= fk_cfg.faults.tree_capacity)
+				    t->num_minted >= fk_cfg.faults.tree_capacity)
 				{
 					e.kind = E_CUSTOM;
 					e.ix = p->bgum_ix;
@@ -1362,25 +1368,25 @@ m_send_transaction(Call *c)
 			if (rec && rec->state != TX_DROPPED)
 				c->outcome = O_DUPLICATE;
 			else if (!p->sig_ok)
-				c->outcome = O_DROPPED_BAD_SIGNATURE;	/* sigverify stage drops it */
+				c->outcome = O_DROPPED_BAD_SIGNATURE; /* sigverify stage drops it */
 			else if (!bh_ok)
-				c->outcome = O_DROPPED_BAD_BLOCKHASH;	/* never lands */
+				c->outcome = O_DROPPED_BAD_BLOCKHASH; /* never lands */
 			else if (fk_cfg.faults.p_never_lands > 0 &&
-					 fk_rng_double(&ch.req_rng) < fk_cfg.faults.p_never_lands)
+			         fk_rng_double(&ch.req_rng) < fk_cfg.faults.p_never_lands)
 				c->outcome = O_NEVER_LANDS;
 			else
 			{
 				if (rec == NULL)
 				{
-					rec = new_record(wire, (size_t) n, p);
+					rec = new_record(wire, (size_t)n, p);
 					if (ch.nrecs == ch.caprecs)
 					{
 						ch.caprecs = ch.caprecs ? ch.caprecs * 2 : 1024;
 						ch.recs = fk_xrealloc(ch.recs, ch.caprecs * sizeof(TxRec *));
 					}
-					rec->idx = (uint32_t) ch.nrecs;
+					rec->idx = (uint32_t)ch.nrecs;
 					ch.recs[ch.nrecs] = rec;
-					sigtab_insert((uint32_t) ch.nrecs);
+					sigtab_insert((uint32_t)ch.nrecs);
 					ch.nrecs++;
 				}
 				rec->bh_height = h;
@@ -1394,7 +1400,7 @@ m_send_transaction(Call *c)
 				c->outcome = O_OK;
 			}
 			if (fk_cfg.faults.p_lost_response > 0 &&
-				fk_rng_double(&ch.req_rng) < fk_cfg.faults.p_lost_response)
+			    fk_rng_double(&ch.req_rng) < fk_cfg.faults.p_lost_response)
 			{
 				*c->drop = true;
 				fk_stat_method(M_SEND_TRANSACTION, O_LOST_RESPONSE);
@@ -1421,15 +1427,15 @@ status_name(uint64_t height, uint64_t tip)
 static json_t *
 m_signature_statuses(Call *c)
 {
-	json_t	   *sigs = param(c, 0);
-	bool		bad;
-	json_t	   *cfg = config_at(c, 1, &bad);
-	bool		history = false;
-	json_t	   *vals;
-	size_t		i;
-	uint64_t	tip;
-	uint8_t    (*raw)[64];
-	size_t		nsig;
+	json_t *sigs = param(c, 0);
+	bool bad;
+	json_t *cfg = config_at(c, 1, &bad);
+	bool history = false;
+	json_t *vals;
+	size_t i;
+	uint64_t tip;
+	uint8_t(*raw)[64];
+	size_t nsig;
 
 	if (!json_is_array(sigs))
 		return invalid_params(c, "Invalid params: invalid type: expected a sequence.");
@@ -1437,7 +1443,7 @@ m_signature_statuses(Call *c)
 		return invalid_params(c, "Invalid params: invalid type: expected a config object.");
 	if (cfg)
 	{
-		json_t	   *v = json_object_get(cfg, "searchTransactionHistory");
+		json_t *v = json_object_get(cfg, "searchTransactionHistory");
 
 		if (v && !json_is_null(v))
 		{
@@ -1452,10 +1458,10 @@ m_signature_statuses(Call *c)
 	raw = fk_xmalloc((nsig ? nsig : 1) * 64);
 	for (i = 0; i < nsig; i++)
 	{
-		json_t	   *s = json_array_get(sigs, i);
+		json_t *s = json_array_get(sigs, i);
 
 		if (!json_is_string(s) ||
-			sol_b58_decode(json_string_value(s), json_string_length(s), raw[i], 64) != 64)
+		    sol_b58_decode(json_string_value(s), json_string_length(s), raw[i], 64) != 64)
 		{
 			free(raw);
 			return invalid_params(c, "Invalid param: WrongSize");
@@ -1466,21 +1472,20 @@ m_signature_statuses(Call *c)
 	tip = ch.tip;
 	for (i = 0; i < nsig; i++)
 	{
-		TxRec	   *r = sig_lookup(raw[i]);
-		json_t	   *st;
+		TxRec *r = sig_lookup(raw[i]);
+		json_t *st;
 
 		if (r == NULL || r->state != TX_LANDED ||
-			(!history && tip > r->height + fk_cfg.blockhash_window))
+		    (!history && tip > r->height + fk_cfg.blockhash_window))
 		{
 			json_array_append_new(vals, json_null());
 			continue;
 		}
-		st = json_pack("{s:I,s:o,s:o,s:s}", "slot", (json_int_t) r->slot,
-					   "confirmations",
-					   tip >= r->height + fk_cfg.finalized_lag ? json_null()
-					   : json_integer((json_int_t) (tip - r->height)),
-					   "err", err_json(&r->err),
-					   "confirmationStatus", status_name(r->height, tip));
+		st = json_pack("{s:I,s:o,s:o,s:s}", "slot", (json_int_t)r->slot, "confirmations",
+		               tip >= r->height + fk_cfg.finalized_lag
+		                   ? json_null()
+		                   : json_integer((json_int_t)(tip - r->height)),
+		               "err", err_json(&r->err), "confirmationStatus", status_name(r->height, tip));
 		if (r->err.kind == E_NONE)
 			json_object_set_new(st, "status", json_pack("{s:n}", "Ok"));
 		else
@@ -1502,32 +1507,31 @@ b58_of(const uint8_t *d, size_t n, char *out, size_t cap)
 static int
 key_index(const SolTxView *v, const uint8_t k[32])
 {
-	size_t		i;
+	size_t i;
 
 	for (i = 0; i < v->num_keys; i++)
 		if (memcmp(v->keys + 32 * i, k, 32) == 0)
-			return (int) i;
+			return (int)i;
 	return -1;
 }
 
 static json_t *
 inner_ix(int prog, json_t *accounts, const uint8_t *data, size_t len, int stack)
 {
-	char		b58[1024];
+	char b58[1024];
 
 	b58_of(data, len, b58, sizeof(b58));
-	return json_pack("{s:i,s:o,s:s,s:i}", "programIdIndex", prog, "accounts", accounts, "data",
-					 b58, "stackHeight", stack);
+	return json_pack("{s:i,s:o,s:s,s:i}", "programIdIndex", prog, "accounts", accounts, "data", b58,
+	                 "stackHeight", stack);
 }
 
-static void
-logf_append(json_t *logs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_append(json_t *logs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 logf_append(json_t *logs, const char *fmt, ...)
 {
-	char		line[400];
-	va_list		ap;
+	char line[400];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -1535,35 +1539,35 @@ logf_append(json_t *logs, const char *fmt, ...)
 	json_array_append_new(logs, json_string(line));
 }
 
-#define BGUM_B58 "BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY"
-#define NOOP_B58 "noopb9bkMVfRPU8AsbpTUg8AQkHtKwMYZiFUjNRtMmV"
-#define CMT_B58	 "cmtDvXumGCrqC1Age74AVPhSRVXJMd8PJS91L8KbNCK"
-#define CB_B58	 "ComputeBudget111111111111111111111111111111"
+#define BGUM_B58   "BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY"
+#define NOOP_B58   "noopb9bkMVfRPU8AsbpTUg8AQkHtKwMYZiFUjNRtMmV"
+#define CMT_B58    "cmtDvXumGCrqC1Age74AVPhSRVXJMd8PJS91L8KbNCK"
+#define CB_B58     "ComputeBudget111111111111111111111111111111"
 #define TREE_DEPTH 14
 
 /* getTransaction result for a landed record (no lock needed: landed records are immutable). */
 static json_t *
 tx_result(const TxRec *r, const char *encoding, bool with_version)
 {
-	SolTxView  *v = fk_xmalloc(sizeof(SolTxView));
-	json_t	   *res;
-	json_t	   *meta;
-	json_t	   *logs = json_array();
-	json_t	   *inner = json_array();
-	json_t	   *pre = json_array();
-	json_t	   *post = json_array();
-	json_t	   *txj;
-	size_t		i;
-	size_t		j;
-	bool		ok = r->err.kind == E_NONE;
-	json_int_t	units = 0;
-	char		sigb58[SOL_SIGNATURE_B58_MAX];
+	SolTxView *v = fk_xmalloc(sizeof(SolTxView));
+	json_t *res;
+	json_t *meta;
+	json_t *logs = json_array();
+	json_t *inner = json_array();
+	json_t *pre = json_array();
+	json_t *post = json_array();
+	json_t *txj;
+	size_t i;
+	size_t j;
+	bool ok = r->err.kind == E_NONE;
+	json_int_t units = 0;
+	char sigb58[SOL_SIGNATURE_B58_MAX];
 
 	sol_tx_decode(r->wire, r->wire_len, v, NULL);
 	sol_signature_to_b58(r->sig, sigb58);
 	for (i = 0; i < v->num_keys; i++)
 	{
-		json_int_t	bal = i == 0 ? 10000000000LL : 1141440;
+		json_int_t bal = i == 0 ? 10000000000LL : 1141440;
 
 		json_array_append_new(pre, json_integer(bal));
 		json_array_append_new(post, json_integer(i == 0 ? bal - FK_FEE : bal));
@@ -1571,10 +1575,10 @@ tx_result(const TxRec *r, const char *encoding, bool with_version)
 	/* logs, instruction by instruction */
 	for (i = 0; i < v->num_instructions; i++)
 	{
-		if ((int) i != r->bgum_ix)
+		if ((int)i != r->bgum_ix)
 		{
 			logf_append(logs, "Program %s invoke [1]", CB_B58);
-			if (r->err.kind == E_IX_INVALID_DATA && r->err.ix == (int) i)
+			if (r->err.kind == E_IX_INVALID_DATA && r->err.ix == (int)i)
 			{
 				logf_append(logs, "Program %s failed: invalid instruction data", CB_B58);
 				break;
@@ -1585,36 +1589,36 @@ tx_result(const TxRec *r, const char *encoding, bool with_version)
 		}
 		logf_append(logs, "Program %s invoke [1]", BGUM_B58);
 		logf_append(logs, "Program log: Instruction: %s",
-					r->to_collection ? "MintToCollectionV1" : "MintV1");
+		            r->to_collection ? "MintToCollectionV1" : "MintV1");
 		if (!ok)
 		{
 			if (r->err.kind == E_CUSTOM)
 			{
 				logf_append(logs,
-							"Program log: AnchorError occurred. Error Code: %s. Error Number: "
-							"%d. Error Message: solana-fake.",
-							custom_error_name(r->err.code), r->err.code);
+				            "Program log: AnchorError occurred. Error Code: %s. Error Number: "
+				            "%d. Error Message: solana-fake.",
+				            custom_error_name(r->err.code), r->err.code);
 				logf_append(logs, "Program %s consumed 20931 of 199700 compute units", BGUM_B58);
 				logf_append(logs, "Program %s failed: custom program error: 0x%x", BGUM_B58,
-							(unsigned) r->err.code);
+				            (unsigned)r->err.code);
 			}
 			units += 20931;
 			break;
 		}
 		else
 		{
-			char		asset[SOL_PUBKEY_B58_MAX];
+			char asset[SOL_PUBKEY_B58_MAX];
 			SolLeafEvent ev;
-			uint8_t		evb[SOL_LEAF_EVENT_LEN];
-			uint8_t		append[40];
-			uint8_t		cl[2 + 32 + 4 + (TREE_DEPTH + 1) * 36 + 8 + 4];
-			int			noop = key_index(v, sol_noop_program_id);
-			int			cmt = key_index(v, sol_account_compression_program_id);
-			int			tc = key_index(v, r->tree_config);
-			int			mt = key_index(v, r->tree);
-			SolWriter	w;
-			uint8_t		node[32];
-			json_t	   *grp;
+			uint8_t evb[SOL_LEAF_EVENT_LEN];
+			uint8_t append[40];
+			uint8_t cl[2 + 32 + 4 + (TREE_DEPTH + 1) * 36 + 8 + 4];
+			int noop = key_index(v, sol_noop_program_id);
+			int cmt = key_index(v, sol_account_compression_program_id);
+			int tc = key_index(v, r->tree_config);
+			int mt = key_index(v, r->tree);
+			SolWriter w;
+			uint8_t node[32];
+			json_t *grp;
 
 			b58key(r->asset, asset);
 			memcpy(ev.id, r->asset, 32);
@@ -1623,14 +1627,14 @@ tx_result(const TxRec *r, const char *encoding, bool with_version)
 			ev.nonce = r->nonce;
 			memcpy(ev.data_hash, r->data_hash, 32);
 			memcpy(ev.creator_hash, r->creator_hash, 32);
-			sol_leaf_hash(r->asset, r->owner, r->delegate, r->nonce, r->data_hash,
-						  r->creator_hash, ev.leaf_hash);
+			sol_leaf_hash(r->asset, r->owner, r->delegate, r->nonce, r->data_hash, r->creator_hash,
+			              ev.leaf_hash);
 			sol_leaf_event_encode(&ev, evb);
 			/* spl-account-compression append: sha256("global:append")[0..8] || leaf */
 			{
-				uint8_t		h[32];
+				uint8_t h[32];
 
-				crypto_hash_sha256(h, (const unsigned char *) "global:append", 13);
+				crypto_hash_sha256(h, (const unsigned char *)"global:append", 13);
 				memcpy(append, h, 8);
 				memcpy(append + 8, ev.leaf_hash, 32);
 			}
@@ -1643,23 +1647,23 @@ tx_result(const TxRec *r, const char *encoding, bool with_version)
 			memcpy(node, ev.leaf_hash, 32);
 			for (j = 0; j <= TREE_DEPTH; j++)
 			{
-				uint8_t		in[33];
+				uint8_t in[33];
 
 				sol_put_bytes(&w, node, 32);
-				sol_put_u32(&w, (uint32_t) (((1ULL << TREE_DEPTH) + r->nonce) >> j));
+				sol_put_u32(&w, (uint32_t)(((1ULL << TREE_DEPTH) + r->nonce) >> j));
 				memcpy(in, node, 32);
-				in[32] = (uint8_t) j;
+				in[32] = (uint8_t)j;
 				sol_keccak256(in, 33, node);
 			}
 			sol_put_u64(&w, r->nonce + 1);
-			sol_put_u32(&w, (uint32_t) r->nonce);
+			sol_put_u32(&w, (uint32_t)r->nonce);
 			grp = json_array();
 			json_array_append_new(grp, inner_ix(noop, json_array(), evb, sizeof(evb), 2));
-			json_array_append_new(grp, inner_ix(cmt, json_pack("[i,i,i]", mt, tc, noop),
-												append, sizeof(append), 2));
+			json_array_append_new(
+			    grp, inner_ix(cmt, json_pack("[i,i,i]", mt, tc, noop), append, sizeof(append), 2));
 			json_array_append_new(grp, inner_ix(noop, json_array(), cl, w.len, 3));
-			json_array_append_new(inner, json_pack("{s:i,s:o}", "index", r->bgum_ix,
-												   "instructions", grp));
+			json_array_append_new(inner,
+			                      json_pack("{s:i,s:o}", "index", r->bgum_ix, "instructions", grp));
 			logf_append(logs, "Program %s invoke [2]", NOOP_B58);
 			logf_append(logs, "Program %s consumed 97 of 181706 compute units", NOOP_B58);
 			logf_append(logs, "Program %s success", NOOP_B58);
@@ -1676,20 +1680,18 @@ tx_result(const TxRec *r, const char *encoding, bool with_version)
 			units += 38592;
 		}
 	}
-	meta = json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:[],s:[],s:[],s:{s:[],s:[]},s:I}",
-					 "err", err_json(&r->err), "fee", (json_int_t) FK_FEE,
-					 "preBalances", pre, "postBalances", post,
-					 "innerInstructions", inner, "logMessages", logs,
-					 "preTokenBalances", "postTokenBalances", "rewards",
-					 "loadedAddresses", "writable", "readonly",
-					 "computeUnitsConsumed", units);
+	meta = json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:[],s:[],s:[],s:{s:[],s:[]},s:I}", "err",
+	                 err_json(&r->err), "fee", (json_int_t)FK_FEE, "preBalances", pre,
+	                 "postBalances", post, "innerInstructions", inner, "logMessages", logs,
+	                 "preTokenBalances", "postTokenBalances", "rewards", "loadedAddresses",
+	                 "writable", "readonly", "computeUnitsConsumed", units);
 	if (ok)
 		json_object_set_new(meta, "status", json_pack("{s:n}", "Ok"));
 	else
 		json_object_set_new(meta, "status", json_pack("{s:o}", "Err", err_json(&r->err)));
 	if (strcmp(encoding, "base64") == 0 || strcmp(encoding, "base58") == 0)
 	{
-		char		buf[4096];
+		char buf[4096];
 
 		if (encoding[4] == '6')
 			sol_base64_encode(r->wire, r->wire_len, buf, sizeof(buf));
@@ -1699,44 +1701,42 @@ tx_result(const TxRec *r, const char *encoding, bool with_version)
 	}
 	else
 	{
-		json_t	   *keys = json_array();
-		json_t	   *ixs = json_array();
-		char		bh[SOL_PUBKEY_B58_MAX];
+		json_t *keys = json_array();
+		json_t *ixs = json_array();
+		char bh[SOL_PUBKEY_B58_MAX];
 
 		for (i = 0; i < v->num_keys; i++)
 			json_array_append_new(keys, jkey(v->keys + 32 * i));
 		for (i = 0; i < v->num_instructions; i++)
 		{
-			json_t	   *acc = json_array();
-			char		data[2048];
+			json_t *acc = json_array();
+			char data[2048];
 
 			for (j = 0; j < v->ixs[i].num_accounts; j++)
 				json_array_append_new(acc, json_integer(v->ixs[i].accounts[j]));
 			b58_of(v->ixs[i].data, v->ixs[i].data_len, data, sizeof(data));
 			json_array_append_new(ixs, json_pack("{s:i,s:o,s:s,s:n}", "programIdIndex",
-												 (int) v->ixs[i].program_id_index, "accounts",
-												 acc, "data", data, "stackHeight"));
+			                                     (int)v->ixs[i].program_id_index, "accounts", acc,
+			                                     "data", data, "stackHeight"));
 		}
 		b58key(v->blockhash, bh);
-		txj = json_pack("{s:[s],s:{s:o,s:{s:i,s:i,s:i},s:s,s:o}}",
-						"signatures", sigb58,
-						"message", "accountKeys", keys,
-						"header", "numRequiredSignatures", (int) v->num_required_signatures,
-						"numReadonlySignedAccounts", (int) v->num_readonly_signed,
-						"numReadonlyUnsignedAccounts", (int) v->num_readonly_unsigned,
-						"recentBlockhash", bh, "instructions", ixs);
+		txj = json_pack("{s:[s],s:{s:o,s:{s:i,s:i,s:i},s:s,s:o}}", "signatures", sigb58, "message",
+		                "accountKeys", keys, "header", "numRequiredSignatures",
+		                (int)v->num_required_signatures, "numReadonlySignedAccounts",
+		                (int)v->num_readonly_signed, "numReadonlyUnsignedAccounts",
+		                (int)v->num_readonly_unsigned, "recentBlockhash", bh, "instructions", ixs);
 		/* one signature array must list them all */
 		if (v->num_signatures > 1)
 		{
-			json_t	   *sa = json_array();
+			json_t *sa = json_array();
 
 			for (i = 0; i < v->num_signatures; i++)
 				json_array_append_new(sa, jsig(v->signatures + 64 * i));
 			json_object_set_new(txj, "signatures", sa);
 		}
 	}
-	res = json_pack("{s:I,s:I,s:o,s:o}", "slot", (json_int_t) r->slot, "blockTime",
-					(json_int_t) r->block_time, "meta", meta, "transaction", txj);
+	res = json_pack("{s:I,s:I,s:o,s:o}", "slot", (json_int_t)r->slot, "blockTime",
+	                (json_int_t)r->block_time, "meta", meta, "transaction", txj);
 	if (with_version)
 		json_object_set_new(res, "version", json_string("legacy"));
 	free(v);
@@ -1746,14 +1746,14 @@ tx_result(const TxRec *r, const char *encoding, bool with_version)
 static json_t *
 m_get_transaction(Call *c)
 {
-	json_t	   *sv = param(c, 0);
-	json_t	   *cfg = param(c, 1);
+	json_t *sv = param(c, 0);
+	json_t *cfg = param(c, 1);
 	const char *enc = "json";
-	int			cm;
-	bool		with_version = false;
-	uint8_t		sig[64];
-	TxRec	   *r;
-	bool		visible = false;
+	int cm;
+	bool with_version = false;
+	uint8_t sig[64];
+	TxRec *r;
+	bool visible = false;
 
 	if (!json_is_string(sv))
 		return invalid_params(c, "Invalid params: invalid type: expected a string.");
@@ -1770,8 +1770,8 @@ m_get_transaction(Call *c)
 		cfg = NULL;
 	if (cfg)
 	{
-		json_t	   *e = json_object_get(cfg, "encoding");
-		json_t	   *m = json_object_get(cfg, "maxSupportedTransactionVersion");
+		json_t *e = json_object_get(cfg, "encoding");
+		json_t *m = json_object_get(cfg, "maxSupportedTransactionVersion");
 
 		if (e && json_is_string(e))
 			enc = json_string_value(e);
@@ -1784,10 +1784,10 @@ m_get_transaction(Call *c)
 			with_version = true;
 		}
 	}
-	if (strcmp(enc, "json") != 0 && strcmp(enc, "jsonParsed") != 0 &&
-		strcmp(enc, "base64") != 0 && strcmp(enc, "base58") != 0)
+	if (strcmp(enc, "json") != 0 && strcmp(enc, "jsonParsed") != 0 && strcmp(enc, "base64") != 0 &&
+	    strcmp(enc, "base58") != 0)
 		return invalid_params(c, "Invalid params: unknown variant, expected one of `binary`, "
-							  "`base64`, `base58`, `json`, `jsonParsed`.");
+		                         "`base64`, `base58`, `json`, `jsonParsed`.");
 	cm = commitment_of(cfg, "commitment", 2);
 	if (cm < 0)
 		return invalid_params(c, bad_commitment_msg);
@@ -1800,23 +1800,22 @@ m_get_transaction(Call *c)
 	pthread_mutex_unlock(&fk_lock);
 	if (!visible)
 		return ok_resp(c, json_null());
-	return ok_resp(c, tx_result(r, strcmp(enc, "jsonParsed") == 0 ? "json" : enc,
-								with_version));
+	return ok_resp(c, tx_result(r, strcmp(enc, "jsonParsed") == 0 ? "json" : enc, with_version));
 }
 
 static json_t *
 m_get_account_info(Call *c)
 {
-	json_t	   *kv = param(c, 0);
-	bool		bad;
-	json_t	   *cfg = config_at(c, 1, &bad);
-	int			cm;
-	uint64_t	h;
-	uint8_t		key[32];
-	uint8_t		data[96];
-	bool		found = false;
-	size_t		i;
-	json_t	   *e;
+	json_t *kv = param(c, 0);
+	bool bad;
+	json_t *cfg = config_at(c, 1, &bad);
+	int cm;
+	uint64_t h;
+	uint8_t key[32];
+	uint8_t data[96];
+	bool found = false;
+	size_t i;
+	json_t *e;
 
 	if (!json_is_string(kv) || !sol_pubkey_from_b58(json_string_value(kv), key))
 		return invalid_params(c, "Invalid param: WrongSize");
@@ -1828,7 +1827,7 @@ m_get_account_info(Call *c)
 	{
 		if (memcmp(ch.trees[i].config, key, 32) == 0)
 		{
-			SolWriter	w;
+			SolWriter w;
 			static const uint8_t disc[8] = {0x7a, 0xf5, 0xaf, 0xf8, 0xab, 0x22, 0x00, 0xcf};
 
 			sol_writer_init(&w, data, sizeof(data));
@@ -1836,7 +1835,7 @@ m_get_account_info(Call *c)
 			sol_put_bytes(&w, ch.trees[i].creator, 32);
 			sol_put_bytes(&w, ch.trees[i].creator, 32);
 			sol_put_u64(&w, fk_cfg.faults.tree_capacity ? fk_cfg.faults.tree_capacity
-						: (1ULL << TREE_DEPTH));
+			                                            : (1ULL << TREE_DEPTH));
 			sol_put_u64(&w, ch.trees[i].num_minted);
 			sol_put_u8(&w, 0);
 			sol_put_u8(&w, 1);
@@ -1850,21 +1849,20 @@ m_get_account_info(Call *c)
 	if (!found)
 		return ok_resp(c, json_pack("{s:o,s:n}", "context", ctx_json(slot_of(h)), "value"));
 	{
-		char		b64[200];
+		char b64[200];
 
 		sol_base64_encode(data, sizeof(data), b64, sizeof(b64));
-		return ok_resp(c, json_pack("{s:o,s:{s:[s,s],s:b,s:I,s:s,s:I,s:i}}",
-									"context", ctx_json(slot_of(h)), "value",
-									"data", b64, "base64", "executable", 0,
-									"lamports", (json_int_t) 1559040, "owner", BGUM_B58,
-									"rentEpoch", (json_int_t) 0, "space", 96));
+		return ok_resp(c, json_pack("{s:o,s:{s:[s,s],s:b,s:I,s:s,s:I,s:i}}", "context",
+		                            ctx_json(slot_of(h)), "value", "data", b64, "base64",
+		                            "executable", 0, "lamports", (json_int_t)1559040, "owner",
+		                            BGUM_B58, "rentEpoch", (json_int_t)0, "space", 96));
 	}
 }
 
 static int
 method_of(const char *m)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < M_OTHER; i++)
 		if (strcmp(m, fk_method_names[i]) == 0)
@@ -1876,13 +1874,13 @@ method_of(const char *m)
 static json_t *
 rpc_call(json_t *req, bool *drop)
 {
-	Call		c;
-	json_t	   *resp;
-	json_t	   *method;
-	json_t	   *params;
-	json_t	   *jv;
-	int			m;
-	bool		notification;
+	Call c;
+	json_t *resp;
+	json_t *method;
+	json_t *params;
+	json_t *jv;
+	int m;
+	bool notification;
 
 	memset(&c, 0, sizeof(c));
 	c.drop = drop;
@@ -1902,9 +1900,9 @@ rpc_call(json_t *req, bool *drop)
 	method = json_object_get(req, "method");
 	params = json_object_get(req, "params");
 	if (!json_is_string(jv) || strcmp(json_string_value(jv), "2.0") != 0 ||
-		!json_is_string(method) ||
-		(!json_is_null(c.id) && !json_is_string(c.id) && !json_is_integer(c.id)) ||
-		(params && !json_is_array(params) && !json_is_object(params) && !json_is_null(params)))
+	    !json_is_string(method) ||
+	    (!json_is_null(c.id) && !json_is_string(c.id) && !json_is_integer(c.id)) ||
+	    (params && !json_is_array(params) && !json_is_object(params) && !json_is_null(params)))
 	{
 		fk_stat_method(M_OTHER, O_INVALID_REQUEST);
 		return err_resp(&c, O_INVALID_REQUEST, -32600, "Invalid request", NULL);
@@ -1923,8 +1921,8 @@ rpc_call(json_t *req, bool *drop)
 			resp = ok_resp(&c, json_string("ok"));
 			break;
 		case M_GET_VERSION:
-			resp = ok_resp(&c, json_pack("{s:s,s:I}", "solana-core", FK_API_VERSION,
-										 "feature-set", (json_int_t) 3294202862LL));
+			resp = ok_resp(&c, json_pack("{s:s,s:I}", "solana-core", FK_API_VERSION, "feature-set",
+			                             (json_int_t)3294202862LL));
 			break;
 		case M_GET_SLOT:
 			resp = m_height_or_slot(&c, true);
@@ -1964,31 +1962,33 @@ char *
 fk_rpc_handle(const char *body, size_t len, bool *drop, int *http_status)
 {
 	json_error_t jerr;
-	json_t	   *req = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
-	json_t	   *out = NULL;
-	char	   *s;
+	json_t *req = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+	json_t *out = NULL;
+	char *s;
 
 	*drop = false;
 	*http_status = 200;
 	if (req == NULL)
 	{
 		fk_stat_http(H_PARSE_ERROR);
-		return strdup("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32700,\"message\":\"Parse error\"},\"id\":null}");
+		return strdup("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32700,\"message\":\"Parse "
+		              "error\"},\"id\":null}");
 	}
 	if (json_is_array(req))
 	{
-		size_t		i;
+		size_t i;
 
 		fk_stat_http(H_BATCHES);
 		if (json_array_size(req) == 0)
 		{
 			json_decref(req);
-			return strdup("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":\"Invalid request\"},\"id\":null}");
+			return strdup("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":\"Invalid "
+			              "request\"},\"id\":null}");
 		}
 		out = json_array();
 		for (i = 0; i < json_array_size(req); i++)
 		{
-			json_t	   *r = rpc_call(json_array_get(req, i), drop);
+			json_t *r = rpc_call(json_array_get(req, i), drop);
 
 			if (r)
 				json_array_append_new(out, r);
@@ -2014,26 +2014,26 @@ fk_rpc_handle(const char *body, size_t len, bool *drop, int *http_status)
 typedef struct UriCount
 {
 	const char *uri;
-	uint64_t	n;
+	uint64_t n;
 } UriCount;
 
 char *
 fk_ledger_json(bool summary, uint64_t offset, uint64_t limit)
 {
-	FkBuf		b = {0};
-	TxRec	  **snap = NULL;
-	size_t		nsnap = 0;
-	UriCount   *uc = NULL;
-	size_t		nuc = 0;
-	size_t		i;
-	uint64_t	total;
-	uint64_t	ok;
-	uint64_t	failed;
-	uint64_t	dups;
-	uint64_t	extra;
-	uint64_t	tip;
-	uint64_t	distinct;
-	size_t		npending;
+	FkBuf b = {0};
+	TxRec **snap = NULL;
+	size_t nsnap = 0;
+	UriCount *uc = NULL;
+	size_t nuc = 0;
+	size_t i;
+	uint64_t total;
+	uint64_t ok;
+	uint64_t failed;
+	uint64_t dups;
+	uint64_t extra;
+	uint64_t tip;
+	uint64_t distinct;
+	size_t npending;
 
 	pthread_mutex_lock(&fk_lock);
 	total = ch.nledger;
@@ -2046,7 +2046,7 @@ fk_ledger_json(bool summary, uint64_t offset, uint64_t limit)
 	npending = ch.npending;
 	if (offset < total)
 	{
-		size_t		n = total - offset;
+		size_t n = total - offset;
 
 		if (summary)
 			n = 0;
@@ -2069,10 +2069,10 @@ fk_ledger_json(bool summary, uint64_t offset, uint64_t limit)
 	pthread_mutex_unlock(&fk_lock);
 
 	fk_buf_printf(&b,
-				  "{\"block_height\":%" PRIu64 ",\"total\":%" PRIu64 ",\"ok\":%" PRIu64
-				  ",\"failed\":%" PRIu64 ",\"pending\":%zu,\"distinct_uris\":%" PRIu64
-				  ",\"uris_with_duplicates\":%" PRIu64 ",\"extra_mints\":%" PRIu64,
-				  tip, total, ok, failed, npending, distinct, dups, extra);
+	              "{\"block_height\":%" PRIu64 ",\"total\":%" PRIu64 ",\"ok\":%" PRIu64
+	              ",\"failed\":%" PRIu64 ",\"pending\":%zu,\"distinct_uris\":%" PRIu64
+	              ",\"uris_with_duplicates\":%" PRIu64 ",\"extra_mints\":%" PRIu64,
+	              tip, total, ok, failed, npending, distinct, dups, extra);
 	if (summary)
 	{
 		fk_buf_puts(&b, ",\"duplicates\":{");
@@ -2091,14 +2091,15 @@ fk_ledger_json(bool summary, uint64_t offset, uint64_t limit)
 		for (i = 0; i < nsnap; i++)
 		{
 			const TxRec *r = snap[i];
-			char		k[SOL_SIGNATURE_B58_MAX];
+			char k[SOL_SIGNATURE_B58_MAX];
 
 			if (i)
 				fk_buf_puts(&b, ",");
 			sol_signature_to_b58(r->sig, k);
-			fk_buf_printf(&b, "{\"signature\":\"%s\",\"status\":\"%s\",\"slot\":%" PRIu64
-						  ",\"block_height\":%" PRIu64, k,
-						  r->err.kind == E_NONE ? "ok" : "failed", r->slot, r->height);
+			fk_buf_printf(&b,
+			              "{\"signature\":\"%s\",\"status\":\"%s\",\"slot\":%" PRIu64
+			              ",\"block_height\":%" PRIu64,
+			              k, r->err.kind == E_NONE ? "ok" : "failed", r->slot, r->height);
 			b58key(r->tree, k);
 			fk_buf_printf(&b, ",\"tree\":\"%s\"", k);
 			if (r->err.kind == E_NONE)
@@ -2121,8 +2122,8 @@ fk_ledger_json(bool summary, uint64_t offset, uint64_t limit)
 				fk_buf_puts(&b, "null");
 			else
 			{
-				json_t	   *e = err_json(&r->err);
-				char	   *es = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+				json_t *e = err_json(&r->err);
+				char *es = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
 
 				fk_buf_puts(&b, es ? es : "null");
 				free(es);
@@ -2148,30 +2149,28 @@ fk_ledger_json(bool summary, uint64_t offset, uint64_t limit)
 static json_t *
 faults_json(const FkFaults *f)
 {
-	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b,s:b,s:i,s:i,s:i,s:I,s:i}",
-					 "latency_ms", f->latency_ms, "p_429", f->p_429, "p_5xx", f->p_5xx,
-					 "p_timeout", f->p_timeout, "p_lost_response", f->p_lost_response,
-					 "p_never_lands", f->p_never_lands, "p_tx_error", f->p_tx_error,
-					 "down", (int) f->down, "paused", (int) f->paused,
-					 "retry_after_s", f->retry_after_s, "timeout_hold_ms", f->timeout_hold_ms,
-					 "tx_error_code", f->tx_error_code,
-					 "tree_capacity", (json_int_t) f->tree_capacity, "slot_ms", f->slot_ms);
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b,s:b,s:i,s:i,s:i,s:I,s:i}", "latency_ms",
+	                 f->latency_ms, "p_429", f->p_429, "p_5xx", f->p_5xx, "p_timeout", f->p_timeout,
+	                 "p_lost_response", f->p_lost_response, "p_never_lands", f->p_never_lands,
+	                 "p_tx_error", f->p_tx_error, "down", (int)f->down, "paused", (int)f->paused,
+	                 "retry_after_s", f->retry_after_s, "timeout_hold_ms", f->timeout_hold_ms,
+	                 "tx_error_code", f->tx_error_code, "tree_capacity",
+	                 (json_int_t)f->tree_capacity, "slot_ms", f->slot_ms);
 }
 
 char *
 fk_control_get(void)
 {
-	json_t	   *o;
-	char	   *s;
+	json_t *o;
+	char *s;
 
 	pthread_mutex_lock(&fk_lock);
 	o = faults_json(&fk_cfg.faults);
-	json_object_set_new(o, "finalized_lag", json_integer((json_int_t) fk_cfg.finalized_lag));
-	json_object_set_new(o, "blockhash_window",
-						json_integer((json_int_t) fk_cfg.blockhash_window));
-	json_object_set_new(o, "seed", json_integer((json_int_t) fk_cfg.seed));
-	json_object_set_new(o, "block_height", json_integer((json_int_t) ch.tip));
-	json_object_set_new(o, "slot", json_integer((json_int_t) slot_of(ch.tip)));
+	json_object_set_new(o, "finalized_lag", json_integer((json_int_t)fk_cfg.finalized_lag));
+	json_object_set_new(o, "blockhash_window", json_integer((json_int_t)fk_cfg.blockhash_window));
+	json_object_set_new(o, "seed", json_integer((json_int_t)fk_cfg.seed));
+	json_object_set_new(o, "block_height", json_integer((json_int_t)ch.tip));
+	json_object_set_new(o, "slot", json_integer((json_int_t)slot_of(ch.tip)));
 	pthread_mutex_unlock(&fk_lock);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -2205,7 +2204,7 @@ get_int(json_t *v, long long lo, long long hi, long long *out, const char **errm
 int
 fk_apply_option(FkFaults *f, const char *name, json_t *v, const char **errmsg)
 {
-	long long	i;
+	long long i;
 
 	if (strcmp(name, "latency_ms") == 0)
 	{
@@ -2246,35 +2245,35 @@ fk_apply_option(FkFaults *f, const char *name, json_t *v, const char **errmsg)
 	{
 		if (get_int(v, 0, 86400, &i, errmsg))
 			return -1;
-		f->retry_after_s = (int) i;
+		f->retry_after_s = (int)i;
 		return 0;
 	}
 	if (strcmp(name, "timeout_hold_ms") == 0)
 	{
 		if (get_int(v, 0, 3600000, &i, errmsg))
 			return -1;
-		f->timeout_hold_ms = (int) i;
+		f->timeout_hold_ms = (int)i;
 		return 0;
 	}
 	if (strcmp(name, "tx_error_code") == 0)
 	{
 		if (get_int(v, 0, 0xffffffffLL, &i, errmsg))
 			return -1;
-		f->tx_error_code = (int) i;
+		f->tx_error_code = (int)i;
 		return 0;
 	}
 	if (strcmp(name, "tree_capacity") == 0)
 	{
-		if (get_int(v, 0, (long long) 1 << 40, &i, errmsg))
+		if (get_int(v, 0, (long long)1 << 40, &i, errmsg))
 			return -1;
-		f->tree_capacity = (uint64_t) i;
+		f->tree_capacity = (uint64_t)i;
 		return 0;
 	}
 	if (strcmp(name, "slot_ms") == 0)
 	{
 		if (get_int(v, 1, 3600000, &i, errmsg))
 			return -1;
-		f->slot_ms = (int) i;
+		f->slot_ms = (int)i;
 		return 0;
 	}
 	*errmsg = "unknown setting";
@@ -2285,14 +2284,14 @@ char *
 fk_control_post(const char *body, size_t len, const char **errmsg)
 {
 	json_error_t jerr;
-	json_t	   *o = json_loadb(body, len, 0, &jerr);
-	FkFaults	f;
+	json_t *o = json_loadb(body, len, 0, &jerr);
+	FkFaults f;
 	const char *k;
-	json_t	   *v;
-	long long	advance = 0;
-	bool		reset = false;
-	bool		reseed = false;
-	long long	seed = 0;
+	json_t *v;
+	long long advance = 0;
+	bool reset = false;
+	bool reseed = false;
+	long long seed = 0;
 	static __thread char errbuf[200];
 
 	if (!json_is_object(o))
@@ -2338,7 +2337,7 @@ fk_control_post(const char *body, size_t len, const char **errmsg)
 	fk_cfg.faults = f;
 	if (reseed)
 	{
-		fk_cfg.seed = (uint64_t) seed;
+		fk_cfg.seed = (uint64_t)seed;
 		ch.req_rng.s = fk_cfg.seed ^ 0x5eed5eed5eed5eedULL;
 		ch.chain_rng.s = fk_cfg.seed ^ 0xc4a1c4a1c4a1c4a1ULL;
 	}

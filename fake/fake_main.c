@@ -22,51 +22,52 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#define MAX_BODY (50 * 1024)	/* agave's MAX_REQUEST_BODY_SIZE */
+#define MAX_BODY (50 * 1024) /* agave's MAX_REQUEST_BODY_SIZE */
 
 enum
 {
-	ACT_RESPOND, ACT_DROP
+	ACT_RESPOND,
+	ACT_DROP
 };
 
 typedef struct ReqCtx
 {
-	FkBuf		body;
-	bool		too_big;
-	bool		suspended;
-	bool		resumed;
-	bool		rpc;
-	int			action;
-	unsigned	status;
-	char	   *resp;
-	size_t		resp_len;
-	int			retry_after;
+	FkBuf body;
+	bool too_big;
+	bool suspended;
+	bool resumed;
+	bool rpc;
+	int action;
+	unsigned status;
+	char *resp;
+	size_t resp_len;
+	int retry_after;
 } ReqCtx;
 
 /* ---- delay queue: resume suspended connections at a deadline ---- */
 typedef struct Delayed
 {
-	uint64_t	deadline;
+	uint64_t deadline;
 	struct MHD_Connection *conn;
-	ReqCtx	   *ctx;
+	ReqCtx *ctx;
 } Delayed;
 
 static struct
 {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	Delayed    *heap;
-	size_t		n;
-	size_t		cap;
-	bool		stop;
+	Delayed *heap;
+	size_t n;
+	size_t cap;
+	bool stop;
 } dq;
 
-static int	stopping;			/* accessed with __atomic builtins */
+static int stopping; /* accessed with __atomic builtins */
 
 static void
 dq_push(uint64_t deadline, struct MHD_Connection *conn, ReqCtx *ctx)
 {
-	size_t		i;
+	size_t i;
 
 	pthread_mutex_lock(&dq.mu);
 	if (dq.n == dq.cap)
@@ -90,13 +91,13 @@ dq_push(uint64_t deadline, struct MHD_Connection *conn, ReqCtx *ctx)
 static Delayed
 dq_pop_locked(void)
 {
-	Delayed		top = dq.heap[0];
-	Delayed		last = dq.heap[--dq.n];
-	size_t		i = 0;
+	Delayed top = dq.heap[0];
+	Delayed last = dq.heap[--dq.n];
+	size_t i = 0;
 
 	for (;;)
 	{
-		size_t		c = 2 * i + 1;
+		size_t c = 2 * i + 1;
 
 		if (c >= dq.n)
 			break;
@@ -118,18 +119,18 @@ dq_thread(void *arg)
 	pthread_mutex_lock(&dq.mu);
 	while (!dq.stop)
 	{
-		uint64_t	now = fk_now_ms();
+		uint64_t now = fk_now_ms();
 
 		if (dq.n == 0)
 			pthread_cond_wait(&dq.cv, &dq.mu);
 		else if (dq.heap[0].deadline > now)
 		{
 			struct timespec ts;
-			uint64_t	wait = dq.heap[0].deadline - now;
+			uint64_t wait = dq.heap[0].deadline - now;
 
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += (time_t) (wait / 1000);
-			ts.tv_nsec += (long) (wait % 1000) * 1000000L;
+			ts.tv_sec += (time_t)(wait / 1000);
+			ts.tv_nsec += (long)(wait % 1000) * 1000000L;
 			if (ts.tv_nsec >= 1000000000L)
 			{
 				ts.tv_sec++;
@@ -139,7 +140,7 @@ dq_thread(void *arg)
 		}
 		else
 		{
-			Delayed		d = dq_pop_locked();
+			Delayed d = dq_pop_locked();
 
 			pthread_mutex_unlock(&dq.mu);
 			d.ctx->resumed = true;
@@ -150,7 +151,7 @@ dq_thread(void *arg)
 	/* shutting down: release everything still held */
 	while (dq.n > 0)
 	{
-		Delayed		d = dq_pop_locked();
+		Delayed d = dq_pop_locked();
 
 		d.ctx->resumed = true;
 		d.ctx->action = ACT_DROP;
@@ -169,14 +170,14 @@ ticker_thread(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
 	{
-		int			slot_ms;
-		bool		paused;
+		int slot_ms;
+		bool paused;
 
 		pthread_mutex_lock(&fk_lock);
 		slot_ms = fk_cfg.faults.slot_ms;
 		paused = fk_cfg.faults.paused;
 		pthread_mutex_unlock(&fk_lock);
-		next.tv_nsec += (long) slot_ms * 1000000L;
+		next.tv_nsec += (long)slot_ms * 1000000L;
 		while (next.tv_nsec >= 1000000000L)
 		{
 			next.tv_sec++;
@@ -192,7 +193,7 @@ ticker_thread(void *arg)
 				return NULL;
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if (now.tv_sec > next.tv_sec ||
-				(now.tv_sec == next.tv_sec && now.tv_nsec >= next.tv_nsec))
+			    (now.tv_sec == next.tv_sec && now.tv_nsec >= next.tv_nsec))
 				break;
 			step = now;
 			step.tv_nsec += 50000000L;
@@ -202,7 +203,7 @@ ticker_thread(void *arg)
 				step.tv_nsec -= 1000000000L;
 			}
 			if (step.tv_sec > next.tv_sec ||
-				(step.tv_sec == next.tv_sec && step.tv_nsec > next.tv_nsec))
+			    (step.tv_sec == next.tv_sec && step.tv_nsec > next.tv_nsec))
 				step = next;
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &step, NULL);
 		}
@@ -223,8 +224,8 @@ ticker_thread(void *arg)
 /* ---- HTTP ---- */
 
 static enum MHD_Result
-send_buf(struct MHD_Connection *conn, unsigned status, char *buf, size_t len,
-		 const char *ctype, int retry_after)
+send_buf(struct MHD_Connection *conn, unsigned status, char *buf, size_t len, const char *ctype,
+         int retry_after)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -239,7 +240,7 @@ send_buf(struct MHD_Connection *conn, unsigned status, char *buf, size_t len,
 		MHD_add_response_header(r, "Content-Type", ctype);
 	if (retry_after >= 0)
 	{
-		char		v[16];
+		char v[16];
 
 		snprintf(v, sizeof(v), "%d", retry_after);
 		MHD_add_response_header(r, "Retry-After", v);
@@ -259,13 +260,13 @@ static bool
 is_control_path(const char *url)
 {
 	return strcmp(url, "/control") == 0 || strcmp(url, "/ledger") == 0 ||
-		strcmp(url, "/stats") == 0 || strcmp(url, "/health") == 0;
+	       strcmp(url, "/stats") == 0 || strcmp(url, "/health") == 0;
 }
 
 static enum MHD_Result
 handle_admin(struct MHD_Connection *conn, const char *url, const char *method, ReqCtx *ctx)
 {
-	char	   *s;
+	char *s;
 
 	fk_stat_http(H_CONTROL);
 	if (strcmp(url, "/health") == 0 && strcmp(method, "GET") == 0)
@@ -280,10 +281,10 @@ handle_admin(struct MHD_Connection *conn, const char *url, const char *method, R
 		const char *sm = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "summary");
 		const char *off = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "offset");
 		const char *lim = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-		bool		summary = sm && strcmp(sm, "0") != 0 && strcmp(sm, "false") != 0;
+		bool summary = sm && strcmp(sm, "0") != 0 && strcmp(sm, "false") != 0;
 
 		s = fk_ledger_json(summary, off ? strtoull(off, NULL, 10) : 0,
-						   lim ? strtoull(lim, NULL, 10) : 0);
+		                   lim ? strtoull(lim, NULL, 10) : 0);
 		return send_buf(conn, 200, s, strlen(s), "application/json", -1);
 	}
 	if (strcmp(url, "/control") == 0 && strcmp(method, "GET") == 0)
@@ -298,8 +299,8 @@ handle_admin(struct MHD_Connection *conn, const char *url, const char *method, R
 		s = fk_control_post(ctx->body.data ? ctx->body.data : "", ctx->body.len, &em);
 		if (s == NULL)
 		{
-			json_t	   *e = json_pack("{s:s}", "error", em ? em : "bad request");
-			char	   *es = json_dumps(e, JSON_COMPACT);
+			json_t *e = json_pack("{s:s}", "error", em ? em : "bad request");
+			char *es = json_dumps(e, JSON_COMPACT);
 
 			json_decref(e);
 			return send_buf(conn, 400, es, strlen(es), "application/json", -1);
@@ -319,13 +320,13 @@ suspend_until(struct MHD_Connection *conn, ReqCtx *ctx, uint64_t delay_ms)
 
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-		const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+        const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
-	ReqCtx	   *ctx = *con_cls;
-	FkFaults	f;
-	bool		drop = false;
-	int			status = 200;
-	char	   *out;
+	ReqCtx *ctx = *con_cls;
+	FkFaults f;
+	bool drop = false;
+	int status = 200;
+	char *out;
 
 	if (ctx == NULL)
 	{
@@ -336,7 +337,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 		ctx->rpc = !is_control_path(url);
 		if (ctx->rpc)
 		{
-			bool		down;
+			bool down;
 
 			pthread_mutex_lock(&fk_lock);
 			down = fk_cfg.faults.down;
@@ -360,7 +361,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 		if (out == NULL)
 			return send_str(conn, ctx->status, "", NULL);
 		return send_buf(conn, ctx->status, out, ctx->resp_len, "application/json",
-						ctx->retry_after);
+		                ctx->retry_after);
 	}
 	if (*upload_data_size > 0)
 	{
@@ -379,7 +380,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 	{
 		fk_stat_http(H_NOT_FOUND);
 		return send_str(conn, 405, "Used HTTP Method is not allowed. POST or OPTIONS is required",
-						"text/plain");
+		                "text/plain");
 	}
 	fk_stat_http(H_RPC_REQUESTS);
 	pthread_mutex_lock(&fk_lock);
@@ -390,7 +391,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 		/* no answer: hold the request, then drop the connection */
 		fk_stat_http(H_TIMEOUT);
 		ctx->action = ACT_DROP;
-		suspend_until(conn, ctx, (uint64_t) f.timeout_hold_ms);
+		suspend_until(conn, ctx, (uint64_t)f.timeout_hold_ms);
 		return MHD_YES;
 	}
 	if (ctx->too_big)
@@ -405,7 +406,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 		ctx->status = 429;
 		ctx->retry_after = f.retry_after_s;
 		ctx->resp = strdup("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":429,\"message\":\"Too many "
-						   "requests for a specific RPC call\"},\"id\":null}");
+		                   "requests for a specific RPC call\"},\"id\":null}");
 	}
 	else if (fk_roll(f.p_5xx))
 	{
@@ -425,13 +426,13 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 			fk_stat_http(H_BAD_CONTENT_TYPE);
 			ctx->status = 415;
 			ctx->resp = strdup("Supplied content type is not allowed. Content-Type: "
-							   "application/json is required");
+			                   "application/json is required");
 		}
 		else
 		{
-			ctx->resp = fk_rpc_handle(ctx->body.data ? ctx->body.data : "", ctx->body.len,
-									  &drop, &status);
-			ctx->status = (unsigned) status;
+			ctx->resp =
+			    fk_rpc_handle(ctx->body.data ? ctx->body.data : "", ctx->body.len, &drop, &status);
+			ctx->status = (unsigned)status;
 			if (drop)
 			{
 				/* the transaction landed; the caller never hears about it */
@@ -444,7 +445,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 	ctx->resp_len = ctx->resp ? strlen(ctx->resp) : 0;
 	if (f.latency_ms > 0)
 	{
-		suspend_until(conn, ctx, (uint64_t) (f.latency_ms + 0.5));
+		suspend_until(conn, ctx, (uint64_t)(f.latency_ms + 0.5));
 		return MHD_YES;
 	}
 	out = ctx->resp;
@@ -452,14 +453,14 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 	if (out == NULL)
 		return send_str(conn, ctx->status, "", NULL);
 	return send_buf(conn, ctx->status, out, ctx->resp_len,
-					ctx->status == 415 ? "text/plain" : "application/json", ctx->retry_after);
+	                ctx->status == 415 ? "text/plain" : "application/json", ctx->retry_after);
 }
 
 static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-		  enum MHD_RequestTerminationCode toe)
+          enum MHD_RequestTerminationCode toe)
 {
-	ReqCtx	   *ctx = *con_cls;
+	ReqCtx *ctx = *con_cls;
 
 	if (ctx)
 	{
@@ -475,13 +476,13 @@ loopback_addr(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 	{
-		const struct sockaddr_in *in = (const struct sockaddr_in *) sa;
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
 
 		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
 	}
 	if (sa->sa_family == AF_INET6)
 	{
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) sa;
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
 
 		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
 			return true;
@@ -502,49 +503,48 @@ accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-			"usage: solana-fake --listen 127.0.0.1:PORT [options]   (PORT 0 = any free port)\n"
-			"  --port-file FILE          write the bound port here once listening\n"
-			"  --slot-ms N               block time (default 400)\n"
-			"  --finalized-lag N         finalized trails processed by N blocks (default 32)\n"
-			"  --blockhash-window N      blockhash validity in blocks (default 150)\n"
-			"  --tree-capacity N         mints per tree, 0 = unlimited (default 0)\n"
-			"  --seed N                  RNG seed for faults (default 1)\n"
-			"  --threads N               HTTP worker threads (default 4)\n"
-			"  --latency-ms X --p-429 P --p-5xx P --p-timeout P --p-lost-response P\n"
-			"  --p-never-lands P --p-tx-error P --down --paused --retry-after-s N\n"
-			"  --timeout-hold-ms N --tx-error-code N\n"
-			"  --webhook-log FILE        append one webhook delivery per landed/failed mint\n"
-			"  --webhook-secret whsec_…  Standard Webhooks HMAC secret\n"
-			"  --webhook-style standard|helius   --webhook-auth VALUE (helius Authorization)\n"
-			"  --quiet\n");
+	fprintf(out, "usage: solana-fake --listen 127.0.0.1:PORT [options]   (PORT 0 = any free port)\n"
+	             "  --port-file FILE          write the bound port here once listening\n"
+	             "  --slot-ms N               block time (default 400)\n"
+	             "  --finalized-lag N         finalized trails processed by N blocks (default 32)\n"
+	             "  --blockhash-window N      blockhash validity in blocks (default 150)\n"
+	             "  --tree-capacity N         mints per tree, 0 = unlimited (default 0)\n"
+	             "  --seed N                  RNG seed for faults (default 1)\n"
+	             "  --threads N               HTTP worker threads (default 4)\n"
+	             "  --latency-ms X --p-429 P --p-5xx P --p-timeout P --p-lost-response P\n"
+	             "  --p-never-lands P --p-tx-error P --down --paused --retry-after-s N\n"
+	             "  --timeout-hold-ms N --tx-error-code N\n"
+	             "  --webhook-log FILE        append one webhook delivery per landed/failed mint\n"
+	             "  --webhook-secret whsec_…  Standard Webhooks HMAC secret\n"
+	             "  --webhook-style standard|helius   --webhook-auth VALUE (helius Authorization)\n"
+	             "  --quiet\n");
 }
 
 static int
 parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t *sslen, bool *v6)
 {
-	char		host[128];
+	char host[128];
 	const char *colon;
-	long		port;
-	char	   *end;
+	long port;
+	char *end;
 
 	memset(ss, 0, sizeof(*ss));
 	if (arg[0] == '[')
 	{
 		const char *rb = strchr(arg, ']');
 
-		if (rb == NULL || rb[1] != ':' || (size_t) (rb - arg - 1) >= sizeof(host))
+		if (rb == NULL || rb[1] != ':' || (size_t)(rb - arg - 1) >= sizeof(host))
 			return -1;
-		memcpy(host, arg + 1, (size_t) (rb - arg - 1));
+		memcpy(host, arg + 1, (size_t)(rb - arg - 1));
 		host[rb - arg - 1] = '\0';
 		colon = rb + 1;
 	}
 	else
 	{
 		colon = strrchr(arg, ':');
-		if (colon == NULL || (size_t) (colon - arg) >= sizeof(host))
+		if (colon == NULL || (size_t)(colon - arg) >= sizeof(host))
 			return -1;
-		memcpy(host, arg, (size_t) (colon - arg));
+		memcpy(host, arg, (size_t)(colon - arg));
 		host[colon - arg] = '\0';
 	}
 	port = strtol(colon + 1, &end, 10);
@@ -553,20 +553,20 @@ parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t *sslen, boo
 	if (strcmp(host, "localhost") == 0)
 		strcpy(host, "127.0.0.1");
 	{
-		struct sockaddr_in *in = (struct sockaddr_in *) ss;
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) ss;
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
 		if (inet_pton(AF_INET, host, &in->sin_addr) == 1)
 		{
 			in->sin_family = AF_INET;
-			in->sin_port = htons((uint16_t) port);
+			in->sin_port = htons((uint16_t)port);
 			*sslen = sizeof(*in);
 			*v6 = false;
 		}
 		else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1)
 		{
 			in6->sin6_family = AF_INET6;
-			in6->sin6_port = htons((uint16_t) port);
+			in6->sin6_port = htons((uint16_t)port);
 			*sslen = sizeof(*in6);
 			*v6 = true;
 		}
@@ -574,13 +574,13 @@ parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t *sslen, boo
 			return -1;
 	}
 	snprintf(fk_cfg.listen_host, sizeof(fk_cfg.listen_host), "%s", host);
-	return loopback_addr((struct sockaddr *) ss) ? 0 : -2;
+	return loopback_addr((struct sockaddr *)ss) ? 0 : -2;
 }
 
 static int
 parse_u64(const char *s, uint64_t *out)
 {
-	char	   *end;
+	char *end;
 
 	errno = 0;
 	*out = strtoull(s, &end, 10);
@@ -590,10 +590,10 @@ parse_u64(const char *s, uint64_t *out)
 static int
 write_port_file(const char *path, int port)
 {
-	char		tmp[4096];
-	FILE	   *fp;
+	char tmp[4096];
+	FILE *fp;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int) getpid());
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	fp = fopen(tmp, "w");
 	if (fp == NULL)
 		return -1;
@@ -607,18 +607,18 @@ int
 main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
-	socklen_t	sslen = 0;
-	bool		v6 = false;
-	bool		have_listen = false;
+	socklen_t sslen = 0;
+	bool v6 = false;
+	bool have_listen = false;
 	const char *secret = NULL;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
-	pthread_t	tick_th;
-	pthread_t	dq_th;
-	sigset_t	sigs;
-	int			sig;
-	int			i;
-	unsigned	flags;
+	pthread_t tick_th;
+	pthread_t dq_th;
+	sigset_t sigs;
+	int sig;
+	int i;
+	unsigned flags;
 
 	memset(&fk_cfg, 0, sizeof(fk_cfg));
 	fk_cfg.finalized_lag = 32;
@@ -635,7 +635,7 @@ main(int argc, char **argv)
 	{
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		uint64_t	u;
+		uint64_t u;
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 		{
@@ -664,12 +664,14 @@ main(int argc, char **argv)
 		i++;
 		if (strcmp(a, "--listen") == 0)
 		{
-			int			rc = parse_listen(val, &ss, &sslen, &v6);
+			int rc = parse_listen(val, &ss, &sslen, &v6);
 
 			if (rc == -2)
 			{
-				fprintf(stderr, "solana-fake: refusing to listen on %s: loopback addresses "
-						"only (127.0.0.0/8, ::1)\n", val);
+				fprintf(stderr,
+				        "solana-fake: refusing to listen on %s: loopback addresses "
+				        "only (127.0.0.0/8, ::1)\n",
+				        val);
 				return 2;
 			}
 			if (rc != 0)
@@ -682,15 +684,15 @@ main(int argc, char **argv)
 		else if (strcmp(a, "--port-file") == 0)
 			fk_cfg.port_file = val;
 		else if (strcmp(a, "--finalized-lag") == 0 && parse_u64(val, &u) == 0 && u >= 1 &&
-				 u < 100000)
+		         u < 100000)
 			fk_cfg.finalized_lag = u;
 		else if (strcmp(a, "--blockhash-window") == 0 && parse_u64(val, &u) == 0 && u >= 1 &&
-				 u < 1000000)
+		         u < 1000000)
 			fk_cfg.blockhash_window = u;
 		else if (strcmp(a, "--seed") == 0 && parse_u64(val, &u) == 0)
 			fk_cfg.seed = u;
 		else if (strcmp(a, "--threads") == 0 && parse_u64(val, &u) == 0 && u >= 1 && u <= 64)
-			fk_cfg.threads = (int) u;
+			fk_cfg.threads = (int)u;
 		else if (strcmp(a, "--webhook-log") == 0)
 			fk_cfg.webhook_log = val;
 		else if (strcmp(a, "--webhook-secret") == 0)
@@ -698,15 +700,15 @@ main(int argc, char **argv)
 		else if (strcmp(a, "--webhook-auth") == 0)
 			fk_cfg.webhook_auth = val;
 		else if (strcmp(a, "--webhook-style") == 0 &&
-				 (strcmp(val, "standard") == 0 || strcmp(val, "helius") == 0))
+		         (strcmp(val, "standard") == 0 || strcmp(val, "helius") == 0))
 			fk_cfg.webhook_helius = strcmp(val, "helius") == 0;
 		else
 		{
 			/* fault / chain settings share the control API's names */
-			char		name[64];
-			size_t		k;
+			char name[64];
+			size_t k;
 			json_error_t jerr;
-			json_t	   *jv;
+			json_t *jv;
 			const char *em = NULL;
 
 			snprintf(name, sizeof(name), "%s", a + 2);
@@ -717,7 +719,7 @@ main(int argc, char **argv)
 			if (jv == NULL || fk_apply_option(&fk_cfg.faults, name, jv, &em) != 0)
 			{
 				fprintf(stderr, "solana-fake: bad option %s %s%s%s\n", a, val, em ? ": " : "",
-						em ? em : "");
+				        em ? em : "");
 				json_decref(jv);
 				return 2;
 			}
@@ -733,20 +735,19 @@ main(int argc, char **argv)
 	if (fk_cfg.webhook_log && !fk_cfg.webhook_helius)
 	{
 		const char *b64;
-		size_t		klen = 0;
+		size_t klen = 0;
 
 		if (secret == NULL)
 		{
 			fprintf(stderr, "solana-fake: --webhook-log needs --webhook-secret whsec_… "
-					"(or --webhook-style helius)\n");
+			                "(or --webhook-style helius)\n");
 			return 2;
 		}
 		b64 = strncmp(secret, "whsec_", 6) == 0 ? secret + 6 : secret;
 		if (sodium_base642bin(fk_cfg.webhook_key, sizeof(fk_cfg.webhook_key), b64, strlen(b64),
-							  NULL, &klen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 &&
-			sodium_base642bin(fk_cfg.webhook_key, sizeof(fk_cfg.webhook_key), b64, strlen(b64),
-							  NULL, &klen, NULL,
-							  sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+		                      NULL, &klen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 &&
+		    sodium_base642bin(fk_cfg.webhook_key, sizeof(fk_cfg.webhook_key), b64, strlen(b64),
+		                      NULL, &klen, NULL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
 		{
 			fprintf(stderr, "solana-fake: --webhook-secret is not base64\n");
 			return 2;
@@ -784,18 +785,16 @@ main(int argc, char **argv)
 		flags |= MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, &accept_policy, NULL, &handler, NULL,
-						 MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &ss,
-						 MHD_OPTION_THREAD_POOL_SIZE, (unsigned) fk_cfg.threads,
-						 MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
-						 MHD_OPTION_CONNECTION_LIMIT, (unsigned) 10000,
-						 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 120,
-						 MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned) 1024,
-						 MHD_OPTION_END);
+	d = MHD_start_daemon(flags, 0, &accept_policy, NULL, &handler, NULL, MHD_OPTION_SOCK_ADDR,
+	                     (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+	                     (unsigned)fk_cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
+	                     MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000,
+	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+	                     MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
 	if (d == NULL)
 	{
 		fprintf(stderr, "solana-fake: cannot listen on %s port %d: %s\n", fk_cfg.listen_host,
-				ntohs(((struct sockaddr_in *) &ss)->sin_port), strerror(errno));
+		        ntohs(((struct sockaddr_in *)&ss)->sin_port), strerror(errno));
 		fk_webhook_close();
 		fk_chain_free();
 		return 1;
@@ -806,14 +805,12 @@ main(int argc, char **argv)
 	pthread_create(&tick_th, NULL, ticker_thread, NULL);
 	if (fk_cfg.port_file && write_port_file(fk_cfg.port_file, fk_cfg.listen_port) != 0)
 	{
-		fprintf(stderr, "solana-fake: cannot write %s: %s\n", fk_cfg.port_file,
-				strerror(errno));
+		fprintf(stderr, "solana-fake: cannot write %s: %s\n", fk_cfg.port_file, strerror(errno));
 		__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
 	}
 	else if (!fk_cfg.quiet)
-		fprintf(stderr, "solana-fake: listening on http://%s%s%s:%d (pid %d)\n",
-				v6 ? "[" : "", fk_cfg.listen_host, v6 ? "]" : "", fk_cfg.listen_port,
-				(int) getpid());
+		fprintf(stderr, "solana-fake: listening on http://%s%s%s:%d (pid %d)\n", v6 ? "[" : "",
+		        fk_cfg.listen_host, v6 ? "]" : "", fk_cfg.listen_port, (int)getpid());
 	if (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
 		sigwait(&sigs, &sig);
 	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);

@@ -15,7 +15,7 @@
 void *
 fk_xmalloc(size_t n)
 {
-	void	   *p = malloc(n ? n : 1);
+	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
 	{
@@ -28,7 +28,7 @@ fk_xmalloc(size_t n)
 void *
 fk_xcalloc(size_t n, size_t sz)
 {
-	void	   *p = calloc(n ? n : 1, sz ? sz : 1);
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
 	if (p == NULL)
 	{
@@ -41,7 +41,7 @@ fk_xcalloc(size_t n, size_t sz)
 void *
 fk_xrealloc(void *p, size_t n)
 {
-	void	   *q = realloc(p, n ? n : 1);
+	void *q = realloc(p, n ? n : 1);
 
 	if (q == NULL)
 	{
@@ -54,7 +54,7 @@ fk_xrealloc(void *p, size_t n)
 char *
 fk_xstrndup(const char *s, size_t n)
 {
-	char	   *p = fk_xmalloc(n + 1);
+	char *p = fk_xmalloc(n + 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -66,7 +66,7 @@ fk_buf_reserve(FkBuf *b, size_t extra)
 {
 	if (b->len + extra + 1 > b->cap)
 	{
-		size_t		nc = b->cap ? b->cap * 2 : 256;
+		size_t nc = b->cap ? b->cap * 2 : 256;
 
 		while (nc < b->len + extra + 1)
 			nc *= 2;
@@ -93,38 +93,38 @@ fk_buf_puts(FkBuf *b, const char *s)
 void
 fk_buf_printf(FkBuf *b, const char *fmt, ...)
 {
-	va_list		ap;
-	int			n;
+	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	fk_buf_reserve(b, (size_t) n);
+	fk_buf_reserve(b, (size_t)n);
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	b->len += (size_t) n;
+	b->len += (size_t)n;
 }
 
 void
 fk_buf_json_str(FkBuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t		i;
+	size_t i;
 
 	fk_buf_reserve(b, n + 2);
 	b->data[b->len++] = '"';
 	for (i = 0; i < n; i++)
 	{
-		unsigned char c = (unsigned char) s[i];
+		unsigned char c = (unsigned char)s[i];
 
 		fk_buf_reserve(b, 6);
 		if (c == '"' || c == '\\')
 		{
 			b->data[b->len++] = '\\';
-			b->data[b->len++] = (char) c;
+			b->data[b->len++] = (char)c;
 		}
 		else if (c < 0x20 || c == 0x7f)
 		{
@@ -136,7 +136,7 @@ fk_buf_json_str(FkBuf *b, const char *s, size_t n)
 			b->data[b->len++] = hex[c & 15];
 		}
 		else
-			b->data[b->len++] = (char) c;
+			b->data[b->len++] = (char)c;
 	}
 	fk_buf_reserve(b, 1);
 	b->data[b->len++] = '"';
@@ -146,7 +146,7 @@ fk_buf_json_str(FkBuf *b, const char *s, size_t n)
 uint64_t
 fk_rng_next(FkRng *r)
 {
-	uint64_t	z = (r->s += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -156,7 +156,7 @@ fk_rng_next(FkRng *r)
 double
 fk_rng_double(FkRng *r)
 {
-	return (double) (fk_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+	return (double)(fk_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 uint64_t
@@ -165,7 +165,7 @@ fk_now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- string map ---- */
@@ -173,12 +173,12 @@ fk_now_ms(void)
 static uint64_t
 fnv1a(const char *s, size_t n)
 {
-	uint64_t	h = 1469598103934665603ULL;
-	size_t		i;
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 	{
-		h ^= (unsigned char) s[i];
+		h ^= (unsigned char)s[i];
 		h *= 1099511628211ULL;
 	}
 	return h;
@@ -187,7 +187,7 @@ fnv1a(const char *s, size_t n)
 uint64_t *
 fk_strmap_get(FkStrMap *m, const char *k, size_t klen, bool create)
 {
-	size_t		i;
+	size_t i;
 
 	if (m->cap == 0)
 	{
@@ -199,8 +199,8 @@ fk_strmap_get(FkStrMap *m, const char *k, size_t klen, bool create)
 	}
 	if (create && (m->count + 1) * 10 > m->cap * 7)
 	{
-		FkStrMap	n = {0};
-		size_t		j;
+		FkStrMap n = {0};
+		size_t j;
 
 		n.cap = m->cap * 2;
 		n.keys = fk_xcalloc(n.cap, sizeof(char *));
@@ -209,7 +209,7 @@ fk_strmap_get(FkStrMap *m, const char *k, size_t klen, bool create)
 		{
 			if (m->keys[j])
 			{
-				size_t		p = fnv1a(m->keys[j], strlen(m->keys[j])) & (n.cap - 1);
+				size_t p = fnv1a(m->keys[j], strlen(m->keys[j])) & (n.cap - 1);
 
 				while (n.keys[p])
 					p = (p + 1) & (n.cap - 1);
@@ -240,7 +240,7 @@ fk_strmap_get(FkStrMap *m, const char *k, size_t klen, bool create)
 void
 fk_strmap_free(FkStrMap *m)
 {
-	size_t		i;
+	size_t i;
 
 	for (i = 0; i < m->cap; i++)
 		free(m->keys[i]);
@@ -251,21 +251,39 @@ fk_strmap_free(FkStrMap *m)
 
 /* ---- stats ---- */
 
-const char *const fk_method_names[M__COUNT] = {
-	"getHealth", "getVersion", "getSlot", "getBlockHeight", "getLatestBlockhash",
-	"sendTransaction", "getSignatureStatuses", "getTransaction", "getAccountInfo", "other"};
-static const char *const outcome_names[O__COUNT] = {
-	"ok", "duplicate", "already_processed", "blockhash_not_found", "sig_verify_failed",
-	"invalid_params", "simulation_failed", "never_lands", "dropped_bad_signature",
-	"dropped_bad_blockhash", "lost_response", "method_not_found", "min_context_slot",
-	"invalid_request", "unsupported_transaction"};
+const char *const fk_method_names[M__COUNT] = {"getHealth",
+                                               "getVersion",
+                                               "getSlot",
+                                               "getBlockHeight",
+                                               "getLatestBlockhash",
+                                               "sendTransaction",
+                                               "getSignatureStatuses",
+                                               "getTransaction",
+                                               "getAccountInfo",
+                                               "other"};
+static const char *const outcome_names[O__COUNT] = {"ok",
+                                                    "duplicate",
+                                                    "already_processed",
+                                                    "blockhash_not_found",
+                                                    "sig_verify_failed",
+                                                    "invalid_params",
+                                                    "simulation_failed",
+                                                    "never_lands",
+                                                    "dropped_bad_signature",
+                                                    "dropped_bad_blockhash",
+                                                    "lost_response",
+                                                    "method_not_found",
+                                                    "min_context_slot",
+                                                    "invalid_request",
+                                                    "unsupported_transaction"};
 static const char *const http_names[H__COUNT] = {
-	"requests", "rpc_requests", "batches", "down", "p_429", "p_5xx", "p_timeout",
-	"lost_response", "parse_error", "body_too_large", "bad_content_type", "not_found",
-	"control"};
+    "requests",    "rpc_requests",   "batches",          "down",
+    "p_429",       "p_5xx",          "p_timeout",        "lost_response",
+    "parse_error", "body_too_large", "bad_content_type", "not_found",
+    "control"};
 static const char *const chain_names[C__COUNT] = {
-	"blocks", "landed_ok", "landed_err", "tx_error_injected", "tree_full",
-	"expired_in_queue", "webhooks"};
+    "blocks",    "landed_ok",        "landed_err", "tx_error_injected",
+    "tree_full", "expired_in_queue", "webhooks"};
 
 static uint64_t st_method[M__COUNT][O__COUNT];
 static uint64_t st_http[H__COUNT];
@@ -292,8 +310,8 @@ fk_stat_chain(int which)
 void
 fk_stats_reset(void)
 {
-	int			i;
-	int			j;
+	int i;
+	int j;
 
 	for (i = 0; i < M__COUNT; i++)
 		for (j = 0; j < O__COUNT; j++)
@@ -305,39 +323,39 @@ fk_stats_reset(void)
 char *
 fk_stats_json(void)
 {
-	json_t	   *root = json_object();
-	json_t	   *http = json_object();
-	json_t	   *methods = json_object();
-	json_t	   *chain = json_object();
-	char	   *s;
-	int			i;
-	int			j;
+	json_t *root = json_object();
+	json_t *http = json_object();
+	json_t *methods = json_object();
+	json_t *chain = json_object();
+	char *s;
+	int i;
+	int j;
 
 	for (i = 0; i < H__COUNT; i++)
-		json_object_set_new(http, http_names[i],
-							json_integer((json_int_t) __atomic_load_n(&st_http[i],
-																	  __ATOMIC_RELAXED)));
+		json_object_set_new(
+		    http, http_names[i],
+		    json_integer((json_int_t)__atomic_load_n(&st_http[i], __ATOMIC_RELAXED)));
 	for (i = 0; i < M__COUNT; i++)
 	{
-		json_t	   *m = NULL;
+		json_t *m = NULL;
 
 		for (j = 0; j < O__COUNT; j++)
 		{
-			uint64_t	v = __atomic_load_n(&st_method[i][j], __ATOMIC_RELAXED);
+			uint64_t v = __atomic_load_n(&st_method[i][j], __ATOMIC_RELAXED);
 
 			if (v == 0)
 				continue;
 			if (m == NULL)
 				m = json_object();
-			json_object_set_new(m, outcome_names[j], json_integer((json_int_t) v));
+			json_object_set_new(m, outcome_names[j], json_integer((json_int_t)v));
 		}
 		if (m)
 			json_object_set_new(methods, fk_method_names[i], m);
 	}
 	for (i = 0; i < C__COUNT; i++)
-		json_object_set_new(chain, chain_names[i],
-							json_integer((json_int_t) __atomic_load_n(&st_chain[i],
-																	  __ATOMIC_RELAXED)));
+		json_object_set_new(
+		    chain, chain_names[i],
+		    json_integer((json_int_t)__atomic_load_n(&st_chain[i], __ATOMIC_RELAXED)));
 	json_object_set_new(root, "http", http);
 	json_object_set_new(root, "methods", methods);
 	json_object_set_new(root, "chain", chain);
@@ -381,9 +399,9 @@ fk_webhook_close(void)
 void
 fk_webhook_emit(const char *body, size_t len, const char *msg_id)
 {
-	json_t	   *line;
-	json_t	   *hdr;
-	char	   *s;
+	json_t *line;
+	json_t *hdr;
+	char *s;
 
 	if (wh_file == NULL)
 		return;
@@ -399,18 +417,18 @@ fk_webhook_emit(const char *body, size_t len, const char *msg_id)
 	{
 		crypto_auth_hmacsha256_state st;
 		unsigned char mac[crypto_auth_hmacsha256_BYTES];
-		char		ts[32];
-		char		b64[sodium_base64_ENCODED_LEN(crypto_auth_hmacsha256_BYTES,
-												  sodium_base64_VARIANT_ORIGINAL)];
-		char		sig[sizeof(b64) + 4];
+		char ts[32];
+		char b64[sodium_base64_ENCODED_LEN(crypto_auth_hmacsha256_BYTES,
+		                                   sodium_base64_VARIANT_ORIGINAL)];
+		char sig[sizeof(b64) + 4];
 
-		snprintf(ts, sizeof(ts), "%lld", (long long) time(NULL));
+		snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
 		crypto_auth_hmacsha256_init(&st, fk_cfg.webhook_key, fk_cfg.webhook_key_len);
-		crypto_auth_hmacsha256_update(&st, (const unsigned char *) msg_id, strlen(msg_id));
-		crypto_auth_hmacsha256_update(&st, (const unsigned char *) ".", 1);
-		crypto_auth_hmacsha256_update(&st, (const unsigned char *) ts, strlen(ts));
-		crypto_auth_hmacsha256_update(&st, (const unsigned char *) ".", 1);
-		crypto_auth_hmacsha256_update(&st, (const unsigned char *) body, len);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg_id, strlen(msg_id));
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
 		crypto_auth_hmacsha256_final(&st, mac);
 		sodium_bin2base64(b64, sizeof(b64), mac, sizeof(mac), sodium_base64_VARIANT_ORIGINAL);
 		snprintf(sig, sizeof(sig), "v1,%s", b64);

@@ -20,6 +20,7 @@ step() {
 	fi
 }
 
+step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" format-check
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" solana-unit
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" solana-fuzz
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" fake-test

@@ -29,21 +29,22 @@
 #include "sol_tx.h"
 
 /* ---- harness ---- */
-static int	n_passed;
-static int	n_failed;
-static int	cur_failed;
+static int n_passed;
+static int n_failed;
+static int cur_failed;
 static const char *cur_test;
 static char tmpdir[256];
 
-#define CHECK(cond, ...) \
-	do { \
-		if (!(cond)) \
-		{ \
-			cur_failed++; \
-			fprintf(stderr, "    FAIL %s:%d (%s): ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__); \
-			fputc('\n', stderr); \
-		} \
+#define CHECK(cond, ...)                                                                           \
+	do                                                                                             \
+	{                                                                                              \
+		if (!(cond))                                                                               \
+		{                                                                                          \
+			cur_failed++;                                                                          \
+			fprintf(stderr, "    FAIL %s:%d (%s): ", __FILE__, __LINE__, #cond);                   \
+			fprintf(stderr, __VA_ARGS__);                                                          \
+			fputc('\n', stderr);                                                                   \
+		}                                                                                          \
 	} while (0)
 
 static void run_test(const char *name, void (*fn)(void));
@@ -51,10 +52,10 @@ static void run_test(const char *name, void (*fn)(void));
 /* ---- server process ---- */
 typedef struct Srv
 {
-	pid_t		pid;
-	int			port;
-	CURL	   *curl;
-	char		base[64];
+	pid_t pid;
+	int port;
+	CURL *curl;
+	char base[64];
 } Srv;
 
 static const char *fake_bin;
@@ -63,20 +64,20 @@ static bool forbid_reuse;
 static bool
 srv_start(Srv *s, const char *extra)
 {
-	char		portfile[300];
-	char		cmd[2048];
-	char	   *argv[64];
-	int			argc = 0;
-	char	   *tok;
-	char	   *save;
-	int			i;
-	static int	seq;
+	char portfile[300];
+	char cmd[2048];
+	char *argv[64];
+	int argc = 0;
+	char *tok;
+	char *save;
+	int i;
+	static int seq;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(portfile, sizeof(portfile), "%s/port.%d", tmpdir, ++seq);
 	unlink(portfile);
 	snprintf(cmd, sizeof(cmd), "%s --listen 127.0.0.1:0 --port-file %s --quiet %s", fake_bin,
-			 portfile, extra ? extra : "");
+	         portfile, extra ? extra : "");
 	for (tok = strtok_r(cmd, " ", &save); tok && argc < 63; tok = strtok_r(NULL, " ", &save))
 		argv[argc++] = tok;
 	argv[argc] = NULL;
@@ -88,11 +89,11 @@ srv_start(Srv *s, const char *extra)
 	}
 	for (i = 0; i < 1000; i++)
 	{
-		FILE	   *fp = fopen(portfile, "r");
+		FILE *fp = fopen(portfile, "r");
 
 		if (fp)
 		{
-			int			ok = fscanf(fp, "%d", &s->port);
+			int ok = fscanf(fp, "%d", &s->port);
 
 			fclose(fp);
 			if (ok == 1 && s->port > 0)
@@ -116,7 +117,7 @@ srv_start(Srv *s, const char *extra)
 static int
 srv_stop(Srv *s)
 {
-	int			st = 0;
+	int st = 0;
 
 	if (s->curl)
 		curl_easy_cleanup(s->curl);
@@ -133,18 +134,18 @@ srv_stop(Srv *s)
 /* ---- HTTP ---- */
 typedef struct Resp
 {
-	CURLcode	rc;
-	long		status;
-	char	   *body;
-	size_t		len;
-	char		retry_after[32];
-	char		ctype[64];
+	CURLcode rc;
+	long status;
+	char *body;
+	size_t len;
+	char retry_after[32];
+	char ctype[64];
 } Resp;
 
 static size_t
 wr_cb(char *p, size_t sz, size_t n, void *ud)
 {
-	Resp	   *r = ud;
+	Resp *r = ud;
 
 	r->body = realloc(r->body, r->len + sz * n + 1);
 	memcpy(r->body + r->len, p, sz * n);
@@ -156,13 +157,13 @@ wr_cb(char *p, size_t sz, size_t n, void *ud)
 static size_t
 hdr_cb(char *p, size_t sz, size_t n, void *ud)
 {
-	Resp	   *r = ud;
-	size_t		len = sz * n;
+	Resp *r = ud;
+	size_t len = sz * n;
 
 	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-		snprintf(r->retry_after, sizeof(r->retry_after), "%.*s", (int) (len - 12), p + 12);
+		snprintf(r->retry_after, sizeof(r->retry_after), "%.*s", (int)(len - 12), p + 12);
 	if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0)
-		snprintf(r->ctype, sizeof(r->ctype), "%.*s", (int) (len - 13), p + 13);
+		snprintf(r->ctype, sizeof(r->ctype), "%.*s", (int)(len - 13), p + 13);
 	return len;
 }
 
@@ -175,12 +176,12 @@ resp_free(Resp *r)
 
 static Resp
 http(Srv *s, const char *method, const char *path, const char *body, const char *ctype,
-	 long timeout_ms)
+     long timeout_ms)
 {
-	Resp		r;
-	char		url[256];
+	Resp r;
+	char url[256];
 	struct curl_slist *h = NULL;
-	char		ct[128];
+	char ct[128];
 
 	memset(&r, 0, sizeof(r));
 	snprintf(url, sizeof(url), "%s%s", s->base, path);
@@ -214,8 +215,8 @@ http(Srv *s, const char *method, const char *path, const char *body, const char 
 static json_t *
 rpc_raw(Srv *s, const char *body)
 {
-	Resp		r = http(s, "POST", "/", body, NULL, 0);
-	json_t	   *j = NULL;
+	Resp r = http(s, "POST", "/", body, NULL, 0);
+	json_t *j = NULL;
 
 	if (r.rc == CURLE_OK && r.status == 200)
 		j = json_loads(r.body, JSON_DECODE_ANY, NULL);
@@ -226,11 +227,11 @@ rpc_raw(Srv *s, const char *body)
 static json_t *
 rpc(Srv *s, const char *method, const char *params)
 {
-	char	   *body = NULL;
-	json_t	   *j;
+	char *body = NULL;
+	json_t *j;
 
-	if (asprintf(&body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}",
-				 method, params ? params : "[]") < 0)
+	if (asprintf(&body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method,
+	             params ? params : "[]") < 0)
 		return NULL;
 	j = rpc_raw(s, body);
 	free(body);
@@ -240,8 +241,8 @@ rpc(Srv *s, const char *method, const char *params)
 static json_t *
 control(Srv *s, const char *body)
 {
-	Resp		r = http(s, "POST", "/control", body, NULL, 0);
-	json_t	   *j = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+	Resp r = http(s, "POST", "/control", body, NULL, 0);
+	json_t *j = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
 
 	resp_free(&r);
 	return j;
@@ -250,7 +251,7 @@ control(Srv *s, const char *body)
 static void
 advance(Srv *s, int n)
 {
-	char		b[64];
+	char b[64];
 
 	snprintf(b, sizeof(b), "{\"advance\":%d}", n);
 	json_decref(control(s, b));
@@ -259,8 +260,8 @@ advance(Srv *s, int n)
 static json_t *
 get_json(Srv *s, const char *path)
 {
-	Resp		r = http(s, "GET", path, NULL, NULL, 0);
-	json_t	   *j = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+	Resp r = http(s, "GET", path, NULL, NULL, 0);
+	json_t *j = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
 
 	resp_free(&r);
 	return j;
@@ -268,11 +269,12 @@ get_json(Srv *s, const char *path)
 
 static json_t *jget(json_t *o, const char *path);
 
-/* dotted path lookup, e.g. "result.value.lastValidBlockHeight" or "error.data.err.InstructionError.1" */
+/* dotted path lookup, e.g. "result.value.lastValidBlockHeight" or
+ * "error.data.err.InstructionError.1" */
 static json_int_t
 jint(json_t *o, const char *path)
 {
-	json_t	   *v = jget(o, path);
+	json_t *v = jget(o, path);
 
 	return json_is_integer(v) ? json_integer_value(v) : -999999;
 }
@@ -280,20 +282,20 @@ jint(json_t *o, const char *path)
 static json_t *
 jget(json_t *o, const char *path)
 {
-	char		buf[256];
-	char	   *save;
-	char	   *tok;
+	char buf[256];
+	char *save;
+	char *tok;
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (tok = strtok_r(buf, ".", &save); tok && o; tok = strtok_r(NULL, ".", &save))
-		o = json_is_array(o) ? json_array_get(o, (size_t) atoi(tok)) : json_object_get(o, tok);
+		o = json_is_array(o) ? json_array_get(o, (size_t)atoi(tok)) : json_object_get(o, tok);
 	return o;
 }
 
 static const char *
 jstr(json_t *o, const char *path)
 {
-	json_t	   *v = jget(o, path);
+	json_t *v = jget(o, path);
 
 	return json_is_string(v) ? json_string_value(v) : "";
 }
@@ -307,8 +309,8 @@ static uint8_t owner_pk[32];
 static void
 init_keys(void)
 {
-	uint8_t		seed[32];
-	uint8_t		sk[64];
+	uint8_t seed[32];
+	uint8_t sk[64];
 
 	memset(seed, 1, 32);
 	sol_keypair_from_seed(seed, payer_sk, payer_pk);
@@ -339,9 +341,9 @@ sample_md(SolMetadata *md, int ticket)
 static bool
 latest_blockhash(Srv *s, const char *commitment, uint8_t bh[32], json_int_t *lvbh)
 {
-	char		p[80];
-	json_t	   *j;
-	bool		ok;
+	char p[80];
+	json_t *j;
+	bool ok;
 
 	snprintf(p, sizeof(p), "[{\"commitment\":\"%s\"}]", commitment);
 	j = rpc(s, "getLatestBlockhash", p);
@@ -355,13 +357,13 @@ latest_blockhash(Srv *s, const char *commitment, uint8_t bh[32], json_int_t *lvb
 /* Build a signed mint for `ticket`; returns wire length, fills base64 and signature b58. */
 static int
 build_mint(const uint8_t bh[32], int ticket, bool collection, uint8_t *wire, char *b64,
-		   char *sigb58)
+           char *sigb58)
 {
 	SolMintParams mp;
 	SolMetadata md;
-	SolError	err;
-	uint8_t		sig[64];
-	int			n;
+	SolError err;
+	uint8_t sig[64];
+	int n;
 
 	sample_md(&md, ticket);
 	memset(&mp, 0, sizeof(mp));
@@ -372,8 +374,8 @@ build_mint(const uint8_t bh[32], int ticket, bool collection, uint8_t *wire, cha
 	mp.md = &md;
 	if (collection)
 	{
-		uint8_t		seed[32];
-		uint8_t		sk[64];
+		uint8_t seed[32];
+		uint8_t sk[64];
 
 		memset(seed, 5, 32);
 		sol_keypair_from_seed(seed, sk, mp.collection_mint);
@@ -387,7 +389,7 @@ build_mint(const uint8_t bh[32], int ticket, bool collection, uint8_t *wire, cha
 		return -1;
 	}
 	if (b64)
-		sol_base64_encode(wire, (size_t) n, b64, 2048);
+		sol_base64_encode(wire, (size_t)n, b64, 2048);
 	if (sigb58)
 		sol_signature_to_b58(sig, sigb58);
 	return n;
@@ -396,12 +398,13 @@ build_mint(const uint8_t bh[32], int ticket, bool collection, uint8_t *wire, cha
 static json_t *
 send_tx(Srv *s, const char *b64, bool skip, const char *preflight)
 {
-	char	   *p = NULL;
-	json_t	   *j;
+	char *p = NULL;
+	json_t *j;
 
-	if (asprintf(&p, "[\"%s\",{\"encoding\":\"base64\",\"skipPreflight\":%s,"
-				 "\"preflightCommitment\":\"%s\",\"maxRetries\":0}]", b64,
-				 skip ? "true" : "false", preflight ? preflight : "confirmed") < 0)
+	if (asprintf(&p,
+	             "[\"%s\",{\"encoding\":\"base64\",\"skipPreflight\":%s,"
+	             "\"preflightCommitment\":\"%s\",\"maxRetries\":0}]",
+	             b64, skip ? "true" : "false", preflight ? preflight : "confirmed") < 0)
 		return NULL;
 	j = rpc(s, "sendTransaction", p);
 	free(p);
@@ -432,39 +435,43 @@ ledger(Srv *s)
 static void
 t_methods(void)
 {
-	Srv			s;
-	json_t	   *j;
-	Resp		r;
-	uint8_t		bh[32];
-	json_int_t	lv;
-	json_int_t	hp;
+	Srv s;
+	json_t *j;
+	Resp r;
+	uint8_t bh[32];
+	json_int_t lv;
+	json_int_t hp;
 
 	CHECK(srv_start(&s, "--paused --finalized-lag 10 --blockhash-window 150"), "start");
 	j = rpc(&s, "getHealth", NULL);
 	CHECK(strcmp(jstr(j, "result"), "ok") == 0, "getHealth");
 	CHECK(json_is_integer(jget(j, "id")) && strcmp(jstr(j, "jsonrpc"), "2.0") == 0, "envelope");
 	json_decref(j);
-	j = rpc_raw(&s, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockHeight\",\"params\":[{\"commitment\":\"processed\"}]},"
-				"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"getBlockHeight\",\"params\":[{\"commitment\":\"confirmed\"}]},"
-				"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"getBlockHeight\"},"
-				"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"getSlot\",\"params\":[{\"commitment\":\"processed\"}]},"
-				"{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"nope\"}]");
+	j = rpc_raw(&s, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockHeight\",\"params\":[{"
+	                "\"commitment\":\"processed\"}]},"
+	                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"getBlockHeight\",\"params\":[{"
+	                "\"commitment\":\"confirmed\"}]},"
+	                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"getBlockHeight\"},"
+	                "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"getSlot\",\"params\":[{"
+	                "\"commitment\":\"processed\"}]},"
+	                "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"nope\"}]");
 	CHECK(json_is_array(j) && json_array_size(j) == 5, "batch: array in, array out");
 	hp = jint(j, "0.result");
 	CHECK(hp - jint(j, "1.result") == 1, "confirmed lags 1");
 	CHECK(hp - jint(j, "2.result") == 10, "finalized (default) lags --finalized-lag");
 	CHECK(jint(j, "3.result") > hp, "slot > block height");
 	CHECK(jint(j, "4.error.code") == -32601 && strcmp(jstr(j, "4.id"), "x") == 0,
-		  "method not found in batch");
+	      "method not found in batch");
 	json_decref(j);
 	CHECK(latest_blockhash(&s, "finalized", bh, &lv), "getLatestBlockhash");
-	CHECK(lv == hp - 10 + 150, "lastValidBlockHeight = height + window (%lld)", (long long) lv);
+	CHECK(lv == hp - 10 + 150, "lastValidBlockHeight = height + window (%lld)", (long long)lv);
 	advance(&s, 3);
 	j = rpc(&s, "getBlockHeight", "[{\"commitment\":\"processed\"}]");
 	CHECK(jint(j, "result") == hp + 3, "advance moves the chain");
 	json_decref(j);
 	j = rpc(&s, "getVersion", NULL);
-	CHECK(strlen(jstr(j, "result.solana-core")) > 0 && jint(j, "result.feature-set") > 0, "getVersion");
+	CHECK(strlen(jstr(j, "result.solana-core")) > 0 && jint(j, "result.feature-set") > 0,
+	      "getVersion");
 	json_decref(j);
 	r = http(&s, "POST", "/", "{\"jsonrpc\":\"2.0\",\"method\":\"getHealth\"}", NULL, 0);
 	CHECK(r.status == 200 && r.len == 0, "notification: no body");
@@ -485,7 +492,7 @@ t_methods(void)
 	CHECK(jint(j, "error.code") == -32600, "missing jsonrpc");
 	json_decref(j);
 	r = http(&s, "POST", "/", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}",
-			 "text/plain", 0);
+	         "text/plain", 0);
 	CHECK(r.status == 415, "wrong content type -> 415 (%ld)", r.status);
 	resp_free(&r);
 	j = get_json(&s, "/control");
@@ -501,20 +508,20 @@ t_methods(void)
 static void
 t_loopback_only(void)
 {
-	int			st;
-	pid_t		pid;
+	int st;
+	pid_t pid;
 	const char *bad[] = {"0.0.0.0:0", "10.1.2.3:0", "[::]:0", "8.8.8.8:53"};
-	size_t		i;
+	size_t i;
 
 	for (i = 0; i < 4; i++)
 	{
 		pid = fork();
 		if (pid == 0)
 		{
-			int			fd = open("/dev/null", O_WRONLY);
+			int fd = open("/dev/null", O_WRONLY);
 
 			dup2(fd, 2);
-			execl(fake_bin, fake_bin, "--listen", bad[i], (char *) NULL);
+			execl(fake_bin, fake_bin, "--listen", bad[i], (char *)NULL);
 			_exit(127);
 		}
 		waitpid(pid, &st, 0);
@@ -525,16 +532,16 @@ t_loopback_only(void)
 static void
 t_land_once(void)
 {
-	Srv			s;
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	char		b64[2048];
-	char		b58tx[2048];
-	char		sig[100];
-	json_t	   *j;
-	int			n;
-	int			i;
-	char	   *p = NULL;
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	char b58tx[2048];
+	char sig[100];
+	json_t *j;
+	int n;
+	int i;
+	char *p = NULL;
 
 	CHECK(srv_start(&s, "--paused"), "start");
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "blockhash");
@@ -547,7 +554,7 @@ t_land_once(void)
 		json_decref(j);
 	}
 	/* base58 (the default encoding) */
-	sol_b58_encode(wire, (size_t) n, b58tx, sizeof(b58tx));
+	sol_b58_encode(wire, (size_t)n, b58tx, sizeof(b58tx));
 	CHECK(asprintf(&p, "[\"%s\",{\"preflightCommitment\":\"confirmed\"}]", b58tx) > 0, "fmt");
 	j = rpc(&s, "sendTransaction", p);
 	free(p);
@@ -556,8 +563,9 @@ t_land_once(void)
 	/* default preflightCommitment is finalized: a confirmed blockhash is too new there */
 	j = send_tx(&s, b64, false, "finalized");
 	CHECK(jint(j, "error.code") == -32002 &&
-		  strcmp(jstr(j, "error.message"), "Transaction simulation failed: Blockhash not found") == 0,
-		  "finalized preflight bank does not know a confirmed blockhash");
+	          strcmp(jstr(j, "error.message"),
+	                 "Transaction simulation failed: Blockhash not found") == 0,
+	      "finalized preflight bank does not know a confirmed blockhash");
 	json_decref(j);
 	advance(&s, 1);
 	/* landed in the newest block: not yet in the confirmed preflight bank */
@@ -566,11 +574,13 @@ t_land_once(void)
 	json_decref(j);
 	advance(&s, 1);
 	j = send_tx(&s, b64, false, "confirmed");
-	CHECK(jint(j, "error.code") == -32002 &&
-		  strcmp(jstr(j, "error.message"),
-				 "Transaction simulation failed: This transaction has already been processed") == 0 &&
-		  strcmp(jstr(j, "error.data.err"), "AlreadyProcessed") == 0,
-		  "re-send after landing: AlreadyProcessed (%s)", jstr(j, "error.message"));
+	CHECK(
+	    jint(j, "error.code") == -32002 &&
+	        strcmp(jstr(j, "error.message"),
+	               "Transaction simulation failed: This transaction has already been processed") ==
+	            0 &&
+	        strcmp(jstr(j, "error.data.err"), "AlreadyProcessed") == 0,
+	    "re-send after landing: AlreadyProcessed (%s)", jstr(j, "error.message"));
 	json_decref(j);
 	j = send_tx(&s, b64, true, NULL);
 	CHECK(strcmp(jstr(j, "result"), sig) == 0, "skipPreflight re-send returns the signature");
@@ -581,25 +591,26 @@ t_land_once(void)
 	advance(&s, 2);
 	j = ledger(&s);
 	CHECK(jint(j, "total") == 1 && jint(j, "ok") == 1, "ledger total 1 (%lld)",
-		  (long long) jint(j, "total"));
+	      (long long)jint(j, "total"));
 	{
-		json_t	   *uc = jget(j, "uri_counts");
+		json_t *uc = jget(j, "uri_counts");
 
 		CHECK(json_integer_value(json_object_get(uc, "https://example.com/t/1.json")) == 1,
-			  "one mint for the ticket uri");
+		      "one mint for the ticket uri");
 	}
 	CHECK(strcmp(jstr(j, "mints.0.signature"), sig) == 0 && jint(j, "mints.0.leaf_nonce") == 0,
-		  "ledger row");
+	      "ledger row");
 	json_decref(j);
 	j = get_json(&s, "/ledger?summary=1");
-	CHECK(jint(j, "total") == 1 && jint(j, "uris_with_duplicates") == 0 &&
-		  jget(j, "mints") == NULL, "summary");
+	CHECK(jint(j, "total") == 1 && jint(j, "uris_with_duplicates") == 0 && jget(j, "mints") == NULL,
+	      "summary");
 	json_decref(j);
 	j = get_json(&s, "/stats");
 	CHECK(jint(j, "methods.sendTransaction.ok") == 1 &&
-		  jint(j, "methods.sendTransaction.duplicate") >= 4 &&
-		  jint(j, "methods.sendTransaction.already_processed") == 1 &&
-		  jint(j, "methods.sendTransaction.blockhash_not_found") == 1, "stats by outcome");
+	          jint(j, "methods.sendTransaction.duplicate") >= 4 &&
+	          jint(j, "methods.sendTransaction.already_processed") == 1 &&
+	          jint(j, "methods.sendTransaction.blockhash_not_found") == 1,
+	      "stats by outcome");
 	json_decref(j);
 	CHECK(srv_stop(&s) == 0, "clean exit");
 }
@@ -607,26 +618,26 @@ t_land_once(void)
 static void
 t_rejections(void)
 {
-	Srv			s;
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	uint8_t		w2[1400];
-	char		b64[4096];
-	json_t	   *j;
-	int			n;
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	uint8_t w2[1400];
+	char b64[4096];
+	json_t *j;
+	int n;
 
 	CHECK(srv_start(&s, "--paused --blockhash-window 5 --finalized-lag 3"), "start");
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "blockhash");
 	n = build_mint(bh, 2, false, wire, NULL, NULL);
 
 	/* tampered signature */
-	memcpy(w2, wire, (size_t) n);
+	memcpy(w2, wire, (size_t)n);
 	w2[10] ^= 1;
-	to_b64(w2, (size_t) n, b64);
+	to_b64(w2, (size_t)n, b64);
 	j = send_tx(&s, b64, false, "confirmed");
 	CHECK(jint(j, "error.code") == -32003 &&
-		  strcmp(jstr(j, "error.message"), "Transaction signature verification failure") == 0,
-		  "tampered signature");
+	          strcmp(jstr(j, "error.message"), "Transaction signature verification failure") == 0,
+	      "tampered signature");
 	json_decref(j);
 	j = send_tx(&s, b64, true, NULL);
 	CHECK(json_is_string(jget(j, "result")), "skipPreflight: accepted, then dropped");
@@ -634,16 +645,16 @@ t_rejections(void)
 
 	/* unknown blockhash */
 	{
-		uint8_t		fake_bh[32];
+		uint8_t fake_bh[32];
 
 		randombytes_buf(fake_bh, 32);
 		n = build_mint(fake_bh, 3, false, w2, b64, NULL);
 		j = send_tx(&s, b64, false, "confirmed");
 		CHECK(jint(j, "error.code") == -32002 &&
-			  strcmp(jstr(j, "error.message"),
-					 "Transaction simulation failed: Blockhash not found") == 0 &&
-			  strcmp(jstr(j, "error.data.err"), "BlockhashNotFound") == 0,
-			  "unknown blockhash");
+		          strcmp(jstr(j, "error.message"),
+		                 "Transaction simulation failed: Blockhash not found") == 0 &&
+		          strcmp(jstr(j, "error.data.err"), "BlockhashNotFound") == 0,
+		      "unknown blockhash");
 		json_decref(j);
 	}
 
@@ -652,8 +663,9 @@ t_rejections(void)
 	advance(&s, 7);
 	j = send_tx(&s, b64, false, "confirmed");
 	CHECK(jint(j, "error.code") == -32002 &&
-		  strcmp(jstr(j, "error.message"), "Transaction simulation failed: Blockhash not found") == 0,
-		  "expired blockhash");
+	          strcmp(jstr(j, "error.message"),
+	                 "Transaction simulation failed: Blockhash not found") == 0,
+	      "expired blockhash");
 	json_decref(j);
 	j = send_tx(&s, b64, true, NULL);
 	CHECK(json_is_string(jget(j, "result")), "expired + skipPreflight: accepted, never lands");
@@ -662,103 +674,104 @@ t_rejections(void)
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "fresh blockhash");
 	/* wrong account order inside the Bubblegum instruction: tree_config <-> merkle_tree */
 	{
-		SolTxView	v;
-		SolError	err;
-		uint8_t		tmp;
-		uint8_t    *acc;
+		SolTxView v;
+		SolError err;
+		uint8_t tmp;
+		uint8_t *acc;
 
 		n = build_mint(bh, 5, false, w2, NULL, NULL);
-		CHECK(sol_tx_decode(w2, (size_t) n, &v, &err) == 0, "decode");
-		acc = (uint8_t *) v.ixs[v.num_instructions - 1].accounts;
+		CHECK(sol_tx_decode(w2, (size_t)n, &v, &err) == 0, "decode");
+		acc = (uint8_t *)v.ixs[v.num_instructions - 1].accounts;
 		tmp = acc[0];
 		acc[0] = acc[3];
 		acc[3] = tmp;
-		resign(w2, (size_t) n);
-		to_b64(w2, (size_t) n, b64);
+		resign(w2, (size_t)n);
+		to_b64(w2, (size_t)n, b64);
 		j = send_tx(&s, b64, false, "confirmed");
 		CHECK(jint(j, "error.code") == -32002 &&
-			  strstr(jstr(j, "error.message"), "custom program error: 0x7d6") != NULL &&
-			  jint(j, "error.data.err.InstructionError.1.Custom") == 2006,
-			  "swapped accounts -> ConstraintSeeds (%s)", jstr(j, "error.message"));
+		          strstr(jstr(j, "error.message"), "custom program error: 0x7d6") != NULL &&
+		          jint(j, "error.data.err.InstructionError.1.Custom") == 2006,
+		      "swapped accounts -> ConstraintSeeds (%s)", jstr(j, "error.message"));
 		json_decref(j);
 	}
 	/* account key ordering: move the merkle tree into the read-only group */
 	{
-		SolTxView	v;
-		SolError	err;
-		size_t		i;
-		size_t		k;
-		size_t		tree_i = 99;
-		size_t		last;
-		uint8_t		tmpk[32];
+		SolTxView v;
+		SolError err;
+		size_t i;
+		size_t k;
+		size_t tree_i = 99;
+		size_t last;
+		uint8_t tmpk[32];
 
 		n = build_mint(bh, 6, false, w2, NULL, NULL);
-		CHECK(sol_tx_decode(w2, (size_t) n, &v, &err) == 0, "decode");
+		CHECK(sol_tx_decode(w2, (size_t)n, &v, &err) == 0, "decode");
 		for (i = 0; i < v.num_keys; i++)
 			if (memcmp(v.keys + 32 * i, tree_pk, 32) == 0)
 				tree_i = i;
 		last = v.num_keys - 1;
 		CHECK(tree_i < last, "tree key found");
 		memcpy(tmpk, v.keys + 32 * tree_i, 32);
-		memcpy((uint8_t *) v.keys + 32 * tree_i, v.keys + 32 * last, 32);
-		memcpy((uint8_t *) v.keys + 32 * last, tmpk, 32);
+		memcpy((uint8_t *)v.keys + 32 * tree_i, v.keys + 32 * last, 32);
+		memcpy((uint8_t *)v.keys + 32 * last, tmpk, 32);
 		for (i = 0; i < v.num_instructions; i++)
 		{
-			SolIxView  *ix = &v.ixs[i];
+			SolIxView *ix = &v.ixs[i];
 
 			for (k = 0; k < ix->num_accounts; k++)
 			{
-				uint8_t    *a = (uint8_t *) &ix->accounts[k];
+				uint8_t *a = (uint8_t *)&ix->accounts[k];
 
 				if (*a == tree_i)
-					*a = (uint8_t) last;
+					*a = (uint8_t)last;
 				else if (*a == last)
-					*a = (uint8_t) tree_i;
+					*a = (uint8_t)tree_i;
 			}
 		}
 		/* program id indexes precede the account list by 2 bytes (index, compact len) */
 		for (i = 0; i < v.num_instructions; i++)
 		{
-			uint8_t    *pidx = (uint8_t *) v.ixs[i].accounts - 2;
+			uint8_t *pidx = (uint8_t *)v.ixs[i].accounts - 2;
 
 			if (*pidx == last)
-				*pidx = (uint8_t) tree_i;
+				*pidx = (uint8_t)tree_i;
 			else if (*pidx == tree_i)
-				*pidx = (uint8_t) last;
+				*pidx = (uint8_t)last;
 		}
-		resign(w2, (size_t) n);
-		to_b64(w2, (size_t) n, b64);
+		resign(w2, (size_t)n);
+		to_b64(w2, (size_t)n, b64);
 		j = send_tx(&s, b64, false, "confirmed");
 		CHECK(jint(j, "error.code") == -32002 &&
-			  jint(j, "error.data.err.InstructionError.1.Custom") == 2000,
-			  "read-only merkle tree -> ConstraintMut (%s)", jstr(j, "error.message"));
+		          jint(j, "error.data.err.InstructionError.1.Custom") == 2000,
+		      "read-only merkle tree -> ConstraintMut (%s)", jstr(j, "error.message"));
 		json_decref(j);
 	}
 	/* oversized */
 	{
 		memset(w2, 0, sizeof(w2));
-		memcpy(w2, wire, (size_t) n);
+		memcpy(w2, wire, (size_t)n);
 		to_b64(w2, 1233, b64);
 		j = send_tx(&s, b64, false, "confirmed");
 		CHECK(jint(j, "error.code") == -32602 &&
-			  strstr(jstr(j, "error.message"), "too large: 1233 bytes (max: 1232 bytes)") != NULL,
-			  "oversized (%s)", jstr(j, "error.message"));
+		          strstr(jstr(j, "error.message"), "too large: 1233 bytes (max: 1232 bytes)") !=
+		              NULL,
+		      "oversized (%s)", jstr(j, "error.message"));
 		json_decref(j);
 		{
-			char	   *big = malloc(3000);
+			char *big = malloc(3000);
 
 			memset(big, 'A', 2000);
 			big[2000] = '\0';
 			j = send_tx(&s, big, false, "confirmed");
 			CHECK(jint(j, "error.code") == -32602 &&
-				  strstr(jstr(j, "error.message"), "base64 encoded") != NULL,
-				  "oversized encoding");
+			          strstr(jstr(j, "error.message"), "base64 encoded") != NULL,
+			      "oversized encoding");
 			json_decref(j);
 			free(big);
 		}
 	}
 	/* garbage and truncated */
-	to_b64(wire, (size_t) n - 10, b64);
+	to_b64(wire, (size_t)n - 10, b64);
 	j = send_tx(&s, b64, false, "confirmed");
 	CHECK(jint(j, "error.code") == -32602, "truncated transaction");
 	json_decref(j);
@@ -767,17 +780,17 @@ t_rejections(void)
 	json_decref(j);
 	/* metadata the program refuses: the only creator's share (last data byte) = 99 -> 6004 */
 	{
-		SolError	err;
-		SolTxView	v;
+		SolError err;
+		SolTxView v;
 
 		n = build_mint(bh, 7, false, w2, NULL, NULL);
-		sol_tx_decode(w2, (size_t) n, &v, &err);
-		((uint8_t *) v.ixs[0].data)[v.ixs[0].data_len - 1] = 99;
-		resign(w2, (size_t) n);
-		to_b64(w2, (size_t) n, b64);
+		sol_tx_decode(w2, (size_t)n, &v, &err);
+		((uint8_t *)v.ixs[0].data)[v.ixs[0].data_len - 1] = 99;
+		resign(w2, (size_t)n);
+		to_b64(w2, (size_t)n, b64);
 		j = send_tx(&s, b64, false, "confirmed");
 		CHECK(jint(j, "error.data.err.InstructionError.1.Custom") == 6004,
-			  "shares != 100 -> 6004 (%s)", jstr(j, "error.message"));
+		      "shares != 100 -> 6004 (%s)", jstr(j, "error.message"));
 		json_decref(j);
 		j = send_tx(&s, b64, true, NULL);
 		CHECK(json_is_string(jget(j, "result")), "skipPreflight: lands failed");
@@ -786,8 +799,8 @@ t_rejections(void)
 	advance(&s, 2);
 	j = ledger(&s);
 	CHECK(jint(j, "total") == 1 && jint(j, "failed") == 1 && jint(j, "ok") == 0,
-		  "only the program-error tx landed (failed); bad sig / expired never land (total %lld)",
-		  (long long) jint(j, "total"));
+	      "only the program-error tx landed (failed); bad sig / expired never land (total %lld)",
+	      (long long)jint(j, "total"));
 	CHECK(jint(j, "mints.0.err.InstructionError.1.Custom") == 6004, "ledger err");
 	json_decref(j);
 	CHECK(srv_stop(&s) == 0, "clean exit");
@@ -796,20 +809,20 @@ t_rejections(void)
 static void
 t_leaf_event(void)
 {
-	Srv			s;
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	char		b64[2048];
-	char		sig[100];
-	char		sig2[100];
-	char		params[300];
-	json_t	   *j;
-	json_t	   *l;
-	Resp		r;
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	char sig[100];
+	char sig2[100];
+	char params[300];
+	json_t *j;
+	json_t *l;
+	Resp r;
 	SolLeafEvent ev;
-	SolError	err;
-	uint8_t		asset[32];
-	char		asset58[60];
+	SolError err;
+	uint8_t asset[32];
+	char asset58[60];
 
 	CHECK(srv_start(&s, "--paused --finalized-lag 4"), "start");
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "blockhash");
@@ -818,12 +831,13 @@ t_leaf_event(void)
 	build_mint(bh, 2, true, wire, b64, sig2);
 	j = send_tx(&s, b64, false, "confirmed");
 	CHECK(strcmp(jstr(j, "result"), sig2) == 0, "mint_to_collection_v1 accepted (%s)",
-		  jstr(j, "error.message"));
+	      jstr(j, "error.message"));
 	json_decref(j);
 	advance(&s, 1);
 	snprintf(params, sizeof(params),
-			 "[\"%s\",{\"encoding\":\"json\",\"commitment\":\"confirmed\",\"maxSupportedTransactionVersion\":0}]",
-			 sig);
+	         "[\"%s\",{\"encoding\":\"json\",\"commitment\":\"confirmed\","
+	         "\"maxSupportedTransactionVersion\":0}]",
+	         sig);
 	j = rpc(&s, "getTransaction", params);
 	CHECK(j && json_is_null(jget(j, "result")), "not yet confirmed -> null");
 	json_decref(j);
@@ -833,11 +847,13 @@ t_leaf_event(void)
 	CHECK(jint(j, "error.code") == -32602, "processed not supported");
 	json_decref(j);
 	snprintf(params, sizeof(params),
-			 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"%s\",{\"encoding\":\"json\",\"commitment\":\"confirmed\",\"maxSupportedTransactionVersion\":0}]}",
-			 sig);
+	         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"%s\",{"
+	         "\"encoding\":\"json\",\"commitment\":\"confirmed\","
+	         "\"maxSupportedTransactionVersion\":0}]}",
+	         sig);
 	r = http(&s, "POST", "/", params, NULL, 0);
 	CHECK(sol_leaf_from_transaction_json(r.body, r.len, &ev, &err) == 0, "leaf parses: %s",
-		  err.message);
+	      err.message);
 	j = json_loads(r.body, 0, NULL);
 	resp_free(&r);
 	l = ledger(&s);
@@ -845,25 +861,25 @@ t_leaf_event(void)
 	sol_pubkey_to_b58(asset, asset58);
 	CHECK(ev.nonce == 0 && memcmp(ev.id, asset, 32) == 0, "event = PDA(asset, tree, 0)");
 	CHECK(strcmp(jstr(l, "mints.0.asset_id"), asset58) == 0 && jint(l, "mints.0.leaf_nonce") == 0,
-		  "ledger asset id matches");
+	      "ledger asset id matches");
 	CHECK(strcmp(jstr(j, "result.version"), "legacy") == 0, "version legacy");
 	CHECK(json_is_null(jget(j, "result.meta.err")), "meta.err null");
 	CHECK(jint(j, "result.meta.innerInstructions.0.index") == 0 &&
-		  jint(j, "result.meta.innerInstructions.0.instructions.0.stackHeight") == 2,
-		  "inner group index / stackHeight");
+	          jint(j, "result.meta.innerInstructions.0.instructions.0.stackHeight") == 2,
+	      "inner group index / stackHeight");
 	{
 		/* sample A nonce 0: the event bytes verified against mpl-bubblegum (reference §3.3) */
 		static const char want[] =
-			"0100cb000000010000fe70e8c4707c9ed609a31899fd5ffc39b1df53dc7da7a77d863ee2fc7734dca8"
-			"ed4928c628d1c2c6eae90338905995612959273a5c63f93636c14614ac8737d1ed4928c628d1c2c6ea"
-			"e90338905995612959273a5c63f93636c14614ac8737d10000000000000000fbfe4cdc8cd99f2e9c62"
-			"c4aebf4bb31d550b11931037488f11824205a780b48cbbb7a4b7cf0b6e932ce50b471e2fbd854e3740"
-			"91e2466ae7e4fce33f6f158fe2f6d130f5b7d41fc780715a22e96eaaf1ed5072bd8ccfca013913bfca"
-			"831dd94c";
-		uint8_t		evb[300];
-		char		hex[700];
+		    "0100cb000000010000fe70e8c4707c9ed609a31899fd5ffc39b1df53dc7da7a77d863ee2fc7734dca8"
+		    "ed4928c628d1c2c6eae90338905995612959273a5c63f93636c14614ac8737d1ed4928c628d1c2c6ea"
+		    "e90338905995612959273a5c63f93636c14614ac8737d10000000000000000fbfe4cdc8cd99f2e9c62"
+		    "c4aebf4bb31d550b11931037488f11824205a780b48cbbb7a4b7cf0b6e932ce50b471e2fbd854e3740"
+		    "91e2466ae7e4fce33f6f158fe2f6d130f5b7d41fc780715a22e96eaaf1ed5072bd8ccfca013913bfca"
+		    "831dd94c";
+		uint8_t evb[300];
+		char hex[700];
 		const char *d = jstr(j, "result.meta.innerInstructions.0.instructions.0.data");
-		int			en = sol_b58_decode(d, strlen(d), evb, sizeof(evb));
+		int en = sol_b58_decode(d, strlen(d), evb, sizeof(evb));
 
 		/* sample A has name "Ticket #1", uri .../t/1.json: the metadata of ticket 1 */
 		CHECK(en == 209, "209-byte event");
@@ -874,10 +890,10 @@ t_leaf_event(void)
 		}
 	}
 	{
-		json_t	   *logs = jget(j, "result.meta.logMessages");
-		size_t		i;
-		bool		found = false;
-		char		line[120];
+		json_t *logs = jget(j, "result.meta.logMessages");
+		size_t i;
+		bool found = false;
+		char line[120];
 
 		snprintf(line, sizeof(line), "Program log: Leaf asset ID: %s", asset58);
 		for (i = 0; i < json_array_size(logs); i++)
@@ -888,19 +904,23 @@ t_leaf_event(void)
 	json_decref(j);
 	/* the collection mint: nonce 1 */
 	snprintf(params, sizeof(params),
-			 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"%s\",{\"encoding\":\"json\",\"commitment\":\"confirmed\",\"maxSupportedTransactionVersion\":0}]}",
-			 sig2);
+	         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"%s\",{"
+	         "\"encoding\":\"json\",\"commitment\":\"confirmed\","
+	         "\"maxSupportedTransactionVersion\":0}]}",
+	         sig2);
 	r = http(&s, "POST", "/", params, NULL, 0);
 	CHECK(sol_leaf_from_transaction_json(r.body, r.len, &ev, &err) == 0 && ev.nonce == 1,
-		  "collection mint leaf nonce 1");
+	      "collection mint leaf nonce 1");
 	sol_asset_id_pda(tree_pk, 1, asset, NULL);
 	CHECK(memcmp(ev.id, asset, 32) == 0, "collection asset id");
 	resp_free(&r);
 	/* base64 encoding returns the wire */
-	snprintf(params, sizeof(params), "[\"%s\",{\"encoding\":\"base64\",\"commitment\":\"confirmed\"}]", sig);
+	snprintf(params, sizeof(params),
+	         "[\"%s\",{\"encoding\":\"base64\",\"commitment\":\"confirmed\"}]", sig);
 	j = rpc(&s, "getTransaction", params);
 	CHECK(strcmp(jstr(j, "result.transaction.1"), "base64") == 0 &&
-		  jget(j, "result.version") == NULL, "base64 encoding; no version without maxSupported");
+	          jget(j, "result.version") == NULL,
+	      "base64 encoding; no version without maxSupported");
 	json_decref(j);
 	/* finalized after the lag */
 	snprintf(params, sizeof(params), "[\"%s\",{\"commitment\":\"finalized\"}]", sig);
@@ -913,12 +933,12 @@ t_leaf_event(void)
 	json_decref(j);
 	/* getAccountInfo of the tree config */
 	{
-		uint8_t		tc[32];
-		char		tc58[60];
-		uint8_t		data[200];
+		uint8_t tc[32];
+		char tc58[60];
+		uint8_t data[200];
 		SolTreeConfig cfg;
 		const char *d;
-		int			dn;
+		int dn;
 
 		sol_tree_config_pda(tree_pk, tc, NULL);
 		sol_pubkey_to_b58(tc, tc58);
@@ -927,7 +947,7 @@ t_leaf_event(void)
 		d = jstr(j, "result.value.data.0");
 		dn = sol_base64_decode(d, strlen(d), data, sizeof(data));
 		CHECK(dn == 96 && sol_tree_config_decode(data, 96, &cfg) == 0 && cfg.num_minted == 2,
-			  "TreeConfig num_minted 2");
+		      "TreeConfig num_minted 2");
 		json_decref(j);
 	}
 	json_decref(l);
@@ -937,16 +957,16 @@ t_leaf_event(void)
 static void
 t_statuses(void)
 {
-	Srv			s;
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	char		b64[2048];
-	char		sig[100];
-	char		p1[300];
-	char		p2[300];
-	json_t	   *j;
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	char sig[100];
+	char p1[300];
+	char p2[300];
+	json_t *j;
 	const char *seen[8];
-	int			i;
+	int i;
 
 	CHECK(srv_start(&s, "--paused --finalized-lag 4 --blockhash-window 10"), "start");
 	CHECK(latest_blockhash(&s, "processed", bh, NULL), "blockhash");
@@ -969,24 +989,26 @@ t_statuses(void)
 		seen[i] = buf[i];
 		if (i == 0)
 			CHECK(jint(j, "result.value.0.confirmations") == 0 &&
-				  json_is_null(jget(j, "result.value.0.err")) &&
-				  json_is_null(jget(j, "result.value.0.status.Ok")), "processed shape");
+			          json_is_null(jget(j, "result.value.0.err")) &&
+			          json_is_null(jget(j, "result.value.0.status.Ok")),
+			      "processed shape");
 		if (i == 4)
-			CHECK(json_is_null(jget(j, "result.value.0.confirmations")), "rooted: null confirmations");
+			CHECK(json_is_null(jget(j, "result.value.0.confirmations")),
+			      "rooted: null confirmations");
 		json_decref(j);
 	}
 	CHECK(strcmp(seen[0], "processed") == 0, "processed (%s)", seen[0]);
 	CHECK(strcmp(seen[1], "confirmed") == 0 && strcmp(seen[3], "confirmed") == 0,
-		  "confirmed (%s %s)", seen[1], seen[3]);
-	CHECK(strcmp(seen[4], "finalized") == 0 && strcmp(seen[5], "finalized") == 0,
-		  "finalized (%s)", seen[4]);
+	      "confirmed (%s %s)", seen[1], seen[3]);
+	CHECK(strcmp(seen[4], "finalized") == 0 && strcmp(seen[5], "finalized") == 0, "finalized (%s)",
+	      seen[4]);
 	advance(&s, 10);
 	j = rpc(&s, "getSignatureStatuses", p1);
 	CHECK(json_is_null(jget(j, "result.value.0")), "old: not in the recent status cache");
 	json_decref(j);
 	j = rpc(&s, "getSignatureStatuses", p2);
 	CHECK(strcmp(jstr(j, "result.value.0.confirmationStatus"), "finalized") == 0,
-		  "searchTransactionHistory finds it");
+	      "searchTransactionHistory finds it");
 	json_decref(j);
 	CHECK(srv_stop(&s) == 0, "clean exit");
 }
@@ -994,16 +1016,16 @@ t_statuses(void)
 static void
 t_never_lands_then_resend(void)
 {
-	Srv			s;
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	char		b64[2048];
-	char		sig[100];
-	char		p[300];
-	json_t	   *j;
-	Resp		r;
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	char sig[100];
+	char p[300];
+	json_t *j;
+	Resp r;
 	SolLeafEvent ev;
-	SolError	err;
+	SolError err;
 
 	CHECK(srv_start(&s, "--paused --p-never-lands 1"), "start");
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "blockhash");
@@ -1023,18 +1045,22 @@ t_never_lands_then_resend(void)
 	advance(&s, 2);
 	j = rpc(&s, "getSignatureStatuses", p);
 	CHECK(jint(j, "result.value.0.err.InstructionError.1.Custom") == 6099 &&
-		  jint(j, "result.value.0.status.Err.InstructionError.1.Custom") == 6099,
-		  "landed on re-send, failed with the injected error");
+	          jint(j, "result.value.0.status.Err.InstructionError.1.Custom") == 6099,
+	      "landed on re-send, failed with the injected error");
 	json_decref(j);
-	snprintf(p, sizeof(p), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"%s\",{\"commitment\":\"confirmed\"}]}", sig);
+	snprintf(p, sizeof(p),
+	         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"%s\",{"
+	         "\"commitment\":\"confirmed\"}]}",
+	         sig);
 	r = http(&s, "POST", "/", p, NULL, 0);
 	memset(&err, 0, sizeof(err));
 	CHECK(sol_leaf_from_transaction_json(r.body, r.len, &ev, &err) != 0 &&
-		  err.code == SOL_ERR_TX_FAILED, "failed tx: no leaf, meta.err reported (%s)", err.message);
+	          err.code == SOL_ERR_TX_FAILED,
+	      "failed tx: no leaf, meta.err reported (%s)", err.message);
 	resp_free(&r);
 	j = get_json(&s, "/ledger?summary=1");
 	CHECK(jint(j, "total") == 1 && jint(j, "failed") == 1 && jint(j, "distinct_uris") == 0,
-		  "one failed landing, no successful mint");
+	      "one failed landing, no successful mint");
 	json_decref(j);
 	CHECK(srv_stop(&s) == 0, "clean exit");
 }
@@ -1042,10 +1068,10 @@ t_never_lands_then_resend(void)
 static void
 t_chain_advances(void)
 {
-	Srv			s;
-	json_t	   *j;
-	json_int_t	h1;
-	json_int_t	h2;
+	Srv s;
+	json_t *j;
+	json_int_t h1;
+	json_int_t h2;
 
 	CHECK(srv_start(&s, "--slot-ms 5"), "start");
 	j = rpc(&s, "getBlockHeight", "[{\"commitment\":\"processed\"}]");
@@ -1055,20 +1081,20 @@ t_chain_advances(void)
 	j = rpc(&s, "getBlockHeight", "[{\"commitment\":\"processed\"}]");
 	h2 = jint(j, "result");
 	json_decref(j);
-	CHECK(h2 > h1 + 5, "blocks advance with --slot-ms (%lld -> %lld)", (long long) h1,
-		  (long long) h2);
+	CHECK(h2 > h1 + 5, "blocks advance with --slot-ms (%lld -> %lld)", (long long)h1,
+	      (long long)h2);
 	CHECK(srv_stop(&s) == 0, "clean exit");
 }
 
 static void
 t_tree_capacity(void)
 {
-	Srv			s;
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	char		b64[2048];
-	json_t	   *j;
-	int			i;
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	json_t *j;
+	int i;
 
 	CHECK(srv_start(&s, "--paused --tree-capacity 2"), "start");
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "blockhash");
@@ -1081,8 +1107,8 @@ t_tree_capacity(void)
 	build_mint(bh, 102, false, wire, b64, NULL);
 	j = send_tx(&s, b64, false, "confirmed");
 	CHECK(jint(j, "error.code") == -32002 &&
-		  strstr(jstr(j, "error.message"), "custom program error: 0x1781") != NULL,
-		  "full tree: preflight fails with 6017 (%s)", jstr(j, "error.message"));
+	          strstr(jstr(j, "error.message"), "custom program error: 0x1781") != NULL,
+	      "full tree: preflight fails with 6017 (%s)", jstr(j, "error.message"));
 	json_decref(j);
 	j = send_tx(&s, b64, true, NULL);
 	CHECK(json_is_string(jget(j, "result")), "skipPreflight accepted");
@@ -1090,9 +1116,9 @@ t_tree_capacity(void)
 	advance(&s, 1);
 	j = ledger(&s);
 	CHECK(jint(j, "ok") == 2 && jint(j, "failed") == 1 &&
-		  jint(j, "mints.2.err.InstructionError.1.Custom") == 6017 &&
-		  json_is_null(jget(j, "mints.2.leaf_nonce")),
-		  "third mint landed with InsufficientMintCapacity");
+	          jint(j, "mints.2.err.InstructionError.1.Custom") == 6017 &&
+	          json_is_null(jget(j, "mints.2.leaf_nonce")),
+	      "third mint landed with InsufficientMintCapacity");
 	json_decref(j);
 	CHECK(srv_stop(&s) == 0, "clean exit");
 }
@@ -1100,12 +1126,12 @@ t_tree_capacity(void)
 /* n getHealth requests; counts HTTP statuses / transport failures */
 typedef struct Counts
 {
-	int			ok;
-	int			s429;
-	int			s5xx;
-	int			nothing;
-	int			other;
-	int			retry_after_ok;
+	int ok;
+	int s429;
+	int s5xx;
+	int nothing;
+	int other;
+	int retry_after_ok;
 } Counts;
 
 /*
@@ -1118,20 +1144,19 @@ typedef struct Counts
 static Counts
 hammer_ex(Srv *s, int n, const char *body, bool fresh)
 {
-	Counts		c;
-	int			i;
+	Counts c;
+	int i;
 
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < n; i++)
 	{
-		Resp		r;
+		Resp r;
 
 		forbid_reuse = fresh;
 		r = http(s, "POST", "/", body, NULL, 5000);
 		forbid_reuse = false;
 
-		if (r.rc == CURLE_GOT_NOTHING || r.rc == CURLE_RECV_ERROR ||
-			r.rc == CURLE_SEND_ERROR)
+		if (r.rc == CURLE_GOT_NOTHING || r.rc == CURLE_RECV_ERROR || r.rc == CURLE_SEND_ERROR)
 			c.nothing++;
 		else if (r.rc != CURLE_OK)
 			c.other++;
@@ -1158,30 +1183,30 @@ hammer(Srv *s, int n, const char *body)
 	return hammer_ex(s, n, body, false);
 }
 
-#define NREQ 10000
-#define WITHIN(x, p) ((x) >= (p) * NREQ * 0.95 && (x) <= (p) * NREQ * 1.05)
+#define NREQ         10000
+#define WITHIN(x, p) ((x) >= (p)*NREQ * 0.95 && (x) <= (p)*NREQ * 1.05)
 
 static const char health[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}";
 
 static void
 t_fault_rates(void)
 {
-	Srv			s;
-	Counts		c;
-	json_t	   *j;
+	Srv s;
+	Counts c;
+	json_t *j;
 
 	CHECK(srv_start(&s, "--paused --seed 7 --retry-after-s 3"), "start");
 	json_decref(control(&s, "{\"p_429\":0.3}"));
 	c = hammer(&s, NREQ, health);
 	CHECK(WITHIN(c.s429, 0.3) && c.s429 + c.ok == NREQ && c.retry_after_ok == c.s429,
-		  "p_429 0.3: %d x 429 (Retry-After on all), %d ok", c.s429, c.ok);
+	      "p_429 0.3: %d x 429 (Retry-After on all), %d ok", c.s429, c.ok);
 	json_decref(control(&s, "{\"p_429\":0,\"p_5xx\":0.2}"));
 	c = hammer(&s, NREQ, health);
 	CHECK(WITHIN(c.s5xx, 0.2) && c.s5xx + c.ok == NREQ, "p_5xx 0.2: %d x 5xx", c.s5xx);
 	json_decref(control(&s, "{\"p_5xx\":0,\"p_timeout\":0.25,\"timeout_hold_ms\":0}"));
 	c = hammer_ex(&s, NREQ, health, true);
 	CHECK(WITHIN(c.nothing, 0.25) && c.nothing + c.ok == NREQ,
-		  "p_timeout 0.25 (hold 0): %d without answer", c.nothing);
+	      "p_timeout 0.25 (hold 0): %d without answer", c.nothing);
 	j = get_json(&s, "/stats");
 	CHECK(jint(j, "http.p_timeout") == c.nothing, "stats count timeouts");
 	json_decref(j);
@@ -1200,31 +1225,35 @@ t_fault_rates(void)
 static void
 t_lost_response(void)
 {
-	Srv			s;
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	char		b64[2048];
-	char		sig[100];
-	char	   *body = NULL;
-	Counts		c;
-	json_t	   *j;
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	char sig[100];
+	char *body = NULL;
+	Counts c;
+	json_t *j;
 
 	CHECK(srv_start(&s, "--paused --seed 11"), "start");
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "blockhash");
 	build_mint(bh, 1, false, wire, b64, sig);
 	json_decref(control(&s, "{\"p_lost_response\":1}"));
-	CHECK(asprintf(&body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sendTransaction\",\"params\":[\"%s\",{\"encoding\":\"base64\",\"skipPreflight\":true}]}", b64) > 0, "fmt");
+	CHECK(asprintf(&body,
+	               "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sendTransaction\",\"params\":[\"%"
+	               "s\",{\"encoding\":\"base64\",\"skipPreflight\":true}]}",
+	               b64) > 0,
+	      "fmt");
 	c = hammer(&s, 1, body);
 	CHECK(c.nothing == 1, "response lost");
 	advance(&s, 1);
 	j = ledger(&s);
 	CHECK(jint(j, "ok") == 1 && strcmp(jstr(j, "mints.0.signature"), sig) == 0,
-		  "the transaction landed anyway");
+	      "the transaction landed anyway");
 	json_decref(j);
 	json_decref(control(&s, "{\"p_lost_response\":0.3}"));
 	c = hammer_ex(&s, NREQ, body, true);
 	CHECK(WITHIN(c.nothing, 0.3) && c.nothing + c.ok == NREQ,
-		  "p_lost_response 0.3 over re-sends: %d lost", c.nothing);
+	      "p_lost_response 0.3 over re-sends: %d lost", c.nothing);
 	free(body);
 	advance(&s, 1);
 	j = ledger(&s);
@@ -1236,34 +1265,38 @@ t_lost_response(void)
 static void
 t_never_lands_and_tx_error(void)
 {
-	Srv			s;
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	char		b64[2048];
-	json_t	   *j;
-	int			i;
-	int			accepted = 0;
-	char	   *buf = malloc(200 * 1024);
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	json_t *j;
+	int i;
+	int accepted = 0;
+	char *buf = malloc(200 * 1024);
 
-	CHECK(srv_start(&s, "--paused --seed 5 --p-never-lands 0.3 --p-tx-error 0.5 --tx-error-code 6016"),
-		  "start");
+	CHECK(srv_start(&s,
+	                "--paused --seed 5 --p-never-lands 0.3 --p-tx-error 0.5 --tx-error-code 6016"),
+	      "start");
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "blockhash");
 	for (i = 0; i < NREQ; i += 50)
 	{
-		size_t		off = 0;
-		int			k;
+		size_t off = 0;
+		int k;
 
-		off += (size_t) sprintf(buf + off, "[");
+		off += (size_t)sprintf(buf + off, "[");
 		for (k = 0; k < 50; k++)
 		{
 			build_mint(bh, 1000 + i + k, false, wire, b64, NULL);
-			off += (size_t) sprintf(buf + off, "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"sendTransaction\",\"params\":[\"%s\",{\"encoding\":\"base64\",\"preflightCommitment\":\"confirmed\"}]}",
-									k ? "," : "", k, b64);
+			off += (size_t)sprintf(
+			    buf + off,
+			    "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"sendTransaction\",\"params\":[\"%"
+			    "s\",{\"encoding\":\"base64\",\"preflightCommitment\":\"confirmed\"}]}",
+			    k ? "," : "", k, b64);
 		}
 		sprintf(buf + off, "]");
 		j = rpc_raw(&s, buf);
-		for (k = 0; k < (int) json_array_size(j); k++)
-			if (json_is_string(jget(json_array_get(j, (size_t) k), "result")))
+		for (k = 0; k < (int)json_array_size(j); k++)
+			if (json_is_string(jget(json_array_get(j, (size_t)k), "result")))
 				accepted++;
 		json_decref(j);
 		if (i % 2000 == 0)
@@ -1274,11 +1307,11 @@ t_never_lands_and_tx_error(void)
 	CHECK(accepted == NREQ, "every send accepted (%d)", accepted);
 	j = get_json(&s, "/ledger?summary=1");
 	CHECK(WITHIN(jint(j, "total"), 0.7), "p_never_lands 0.3: %lld of %d landed",
-		  (long long) jint(j, "total"), NREQ);
+	      (long long)jint(j, "total"), NREQ);
 	CHECK(jint(j, "failed") >= jint(j, "total") * 0.5 * 0.95 &&
-		  jint(j, "failed") <= jint(j, "total") * 0.5 * 1.05,
-		  "p_tx_error 0.5: %lld of %lld landed failed", (long long) jint(j, "failed"),
-		  (long long) jint(j, "total"));
+	          jint(j, "failed") <= jint(j, "total") * 0.5 * 1.05,
+	      "p_tx_error 0.5: %lld of %lld landed failed", (long long)jint(j, "failed"),
+	      (long long)jint(j, "total"));
 	CHECK(jint(j, "uris_with_duplicates") == 0, "no duplicates");
 	json_decref(j);
 	j = get_json(&s, "/ledger?offset=0&limit=3");
@@ -1286,7 +1319,9 @@ t_never_lands_and_tx_error(void)
 	json_decref(j);
 	j = get_json(&s, "/stats");
 	CHECK(jint(j, "methods.sendTransaction.never_lands") + jint(j, "chain.landed_ok") +
-		  jint(j, "chain.landed_err") == NREQ, "stats add up");
+	              jint(j, "chain.landed_err") ==
+	          NREQ,
+	      "stats add up");
 	json_decref(j);
 	CHECK(srv_stop(&s) == 0, "clean exit");
 }
@@ -1294,19 +1329,19 @@ t_never_lands_and_tx_error(void)
 static void
 t_timeout_does_not_block(void)
 {
-	Srv			s;
-	CURLM	   *m;
-	CURL	   *held;
+	Srv s;
+	CURLM *m;
+	CURL *held;
 	struct curl_slist *h = NULL;
-	char		url[80];
-	int			running = 1;
-	Counts		c;
-	CURLMsg    *msg;
-	int			q;
-	CURLcode	held_rc = CURLE_OK;
+	char url[80];
+	int running = 1;
+	Counts c;
+	CURLMsg *msg;
+	int q;
+	CURLcode held_rc = CURLE_OK;
 	struct timeval t0;
 	struct timeval t1;
-	Resp		r;
+	Resp r;
 
 	CHECK(srv_start(&s, "--paused --threads 2 --p-timeout 1 --timeout-hold-ms 30000"), "start");
 	m = curl_multi_init();
@@ -1321,8 +1356,8 @@ t_timeout_does_not_block(void)
 	/* wait until the server holds it (stats), however slow the machine */
 	for (q = 0; q < 500; q++)
 	{
-		json_t	   *st;
-		json_int_t	held_n;
+		json_t *st;
+		json_int_t held_n;
 
 		curl_multi_perform(m, &running);
 		curl_multi_poll(m, NULL, 0, 5, NULL);
@@ -1341,8 +1376,9 @@ t_timeout_does_not_block(void)
 	gettimeofday(&t0, NULL);
 	r = http(&s, "POST", "/", health, NULL, 0);
 	gettimeofday(&t1, NULL);
-	CHECK(r.status == 200 && (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000 >= 145,
-		  "latency_ms delays the answer");
+	CHECK(r.status == 200 &&
+	          (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000 >= 145,
+	      "latency_ms delays the answer");
 	resp_free(&r);
 	while (running)
 	{
@@ -1353,7 +1389,7 @@ t_timeout_does_not_block(void)
 		if (msg->msg == CURLMSG_DONE)
 			held_rc = msg->data.result;
 	CHECK(held_rc == CURLE_OPERATION_TIMEDOUT, "the held request timed out client-side (%d)",
-		  (int) held_rc);
+	      (int)held_rc);
 	curl_multi_remove_handle(m, held);
 	curl_easy_cleanup(held);
 	curl_multi_cleanup(m);
@@ -1369,21 +1405,22 @@ verify_standard(json_t *line, const uint8_t *key, size_t klen)
 	const char *sigh = jstr(line, "headers.webhook-signature");
 	const char *body = jstr(line, "body");
 	crypto_auth_hmacsha256_state st;
-	uint8_t		mac[32];
-	uint8_t		got[64];
-	size_t		glen = 0;
+	uint8_t mac[32];
+	uint8_t got[64];
+	size_t glen = 0;
 
 	if (strncmp(sigh, "v1,", 3) != 0)
 		return false;
 	if (sodium_base642bin(got, sizeof(got), sigh + 3, strlen(sigh + 3), NULL, &glen, NULL,
-						  sodium_base64_VARIANT_ORIGINAL) != 0 || glen != 32)
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    glen != 32)
 		return false;
 	crypto_auth_hmacsha256_init(&st, key, klen);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *) id, strlen(id));
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *) ".", 1);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *) ts, strlen(ts));
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *) ".", 1);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *) body, strlen(body));
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)id, strlen(id));
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)".", 1);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)ts, strlen(ts));
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)".", 1);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)body, strlen(body));
 	crypto_auth_hmacsha256_final(&st, mac);
 	return sodium_memcmp(mac, got, 32) == 0;
 }
@@ -1391,10 +1428,10 @@ verify_standard(json_t *line, const uint8_t *key, size_t klen)
 static json_t **
 read_lines(const char *path, int *n)
 {
-	FILE	   *fp = fopen(path, "r");
-	char	   *line = NULL;
-	size_t		cap = 0;
-	json_t	  **out = calloc(64, sizeof(json_t *));
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	json_t **out = calloc(64, sizeof(json_t *));
 
 	*n = 0;
 	while (fp && getline(&line, &cap, fp) > 0 && *n < 64)
@@ -1408,21 +1445,21 @@ read_lines(const char *path, int *n)
 static void
 t_webhooks(void)
 {
-	Srv			s;
-	char		path[300];
-	char		args[600];
-	uint8_t		bh[32];
-	uint8_t		wire[1232];
-	char		b64[2048];
-	char		sig1[100];
-	char		sig2[100];
-	json_t	  **lines;
-	int			n;
-	int			i;
+	Srv s;
+	char path[300];
+	char args[600];
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	char sig1[100];
+	char sig2[100];
+	json_t **lines;
+	int n;
+	int i;
 	/* Standard Webhooks vector V1 secret (24 bytes) */
 	static const char secret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-	uint8_t		key[64];
-	size_t		klen;
+	uint8_t key[64];
+	size_t klen;
 
 	snprintf(path, sizeof(path), "%s/webhooks.log", tmpdir);
 	unlink(path);
@@ -1438,35 +1475,36 @@ t_webhooks(void)
 	advance(&s, 1);
 	CHECK(srv_stop(&s) == 0, "clean exit");
 	sodium_base642bin(key, sizeof(key), secret + 6, strlen(secret + 6), NULL, &klen, NULL,
-					  sodium_base64_VARIANT_ORIGINAL);
+	                  sodium_base64_VARIANT_ORIGINAL);
 	lines = read_lines(path, &n);
 	CHECK(n == 2, "two deliveries (%d)", n);
 	for (i = 0; i < n; i++)
 	{
-		json_t	   *b = json_loads(jstr(lines[i], "body"), 0, NULL);
+		json_t *b = json_loads(jstr(lines[i], "body"), 0, NULL);
 
 		CHECK(verify_standard(lines[i], key, klen), "line %d verifies with the HMAC", i);
 		CHECK(strncmp(jstr(lines[i], "headers.webhook-id"), "msg_", 4) == 0, "webhook-id");
 		if (i == 0)
 		{
-			uint8_t		asset[32];
-			char		a58[60];
+			uint8_t asset[32];
+			char a58[60];
 
 			sol_asset_id_pda(tree_pk, 0, asset, NULL);
 			sol_pubkey_to_b58(asset, a58);
 			CHECK(strcmp(jstr(b, "type"), "mint.confirmed") == 0 &&
-				  strcmp(jstr(b, "data.status"), "confirmed") == 0 &&
-				  strcmp(jstr(b, "data.signature"), sig1) == 0 &&
-				  strcmp(jstr(b, "data.asset_id"), a58) == 0 &&
-				  jint(b, "data.leaf_nonce") == 0 && json_is_null(jget(b, "data.error")) &&
-				  strcmp(jstr(b, "data.uri"), "https://example.com/t/1.json") == 0,
-				  "confirmed body");
+			          strcmp(jstr(b, "data.status"), "confirmed") == 0 &&
+			          strcmp(jstr(b, "data.signature"), sig1) == 0 &&
+			          strcmp(jstr(b, "data.asset_id"), a58) == 0 &&
+			          jint(b, "data.leaf_nonce") == 0 && json_is_null(jget(b, "data.error")) &&
+			          strcmp(jstr(b, "data.uri"), "https://example.com/t/1.json") == 0,
+			      "confirmed body");
 		}
 		else
 			CHECK(strcmp(jstr(b, "data.status"), "failed") == 0 &&
-				  strcmp(jstr(b, "data.signature"), sig2) == 0 &&
-				  jint(b, "data.error.InstructionError.1.Custom") == 6016 &&
-				  json_is_null(jget(b, "data.asset_id")), "failed body");
+			          strcmp(jstr(b, "data.signature"), sig2) == 0 &&
+			          jint(b, "data.error.InstructionError.1.Custom") == 6016 &&
+			          json_is_null(jget(b, "data.asset_id")),
+			      "failed body");
 		json_decref(b);
 		json_decref(lines[i]);
 	}
@@ -1474,7 +1512,8 @@ t_webhooks(void)
 
 	/* Helius style */
 	unlink(path);
-	snprintf(args, sizeof(args), "--paused --webhook-log %s --webhook-style helius --webhook-auth Bearer-xyz", path);
+	snprintf(args, sizeof(args),
+	         "--paused --webhook-log %s --webhook-style helius --webhook-auth Bearer-xyz", path);
 	CHECK(srv_start(&s, args), "start helius");
 	CHECK(latest_blockhash(&s, "confirmed", bh, NULL), "blockhash");
 	build_mint(bh, 1, false, wire, b64, sig1);
@@ -1485,14 +1524,15 @@ t_webhooks(void)
 	CHECK(n == 1, "one delivery");
 	if (n == 1)
 	{
-		json_t	   *b = json_loads(jstr(lines[0], "body"), 0, NULL);
+		json_t *b = json_loads(jstr(lines[0], "body"), 0, NULL);
 
 		CHECK(strcmp(jstr(lines[0], "headers.Authorization"), "Bearer-xyz") == 0, "Authorization");
 		CHECK(json_is_array(b) && strcmp(jstr(b, "0.type"), "COMPRESSED_NFT_MINT") == 0 &&
-			  strcmp(jstr(b, "0.signature"), sig1) == 0 &&
-			  json_is_null(jget(b, "0.transactionError")) &&
-			  jint(b, "0.events.compressed.0.leafIndex") == 0 &&
-			  strlen(jstr(b, "0.events.compressed.0.assetId")) > 30, "helius body");
+		          strcmp(jstr(b, "0.signature"), sig1) == 0 &&
+		          json_is_null(jget(b, "0.transactionError")) &&
+		          jint(b, "0.events.compressed.0.leafIndex") == 0 &&
+		          strlen(jstr(b, "0.events.compressed.0.assetId")) > 30,
+		      "helius body");
 		json_decref(b);
 		json_decref(lines[0]);
 	}
@@ -1517,7 +1557,7 @@ run_test(const char *name, void (*fn)(void))
 	else
 		n_failed++;
 	printf("%s - %s (%.1f s)\n", cur_failed ? "FAIL" : "ok  ", name,
-		   (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_usec - t0.tv_usec) / 1e6);
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_usec - t0.tv_usec) / 1e6);
 	fflush(stdout);
 }
 
@@ -1528,24 +1568,24 @@ main(int argc, char **argv)
 	static const struct
 	{
 		const char *name;
-		void		(*fn)(void);
-	}			tests[] = {
-		{"methods_and_commitment", t_methods},
-		{"loopback_only", t_loopback_only},
-		{"lands_once_however_often_sent", t_land_once},
-		{"rejections", t_rejections},
-		{"leaf_event_in_getTransaction", t_leaf_event},
-		{"signature_statuses_progress", t_statuses},
-		{"chain_advances", t_chain_advances},
-		{"tree_capacity", t_tree_capacity},
-		{"fault_rates_429_5xx_timeout_down", t_fault_rates},
-		{"lost_response", t_lost_response},
-		{"never_lands_then_resend_lands", t_never_lands_then_resend},
-		{"never_lands_and_tx_error_rates", t_never_lands_and_tx_error},
-		{"timeout_and_latency_do_not_block", t_timeout_does_not_block},
-		{"webhooks", t_webhooks},
+		void (*fn)(void);
+	} tests[] = {
+	    {"methods_and_commitment", t_methods},
+	    {"loopback_only", t_loopback_only},
+	    {"lands_once_however_often_sent", t_land_once},
+	    {"rejections", t_rejections},
+	    {"leaf_event_in_getTransaction", t_leaf_event},
+	    {"signature_statuses_progress", t_statuses},
+	    {"chain_advances", t_chain_advances},
+	    {"tree_capacity", t_tree_capacity},
+	    {"fault_rates_429_5xx_timeout_down", t_fault_rates},
+	    {"lost_response", t_lost_response},
+	    {"never_lands_then_resend_lands", t_never_lands_then_resend},
+	    {"never_lands_and_tx_error_rates", t_never_lands_and_tx_error},
+	    {"timeout_and_latency_do_not_block", t_timeout_does_not_block},
+	    {"webhooks", t_webhooks},
 	};
-	size_t		i;
+	size_t i;
 
 	fake_bin = getenv("FAKE_BIN") ? getenv("FAKE_BIN") : "fake/solana-fake";
 	if (access(fake_bin, X_OK) != 0)
@@ -1565,7 +1605,7 @@ main(int argc, char **argv)
 			run_test(tests[i].name, tests[i].fn);
 	curl_global_cleanup();
 	{
-		char		cmd[300];
+		char cmd[300];
 
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 		if (system(cmd) != 0)

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int	port;
+static int port;
 static double seconds;
 static char req[1024];
 static size_t req_len;
@@ -32,21 +32,21 @@ now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int
 connect_lo(void)
 {
 	struct sockaddr_in a;
-	int			fd = socket(AF_INET, SOCK_STREAM, 0);
-	int			one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
 
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t) port);
+	a.sin_port = htons((uint16_t)port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || connect(fd, (struct sockaddr *) &a, sizeof(a)) != 0)
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
 	{
 		if (fd >= 0)
 			close(fd);
@@ -62,20 +62,20 @@ read_response(int fd, char *buf, size_t cap, size_t *have)
 {
 	for (;;)
 	{
-		char	   *hend = memmem(buf, *have, "\r\n\r\n", 4);
+		char *hend = memmem(buf, *have, "\r\n\r\n", 4);
 
 		if (hend)
 		{
-			size_t		hlen = (size_t) (hend - buf) + 4;
-			char	   *cl = memmem(buf, hlen, "Content-Length:", 15);
-			size_t		blen;
+			size_t hlen = (size_t)(hend - buf) + 4;
+			char *cl = memmem(buf, hlen, "Content-Length:", 15);
+			size_t blen;
 
 			if (cl == NULL)
 				cl = memmem(buf, hlen, "content-length:", 15);
-			blen = cl ? (size_t) strtoul(cl + 15, NULL, 10) : 0;
+			blen = cl ? (size_t)strtoul(cl + 15, NULL, 10) : 0;
 			if (*have >= hlen + blen)
 			{
-				int			ok = strncmp(buf, "HTTP/1.1 200", 12) == 0;
+				int ok = strncmp(buf, "HTTP/1.1 200", 12) == 0;
 
 				memmove(buf, buf + hlen + blen, *have - hlen - blen);
 				*have -= hlen + blen;
@@ -85,11 +85,11 @@ read_response(int fd, char *buf, size_t cap, size_t *have)
 		if (*have == cap)
 			return -1;
 		{
-			ssize_t		n = read(fd, buf + *have, cap - *have);
+			ssize_t n = read(fd, buf + *have, cap - *have);
 
 			if (n <= 0)
 				return -1;
-			*have += (size_t) n;
+			*have += (size_t)n;
 		}
 	}
 }
@@ -97,14 +97,15 @@ read_response(int fd, char *buf, size_t cap, size_t *have)
 static void *
 worker(void *arg)
 {
-	char		buf[65536];
-	size_t		have = 0;
-	long		local = 0;
-	int			fd = connect_lo();
+	char buf[65536];
+	size_t have = 0;
+	long local = 0;
+	int fd = connect_lo();
 
 	while (!stop_flag && fd >= 0)
 	{
-		if (write(fd, req, req_len) != (ssize_t) req_len || read_response(fd, buf, sizeof(buf), &have) != 0)
+		if (write(fd, req, req_len) != (ssize_t)req_len ||
+		    read_response(fd, buf, sizeof(buf), &have) != 0)
 		{
 			atomic_fetch_add(&errors, 1);
 			close(fd);
@@ -123,13 +124,13 @@ worker(void *arg)
 int
 main(int argc, char **argv)
 {
-	int			conns;
+	int conns;
 	const char *method;
-	char		body[256];
-	pthread_t  *th;
-	int			i;
-	double		t0;
-	double		t1;
+	char body[256];
+	pthread_t *th;
+	int i;
+	double t0;
+	double t1;
 
 	if (argc < 2)
 	{
@@ -141,22 +142,23 @@ main(int argc, char **argv)
 	seconds = argc > 3 ? atof(argv[3]) : 5;
 	method = argc > 4 ? argv[4] : "getHealth";
 	snprintf(body, sizeof(body), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\"%s}", method,
-			 strcmp(method, "getBlockHeight") == 0 ? ",\"params\":[{\"commitment\":\"confirmed\"}]" : "");
-	req_len = (size_t) snprintf(req, sizeof(req),
-								"POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: "
-								"application/json\r\nContent-Length: %zu\r\n\r\n%s",
-								port, strlen(body), body);
-	th = calloc((size_t) conns, sizeof(pthread_t));
+	         strcmp(method, "getBlockHeight") == 0 ? ",\"params\":[{\"commitment\":\"confirmed\"}]"
+	                                               : "");
+	req_len = (size_t)snprintf(req, sizeof(req),
+	                           "POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: "
+	                           "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	                           port, strlen(body), body);
+	th = calloc((size_t)conns, sizeof(pthread_t));
 	t0 = now_s();
 	for (i = 0; i < conns; i++)
 		pthread_create(&th[i], NULL, worker, NULL);
-	usleep((useconds_t) (seconds * 1e6));
+	usleep((useconds_t)(seconds * 1e6));
 	stop_flag = 1;
 	for (i = 0; i < conns; i++)
 		pthread_join(th[i], NULL);
 	t1 = now_s();
 	printf("%s: %ld requests in %.2f s over %d keep-alive connections = %.0f req/s (%ld errors)\n",
-		   method, (long) total, t1 - t0, conns, (double) total / (t1 - t0), (long) errors);
+	       method, (long)total, t1 - t0, conns, (double)total / (t1 - t0), (long)errors);
 	free(th);
 	return 0;
 }

@@ -22,7 +22,7 @@
 #include "sol_codec.h"
 #include "sol_crypto.h"
 
-static int	port;
+static int port;
 
 static double
 now_s(void)
@@ -30,21 +30,21 @@ now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int
 connect_lo(void)
 {
 	struct sockaddr_in a;
-	int			fd = socket(AF_INET, SOCK_STREAM, 0);
-	int			one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
 
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t) port);
+	a.sin_port = htons((uint16_t)port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *) &a, sizeof(a)) != 0)
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
 	{
 		perror("connect");
 		exit(1);
@@ -57,30 +57,31 @@ connect_lo(void)
 static char *
 request(int fd, const char *method, const char *path, const char *body, size_t *blen_out)
 {
-	char		hdr[256];
-	size_t		blen = body ? strlen(body) : 0;
-	size_t		cap = 1 << 16;
-	size_t		have = 0;
-	char	   *buf = malloc(cap);
-	int			n = snprintf(hdr, sizeof(hdr),
-							 "%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-							 "Content-Length: %zu\r\n\r\n", method, path, blen);
+	char hdr[256];
+	size_t blen = body ? strlen(body) : 0;
+	size_t cap = 1 << 16;
+	size_t have = 0;
+	char *buf = malloc(cap);
+	int n = snprintf(hdr, sizeof(hdr),
+	                 "%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+	                 "Content-Length: %zu\r\n\r\n",
+	                 method, path, blen);
 
-	if (write(fd, hdr, (size_t) n) != n || (blen && write(fd, body, blen) != (ssize_t) blen))
+	if (write(fd, hdr, (size_t)n) != n || (blen && write(fd, body, blen) != (ssize_t)blen))
 		exit(1);
 	for (;;)
 	{
-		char	   *hend = memmem(buf, have, "\r\n\r\n", 4);
+		char *hend = memmem(buf, have, "\r\n\r\n", 4);
 
 		if (hend)
 		{
-			size_t		hl = (size_t) (hend - buf) + 4;
-			char	   *cl = strcasestr(buf, "content-length:");
-			size_t		bl = cl ? strtoul(cl + 15, NULL, 10) : 0;
+			size_t hl = (size_t)(hend - buf) + 4;
+			char *cl = strcasestr(buf, "content-length:");
+			size_t bl = cl ? strtoul(cl + 15, NULL, 10) : 0;
 
 			if (have >= hl + bl)
 			{
-				char	   *out = malloc(bl + 1);
+				char *out = malloc(bl + 1);
 
 				memcpy(out, buf + hl, bl);
 				out[bl] = '\0';
@@ -101,11 +102,11 @@ request(int fd, const char *method, const char *path, const char *body, size_t *
 			buf = realloc(buf, cap);
 		}
 		{
-			ssize_t		r = read(fd, buf + have, cap - have);
+			ssize_t r = read(fd, buf + have, cap - have);
 
 			if (r <= 0)
 				exit(1);
-			have += (size_t) r;
+			have += (size_t)r;
 		}
 	}
 }
@@ -113,25 +114,25 @@ request(int fd, const char *method, const char *path, const char *body, size_t *
 int
 main(int argc, char **argv)
 {
-	int			n;
-	int			fd;
-	uint8_t		seed[32];
-	uint8_t		sk[64];
-	uint8_t		tree_sk[64];
+	int n;
+	int fd;
+	uint8_t seed[32];
+	uint8_t sk[64];
+	uint8_t tree_sk[64];
 	SolMintParams mp;
 	SolMetadata md;
-	SolError	err;
-	uint8_t		wire[1232];
-	uint8_t		bh[32];
-	int			wl;
-	char	   *resp;
-	char	   *p;
-	uint8_t    *digits;
-	char	   *batch;
-	char		b64[2048];
-	double		t0;
-	int			i;
-	size_t		len;
+	SolError err;
+	uint8_t wire[1232];
+	uint8_t bh[32];
+	int wl;
+	char *resp;
+	char *p;
+	uint8_t *digits;
+	char *batch;
+	char b64[2048];
+	double t0;
+	int i;
+	size_t len;
 
 	if (argc < 2 || sodium_init() < 0)
 		return 2;
@@ -155,8 +156,9 @@ main(int argc, char **argv)
 	md.has_token_standard = true;
 	mp.md = &md;
 	resp = request(fd, "POST", "/",
-				   "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getLatestBlockhash\",\"params\":[{\"commitment\":\"confirmed\"}]}",
-				   NULL);
+	               "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getLatestBlockhash\",\"params\":[{"
+	               "\"commitment\":\"confirmed\"}]}",
+	               NULL);
 	p = strstr(resp, "\"blockhash\":\"");
 	if (p == NULL)
 		return 1;
@@ -169,25 +171,28 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.message);
 		return 1;
 	}
-	digits = memmem(wire, (size_t) wl, "0000000.json", 12);
+	digits = memmem(wire, (size_t)wl, "0000000.json", 12);
 	batch = malloc(60 * 1024);
 	t0 = now_s();
 	for (i = 0; i < n;)
 	{
-		size_t		off = 0;
-		int			k;
+		size_t off = 0;
+		int k;
 
-		off += (size_t) sprintf(batch, "[");
+		off += (size_t)sprintf(batch, "[");
 		for (k = 0; k < 40 && i < n; k++, i++)
 		{
-			char		d[16];
+			char d[16];
 
 			snprintf(d, sizeof(d), "%07d", i % 10000000);
 			memcpy(digits, d, 7);
-			sol_sign(sk, wire + 65, (size_t) wl - 65, wire + 1);
-			sol_base64_encode(wire, (size_t) wl, b64, sizeof(b64));
-			off += (size_t) sprintf(batch + off, "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"sendTransaction\",\"params\":[\"%s\",{\"encoding\":\"base64\",\"skipPreflight\":true}]}",
-									k ? "," : "", k, b64);
+			sol_sign(sk, wire + 65, (size_t)wl - 65, wire + 1);
+			sol_base64_encode(wire, (size_t)wl, b64, sizeof(b64));
+			off += (size_t)sprintf(
+			    batch + off,
+			    "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"sendTransaction\",\"params\":[\"%"
+			    "s\",{\"encoding\":\"base64\",\"skipPreflight\":true}]}",
+			    k ? "," : "", k, b64);
 		}
 		sprintf(batch + off, "]");
 		free(request(fd, "POST", "/", batch, NULL));
@@ -195,18 +200,19 @@ main(int argc, char **argv)
 		{
 			/* refresh the blockhash so long runs never expire */
 			resp = request(fd, "POST", "/",
-						   "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getLatestBlockhash\",\"params\":[{\"commitment\":\"confirmed\"}]}",
-						   NULL);
+			               "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getLatestBlockhash\","
+			               "\"params\":[{\"commitment\":\"confirmed\"}]}",
+			               NULL);
 			p = strstr(resp, "\"blockhash\":\"");
 			*strchr(p + 13, '"') = '\0';
 			sol_pubkey_from_b58(p + 13, bh);
 			free(resp);
 			wl = sol_build_mint_tx(&mp, bh, sk, wire, sizeof(wire), NULL, &err);
-			digits = memmem(wire, (size_t) wl, "0000000.json", 12);
+			digits = memmem(wire, (size_t)wl, "0000000.json", 12);
 		}
 	}
 	printf("sent %d mints in %.2f s (%.0f sendTransaction/s, batches of 40)\n", n, now_s() - t0,
-		   n / (now_s() - t0));
+	       n / (now_s() - t0));
 	sleep(1);
 	t0 = now_s();
 	resp = request(fd, "GET", "/ledger?summary=1", NULL, &len);
@@ -218,9 +224,10 @@ main(int argc, char **argv)
 	free(resp);
 	t0 = now_s();
 	for (i = 0; i < 1000; i++)
-		free(request(fd, "POST", "/", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}", NULL));
+		free(request(fd, "POST", "/", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}",
+		             NULL));
 	printf("1000 sequential getHealth with %d mints in the ledger: %.1f ms\n", n,
-		   (now_s() - t0) * 1000);
+	       (now_s() - t0) * 1000);
 	close(fd);
 	free(batch);
 	return 0;

@@ -36,17 +36,17 @@ static SPIPlanPtr plan_access = NULL;
 bool
 mint_tenant_access(const char *tenant_id)
 {
-	Oid			role = GetOuterUserId();
-	Datum		args[2];
+	Oid role = GetOuterUserId();
+	Datum args[2];
 
 	if (superuser_arg(role))
 		return true;
 	if (plan_access == NULL)
 	{
-		Oid			types[2] = {TEXTOID, OIDOID};
-		SPIPlanPtr	p = SPI_prepare("SELECT 1 FROM mint.tenant_roles WHERE tenant_id = $1 "
-									"AND pg_has_role($2, role_name::oid, 'USAGE') LIMIT 1",
-									2, types);
+		Oid types[2] = {TEXTOID, OIDOID};
+		SPIPlanPtr p = SPI_prepare("SELECT 1 FROM mint.tenant_roles WHERE tenant_id = $1 "
+		                           "AND pg_has_role($2, role_name::oid, 'USAGE') LIMIT 1",
+		                           2, types);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -64,11 +64,10 @@ void
 mint_check_tenant_access(const char *tenant_id)
 {
 	if (!mint_tenant_access(tenant_id))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("role \"%s\" may not act for tenant \"%s\"",
-						GetUserNameFromId(GetOuterUserId(), false), tenant_id),
-				 errhint("A superuser grants a role a tenant with mint.grant_tenant().")));
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+		                errmsg("role \"%s\" may not act for tenant \"%s\"",
+		                       GetUserNameFromId(GetOuterUserId(), false), tenant_id),
+		                errhint("A superuser grants a role a tenant with mint.grant_tenant().")));
 }
 
 /*
@@ -81,15 +80,14 @@ Datum
 mint_has_tenant_access(PG_FUNCTION_ARGS)
 {
 	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
-	static Oid	cached_role = InvalidOid;
+	static Oid cached_role = InvalidOid;
 	static char cached_tenant[128];
 	static bool cached_result = false;
-	char	   *tenant_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Oid			role = GetOuterUserId();
-	bool		result;
+	char *tenant_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid role = GetOuterUserId();
+	bool result;
 
-	if (cached_lxid == MyProc->lxid && cached_role == role &&
-		strcmp(cached_tenant, tenant_id) == 0)
+	if (cached_lxid == MyProc->lxid && cached_role == role && strcmp(cached_tenant, tenant_id) == 0)
 		PG_RETURN_BOOL(cached_result);
 
 	SPI_connect();

@@ -11,4 +11,4 @@
 extern bool mint_tenant_access(const char *tenant_id);
 extern void mint_check_tenant_access(const char *tenant_id);
 
-#endif							/* MINT_ACCESS_H */
+#endif /* MINT_ACCESS_H */

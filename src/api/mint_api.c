@@ -72,15 +72,15 @@ enum
  * The job columns every statement below returns, in this order; the result
  * columns map onto them in job_row_to_result().
  */
-#define JOB_COLS                                                                               \
-	"j.job_id, j.tenant_id, j.ticket_id, j.status, j.signature, j.asset_id, j.attempts, "        \
-	"j.last_error_message, j.last_error_class, j.idempotency_key, j.updated_at, "              \
+#define JOB_COLS                                                                                   \
+	"j.job_id, j.tenant_id, j.ticket_id, j.status, j.signature, j.asset_id, j.attempts, "          \
+	"j.last_error_message, j.last_error_class, j.idempotency_key, j.updated_at, "                  \
 	"j.confirmed_at, j.fingerprint"
-#define JOB_COL_FINGERPRINT 13	/* 1-based, as SPI counts */
-#define JOB_COL_INSERTED	14	/* only in the upsert */
+#define JOB_COL_FINGERPRINT 13 /* 1-based, as SPI counts */
+#define JOB_COL_INSERTED    14 /* only in the upsert */
 
 /* What a call produces: one result row per requested ticket. */
-typedef void (*MintEmit) (void *arg, Datum *values, bool *nulls);
+typedef void (*MintEmit)(void *arg, Datum *values, bool *nulls);
 
 static SPIPlanPtr plan_tree = NULL;
 static SPIPlanPtr plan_job_get = NULL;
@@ -93,11 +93,11 @@ mint_prepare(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
 {
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, argtypes);
+		SPIPlanPtr p = SPI_prepare(sql, nargs, argtypes);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-				 SPI_result_code_string(SPI_result));
+			     SPI_result_code_string(SPI_result));
 		SPI_keepplan(p);
 		*plan = p;
 	}
@@ -111,26 +111,25 @@ mint_prepare(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
 static void
 mint_get_tree(const char *tenant_id, MintTree *tree)
 {
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
-	bool		isnull;
+	Oid types[1] = {TEXTOID};
+	Datum values[1];
+	bool isnull;
 
 	values[0] = CStringGetTextDatum(tenant_id);
 	if (SPI_execute_plan(mint_prepare(&plan_tree,
-									  "SELECT merkle_tree, collection_mint FROM mint.trees "
-									  "WHERE tenant_id = $1 AND active",
-									  1, types),
-						 values, NULL, true, 1) != SPI_OK_SELECT)
+	                                  "SELECT merkle_tree, collection_mint FROM mint.trees "
+	                                  "WHERE tenant_id = $1 AND active",
+	                                  1, types),
+	                     values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read mint.trees");
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("tenant \"%s\" has no active merkle tree", tenant_id),
-				 errhint("Register one with mint.register_tree().")));
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		                errmsg("tenant \"%s\" has no active merkle tree", tenant_id),
+		                errhint("Register one with mint.register_tree().")));
 	tree->merkle_tree = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	(void)SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	tree->collection_mint =
-		isnull ? NULL : SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	    isnull ? NULL : SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 }
 
 /*
@@ -141,22 +140,13 @@ static void
 job_row_to_result(int row, bool created, bool replayed, Datum *values, bool *nulls)
 {
 	static const int map[][2] = {
-		{R_JOB_ID, 1},
-		{R_TENANT_ID, 2},
-		{R_TICKET_ID, 3},
-		{R_STATUS, 4},
-		{R_SIGNATURE, 5},
-		{R_ASSET_ID, 6},
-		{R_ATTEMPTS, 7},
-		{R_LAST_ERROR, 8},
-		{R_LAST_ERROR_CLASS, 9},
-		{R_IDEM_KEY, 10},
-		{R_UPDATED_AT, 11},
-		{R_CONFIRMED_AT, 12},
+	    {R_JOB_ID, 1},           {R_TENANT_ID, 2}, {R_TICKET_ID, 3},   {R_STATUS, 4},
+	    {R_SIGNATURE, 5},        {R_ASSET_ID, 6},  {R_ATTEMPTS, 7},    {R_LAST_ERROR, 8},
+	    {R_LAST_ERROR_CLASS, 9}, {R_IDEM_KEY, 10}, {R_UPDATED_AT, 11}, {R_CONFIRMED_AT, 12},
 	};
-	HeapTuple	tuple = SPI_tuptable->vals[row];
-	TupleDesc	desc = SPI_tuptable->tupdesc;
-	int			i;
+	HeapTuple tuple = SPI_tuptable->vals[row];
+	TupleDesc desc = SPI_tuptable->tupdesc;
+	int i;
 
 	for (i = 0; i < lengthof(map); i++)
 		values[map[i][0]] = SPI_getbinval(tuple, desc, map[i][1], &nulls[map[i][0]]);
@@ -173,16 +163,16 @@ job_row_to_result(int row, bool created, bool replayed, Datum *values, bool *nul
 static bool
 mint_job_get(const char *tenant_id, const char *ticket_id)
 {
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
+	Oid types[2] = {TEXTOID, TEXTOID};
+	Datum values[2];
 
 	values[0] = CStringGetTextDatum(tenant_id);
 	values[1] = CStringGetTextDatum(ticket_id);
 	if (SPI_execute_plan(mint_prepare(&plan_job_get,
-									  "SELECT " JOB_COLS " FROM mint.mint_jobs j "
-									  "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
-									  2, types),
-						 values, NULL, false, 1) != SPI_OK_SELECT)
+	                                  "SELECT " JOB_COLS " FROM mint.mint_jobs j "
+	                                  "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
+	                                  2, types),
+	                     values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read mint.mint_jobs");
 	return SPI_processed == 1;
 }
@@ -190,7 +180,7 @@ mint_job_get(const char *tenant_id, const char *ticket_id)
 static bytea *
 bytes_to_bytea(const uint8 *bytes, int len)
 {
-	bytea	   *b = palloc(VARHDRSZ + len);
+	bytea *b = palloc(VARHDRSZ + len);
 
 	SET_VARSIZE(b, VARHDRSZ + len);
 	memcpy(VARDATA(b), bytes, len);
@@ -200,7 +190,7 @@ bytes_to_bytea(const uint8 *bytes, int len)
 static bool
 bytea_equals(Datum d, const uint8 *bytes, int len)
 {
-	bytea	   *b = DatumGetByteaPP(d);
+	bytea *b = DatumGetByteaPP(d);
 
 	return VARSIZE_ANY_EXHDR(b) == len && memcmp(VARDATA_ANY(b), bytes, len) == 0;
 }
@@ -217,14 +207,13 @@ bytea_equals(Datum d, const uint8 *bytes, int len)
  * parameters after an attempt was recorded: error, nothing changes.
  */
 static void
-mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *values,
-				bool *nulls)
+mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *values, bool *nulls)
 {
-	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID, TEXTOID};
-	Datum		args[6];
-	char		argnulls[7] = "      ";
-	bool		isnull;
-	bool		inserted;
+	Oid types[6] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID, TEXTOID};
+	Datum args[6];
+	char argnulls[7] = "      ";
+	bool isnull;
+	bool inserted;
 
 	args[0] = CStringGetTextDatum(tenant_id);
 	args[1] = CStringGetTextDatum(t->ticket_id);
@@ -237,27 +226,27 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
 		argnulls[5] = 'n';
 
 	if (SPI_execute_plan(
-			mint_prepare(&plan_job_upsert,
-						 "INSERT INTO mint.mint_jobs AS j "
-						 "(tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key) "
-						 "VALUES ($1, $2, $3, $4, $5, $6) "
-						 "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
-						 "owner = excluded.owner, metadata = excluded.metadata, "
-						 "fingerprint = excluded.fingerprint, "
-						 "idempotency_key = excluded.idempotency_key, status = 'queued', "
-						 "lease_token = j.lease_token + 1, lease_until = NULL, "
-						 "next_attempt_at = now(), updated_at = clock_timestamp() "
-						 "WHERE j.fingerprint <> excluded.fingerprint "
-						 "AND j.status IN ('queued', 'in_flight') AND j.attempts = 0 "
-						 "RETURNING " JOB_COLS ", j.xmax = 0",
-						 6, types),
-			args, argnulls, false, 0) != SPI_OK_INSERT_RETURNING)
+	        mint_prepare(&plan_job_upsert,
+	                     "INSERT INTO mint.mint_jobs AS j "
+	                     "(tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key) "
+	                     "VALUES ($1, $2, $3, $4, $5, $6) "
+	                     "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
+	                     "owner = excluded.owner, metadata = excluded.metadata, "
+	                     "fingerprint = excluded.fingerprint, "
+	                     "idempotency_key = excluded.idempotency_key, status = 'queued', "
+	                     "lease_token = j.lease_token + 1, lease_until = NULL, "
+	                     "next_attempt_at = now(), updated_at = clock_timestamp() "
+	                     "WHERE j.fingerprint <> excluded.fingerprint "
+	                     "AND j.status IN ('queued', 'in_flight') AND j.attempts = 0 "
+	                     "RETURNING " JOB_COLS ", j.xmax = 0",
+	                     6, types),
+	        args, argnulls, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not upsert into mint.mint_jobs");
 
 	if (SPI_processed == 1)
 	{
 		inserted = DatumGetBool(
-			SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, JOB_COL_INSERTED, &isnull));
+		    SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, JOB_COL_INSERTED, &isnull));
 		job_row_to_result(0, inserted, false, values, nulls);
 		mint_wake_at_commit();
 		return;
@@ -267,16 +256,17 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
 	if (!mint_job_get(tenant_id, t->ticket_id))
 		elog(ERROR, "job of ticket \"%s\" vanished while locked", t->ticket_id);
 	if (!bytea_equals(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									JOB_COL_FINGERPRINT, &isnull),
-					  t->fingerprint, MINT_FINGERPRINT_LEN))
-		ereport(ERROR,
-				(errcode(ERRCODE_MINT_TICKET_PARAMETERS_CHANGED),
-				 errmsg("ticket \"%s\" of tenant \"%s\" was already submitted with other parameters",
-						t->ticket_id, tenant_id),
-				 errdetail("The job is %s; its owner and metadata can change only while it is "
-						   "queued and nothing has been signed for it.",
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4)),
-				 errhint("Call mint.get_mint() to see the job.")));
+	                                JOB_COL_FINGERPRINT, &isnull),
+	                  t->fingerprint, MINT_FINGERPRINT_LEN))
+		ereport(
+		    ERROR,
+		    (errcode(ERRCODE_MINT_TICKET_PARAMETERS_CHANGED),
+		     errmsg("ticket \"%s\" of tenant \"%s\" was already submitted with other parameters",
+		            t->ticket_id, tenant_id),
+		     errdetail("The job is %s; its owner and metadata can change only while it is "
+		               "queued and nothing has been signed for it.",
+		               SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4)),
+		     errhint("Call mint.get_mint() to see the job.")));
 	job_row_to_result(0, false, false, values, nulls);
 }
 
@@ -287,28 +277,27 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
  *	  replayed = true.
  */
 static void
-mint_replay(const char *tenant_id, Datum ticket_ids, Datum created_flags, MintEmit emit,
-			void *arg)
+mint_replay(const char *tenant_id, Datum ticket_ids, Datum created_flags, MintEmit emit, void *arg)
 {
-	Datum	   *ids;
-	Datum	   *flags;
-	int			nids;
-	int			nflags;
-	int			i;
-	Datum		values[R_NCOLS];
-	bool		nulls[R_NCOLS];
+	Datum *ids;
+	Datum *flags;
+	int nids;
+	int nflags;
+	int i;
+	Datum values[R_NCOLS];
+	bool nulls[R_NCOLS];
 
-	deconstruct_array(DatumGetArrayTypeP(ticket_ids), TEXTOID, -1, false, TYPALIGN_INT, &ids,
-					  NULL, &nids);
+	deconstruct_array(DatumGetArrayTypeP(ticket_ids), TEXTOID, -1, false, TYPALIGN_INT, &ids, NULL,
+	                  &nids);
 	deconstruct_array(DatumGetArrayTypeP(created_flags), BOOLOID, 1, true, TYPALIGN_CHAR, &flags,
-					  NULL, &nflags);
+	                  NULL, &nflags);
 	for (i = 0; i < nids; i++)
 	{
-		char	   *ticket_id = TextDatumGetCString(ids[i]);
+		char *ticket_id = TextDatumGetCString(ids[i]);
 
 		if (!mint_job_get(tenant_id, ticket_id))
 			elog(ERROR, "job of ticket \"%s\" recorded under an idempotency key is missing",
-				 ticket_id);
+			     ticket_id);
 		memset(nulls, 0, sizeof(nulls));
 		job_row_to_result(0, i < nflags && DatumGetBool(flags[i]), true, values, nulls);
 		emit(arg, values, nulls);
@@ -318,10 +307,10 @@ mint_replay(const char *tenant_id, Datum ticket_ids, Datum created_flags, MintEm
 static int
 ticket_index_cmp(const void *a, const void *b, void *arg)
 {
-	MintTicket *tickets = (MintTicket *) arg;
-	int			ia = *(const int *) a;
-	int			ib = *(const int *) b;
-	int			c = strcmp(tickets[ia].ticket_id, tickets[ib].ticket_id);
+	MintTicket *tickets = (MintTicket *)arg;
+	int ia = *(const int *)a;
+	int ib = *(const int *)b;
+	int c = strcmp(tickets[ia].ticket_id, tickets[ib].ticket_id);
 
 	/* ties in request order, so a ticket's first item leads its group */
 	return c != 0 ? c : (ia > ib) - (ia < ib);
@@ -335,18 +324,18 @@ ticket_index_cmp(const void *a, const void *b, void *arg)
  */
 static void
 mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
-			 const char *operation, MintEmit emit, void *arg)
+             const char *operation, MintEmit emit, void *arg)
 {
-	MintTree	tree;
-	uint8		request_fp[MINT_FINGERPRINT_LEN];
-	int		   *order;
-	int		   *first;			/* index of the first item with the same ticket */
-	Datum	   *res_values;
-	bool	   *res_nulls;
-	Datum	   *ids;
-	Datum	   *flags;
-	int			i;
-	char		where[64] = "";
+	MintTree tree;
+	uint8 request_fp[MINT_FINGERPRINT_LEN];
+	int *order;
+	int *first; /* index of the first item with the same ticket */
+	Datum *res_values;
+	bool *res_nulls;
+	Datum *ids;
+	Datum *flags;
+	int i;
+	char where[64] = "";
 
 	mint_check_tenant_id(tenant_id);
 	if (key != NULL)
@@ -369,67 +358,67 @@ mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
 	qsort_arg(order, n, sizeof(int), ticket_index_cmp, tickets);
 	for (i = 0; i < n; i++)
 	{
-		int			cur = order[i];
+		int cur = order[i];
 
 		first[cur] = cur;
 		if (i > 0 && strcmp(tickets[order[i - 1]].ticket_id, tickets[cur].ticket_id) == 0)
 		{
-			int			lead = first[order[i - 1]];
+			int lead = first[order[i - 1]];
 
-			if (memcmp(tickets[lead].fingerprint, tickets[cur].fingerprint,
-					   MINT_FINGERPRINT_LEN) != 0)
+			if (memcmp(tickets[lead].fingerprint, tickets[cur].fingerprint, MINT_FINGERPRINT_LEN) !=
+			    0)
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("tickets[%d] and tickets[%d] name ticket \"%s\" with different "
-								"parameters",
-								lead, cur, tickets[cur].ticket_id)));
+				        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				         errmsg("tickets[%d] and tickets[%d] name ticket \"%s\" with different "
+				                "parameters",
+				                lead, cur, tickets[cur].ticket_id)));
 			first[cur] = lead;
 		}
 	}
 
 	if (key != NULL)
 	{
-		Oid			types[2] = {TEXTOID, TEXTOID};
-		Datum		args[2];
-		bool		isnull;
+		Oid types[2] = {TEXTOID, TEXTOID};
+		Datum args[2];
+		bool isnull;
 
 		mint_request_fingerprint(operation, tickets, n, request_fp);
 		if (!mint_try_lock_key(tenant_id, key))
 			ereport(ERROR,
-					(errcode(ERRCODE_MINT_IDEMPOTENCY_IN_PROGRESS),
-					 errmsg("a request with idempotency key \"%s\" is still in progress", key),
-					 errdetail("Another transaction used this key and has not committed yet."),
-					 errhint("Retry after that request has finished.")));
+			        (errcode(ERRCODE_MINT_IDEMPOTENCY_IN_PROGRESS),
+			         errmsg("a request with idempotency key \"%s\" is still in progress", key),
+			         errdetail("Another transaction used this key and has not committed yet."),
+			         errhint("Retry after that request has finished.")));
 		args[0] = CStringGetTextDatum(tenant_id);
 		args[1] = CStringGetTextDatum(key);
 		if (SPI_execute_plan(mint_prepare(&plan_key_get,
-										  "SELECT operation, fingerprint, ticket_ids, "
-										  "created_flags FROM mint.idempotency_keys "
-										  "WHERE tenant_id = $1 AND idempotency_key = $2 "
-										  "AND expires_at > now()",
-										  2, types),
-							 args, NULL, false, 1) != SPI_OK_SELECT)
+		                                  "SELECT operation, fingerprint, ticket_ids, "
+		                                  "created_flags FROM mint.idempotency_keys "
+		                                  "WHERE tenant_id = $1 AND idempotency_key = $2 "
+		                                  "AND expires_at > now()",
+		                                  2, types),
+		                     args, NULL, false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read mint.idempotency_keys");
 		if (SPI_processed == 1)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[0];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			char	   *stored_op = SPI_getvalue(tup, desc, 1);
+			HeapTuple tup = SPI_tuptable->vals[0];
+			TupleDesc desc = SPI_tuptable->tupdesc;
+			char *stored_op = SPI_getvalue(tup, desc, 1);
 
 			if (strcmp(stored_op, operation) != 0 ||
-				!bytea_equals(SPI_getbinval(tup, desc, 2, &isnull), request_fp,
-							  MINT_FINGERPRINT_LEN))
+			    !bytea_equals(SPI_getbinval(tup, desc, 2, &isnull), request_fp,
+			                  MINT_FINGERPRINT_LEN))
 				ereport(ERROR,
-						(errcode(ERRCODE_MINT_IDEMPOTENCY_KEY_REUSED),
-						 errmsg("idempotency key \"%s\" was already used with different "
-								"parameters",
-								key),
-						 errdetail("The key was first used for a %s call with other tickets, "
-								   "owners or metadata.",
-								   stored_op),
-						 errhint("Use a new key for a new request.")));
+				        (errcode(ERRCODE_MINT_IDEMPOTENCY_KEY_REUSED),
+				         errmsg("idempotency key \"%s\" was already used with different "
+				                "parameters",
+				                key),
+				         errdetail("The key was first used for a %s call with other tickets, "
+				                   "owners or metadata.",
+				                   stored_op),
+				         errhint("Use a new key for a new request.")));
 			mint_replay(tenant_id, SPI_getbinval(tup, desc, 3, &isnull),
-						SPI_getbinval(tup, desc, 4, &isnull), emit, arg);
+			            SPI_getbinval(tup, desc, 4, &isnull), emit, arg);
 			return;
 		}
 	}
@@ -446,8 +435,8 @@ mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
 	flags = palloc(sizeof(Datum) * n);
 	for (i = 0; i < n; i++)
 	{
-		Datum	   *v = res_values + i * R_NCOLS;
-		bool	   *nl = res_nulls + i * R_NCOLS;
+		Datum *v = res_values + i * R_NCOLS;
+		bool *nl = res_nulls + i * R_NCOLS;
 
 		if (first[i] == i)
 			mint_upsert_job(tenant_id, &tickets[i], key, v, nl);
@@ -464,9 +453,8 @@ mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
 
 	if (key != NULL)
 	{
-		Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID,
-			TEXTARRAYOID, BOOLARRAYOID, FLOAT8OID};
-		Datum		args[7];
+		Oid types[7] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, TEXTARRAYOID, BOOLARRAYOID, FLOAT8OID};
+		Datum args[7];
 
 		args[0] = CStringGetTextDatum(tenant_id);
 		args[1] = CStringGetTextDatum(key);
@@ -474,21 +462,21 @@ mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
 		args[3] = PointerGetDatum(bytes_to_bytea(request_fp, MINT_FINGERPRINT_LEN));
 		args[4] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT));
 		args[5] = PointerGetDatum(construct_array(flags, n, BOOLOID, 1, true, TYPALIGN_CHAR));
-		args[6] = Float8GetDatum((double) mint_idempotency_ttl);
+		args[6] = Float8GetDatum((double)mint_idempotency_ttl);
 		if (SPI_execute_plan(
-				mint_prepare(&plan_key_put,
-							 "INSERT INTO mint.idempotency_keys AS k (tenant_id, idempotency_key, "
-							 "operation, fingerprint, ticket_ids, created_flags, expires_at) "
-							 "VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7)) "
-							 "ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET "
-							 "operation = excluded.operation, fingerprint = excluded.fingerprint, "
-							 "ticket_ids = excluded.ticket_ids, "
-							 "created_flags = excluded.created_flags, "
-							 "created_at = excluded.created_at, expires_at = excluded.expires_at "
-							 "WHERE k.expires_at <= now()",
-							 7, types),
-				args, NULL, false, 0) != SPI_OK_INSERT ||
-			SPI_processed != 1)
+		        mint_prepare(&plan_key_put,
+		                     "INSERT INTO mint.idempotency_keys AS k (tenant_id, idempotency_key, "
+		                     "operation, fingerprint, ticket_ids, created_flags, expires_at) "
+		                     "VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7)) "
+		                     "ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET "
+		                     "operation = excluded.operation, fingerprint = excluded.fingerprint, "
+		                     "ticket_ids = excluded.ticket_ids, "
+		                     "created_flags = excluded.created_flags, "
+		                     "created_at = excluded.created_at, expires_at = excluded.expires_at "
+		                     "WHERE k.expires_at <= now()",
+		                     7, types),
+		        args, NULL, false, 0) != SPI_OK_INSERT ||
+		    SPI_processed != 1)
 			elog(ERROR, "could not store idempotency key \"%s\"", key);
 	}
 
@@ -506,22 +494,21 @@ arg_text(FunctionCallInfo fcinfo, int argno, const char *name)
 {
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", name)));
+		        (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be null", name)));
 	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
 
 typedef struct SingleResult
 {
-	TupleDesc	desc;
+	TupleDesc desc;
 	MemoryContext cxt;
-	HeapTuple	tuple;
+	HeapTuple tuple;
 } SingleResult;
 
 static void
 emit_single(void *arg, Datum *values, bool *nulls)
 {
-	SingleResult *r = (SingleResult *) arg;
+	SingleResult *r = (SingleResult *)arg;
 	MemoryContext old = MemoryContextSwitchTo(r->cxt);
 
 	r->tuple = heap_form_tuple(r->desc, values, nulls);
@@ -531,7 +518,7 @@ emit_single(void *arg, Datum *values, bool *nulls)
 static void
 emit_tuplestore(void *arg, Datum *values, bool *nulls)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *)arg;
 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
@@ -539,7 +526,7 @@ emit_tuplestore(void *arg, Datum *values, bool *nulls)
 static TupleDesc
 result_desc(FunctionCallInfo fcinfo)
 {
-	TupleDesc	desc;
+	TupleDesc desc;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be mint.mint_result");
@@ -553,16 +540,16 @@ Datum
 mint_ticket(PG_FUNCTION_ARGS)
 {
 	SingleResult r;
-	MintTicket	t;
-	char	   *tenant_id = arg_text(fcinfo, 0, "tenant_id");
-	char	   *key = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	MintTicket t;
+	char *tenant_id = arg_text(fcinfo, 0, "tenant_id");
+	char *key = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
 
 	memset(&t, 0, sizeof(t));
 	t.ticket_id = arg_text(fcinfo, 1, "ticket_id");
 	t.owner = arg_text(fcinfo, 2, "owner");
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("metadata must not be null")));
+		        (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("metadata must not be null")));
 	t.metadata = PG_GETARG_JSONB_P(3);
 
 	r.desc = result_desc(fcinfo);
@@ -582,73 +569,65 @@ static MintTicket *
 parse_tickets(Jsonb *jb, int *n)
 {
 	MintTicket *tickets;
-	int			count;
-	int			i;
+	int count;
+	int i;
 
 	if (!JB_ROOT_IS_ARRAY(jb) || JB_ROOT_IS_SCALAR(jb))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tickets must be a JSON array of objects")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("tickets must be a JSON array of objects")));
 	count = JB_ROOT_COUNT(jb);
 	if (count == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("tickets must not be empty")));
+		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("tickets must not be empty")));
 	if (count > mint_max_batch)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many tickets in one call: %d", count),
-				 errdetail("mint.max_batch is %d.", mint_max_batch)));
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("too many tickets in one call: %d", count),
+		                errdetail("mint.max_batch is %d.", mint_max_batch)));
 
 	tickets = palloc0(sizeof(MintTicket) * count);
 	for (i = 0; i < count; i++)
 	{
 		JsonbValue *item = getIthJsonbValueFromContainer(&jb->root, i);
 		JsonbContainer *obj;
-		JsonbValue	v;
-		int			found = 0;
+		JsonbValue v;
+		int found = 0;
 
 		if (item->type != jbvBinary || !JsonContainerIsObject(item->val.binary.data))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("tickets[%d] must be a JSON object", i)));
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("tickets[%d] must be a JSON object", i)));
 		obj = item->val.binary.data;
 
 		if (getKeyJsonValueFromContainer(obj, "ticket_id", 9, &v) != NULL)
 		{
 			if (v.type != jbvString)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("tickets[%d]: ticket_id must be a string", i)));
+				ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				                errmsg("tickets[%d]: ticket_id must be a string", i)));
 			tickets[i].ticket_id = pnstrdup(v.val.string.val, v.val.string.len);
 			found++;
 		}
 		if (getKeyJsonValueFromContainer(obj, "owner", 5, &v) != NULL)
 		{
 			if (v.type != jbvString)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("tickets[%d]: owner must be a string", i)));
+				ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				                errmsg("tickets[%d]: owner must be a string", i)));
 			tickets[i].owner = pnstrdup(v.val.string.val, v.val.string.len);
 			found++;
 		}
 		if (getKeyJsonValueFromContainer(obj, "metadata", 8, &v) != NULL)
 		{
 			if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("tickets[%d]: metadata must be a JSON object", i)));
+				ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				                errmsg("tickets[%d]: metadata must be a JSON object", i)));
 			tickets[i].metadata = JsonbValueToJsonb(&v);
 			found++;
 		}
-		if (tickets[i].ticket_id == NULL || tickets[i].owner == NULL ||
-			tickets[i].metadata == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("tickets[%d] must have ticket_id, owner and metadata", i)));
+		if (tickets[i].ticket_id == NULL || tickets[i].owner == NULL || tickets[i].metadata == NULL)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("tickets[%d] must have ticket_id, owner and metadata", i)));
 		if (JsonContainerSize(obj) != found)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("tickets[%d] has a key other than ticket_id, owner and metadata", i)));
+			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			         errmsg("tickets[%d] has a key other than ticket_id, owner and metadata", i)));
 	}
 	*n = count;
 	return tickets;
@@ -660,22 +639,22 @@ parse_tickets(Jsonb *jb, int *n)
 Datum
 mint_tickets(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *tenant_id = arg_text(fcinfo, 0, "tenant_id");
-	char	   *key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+	char *tenant_id = arg_text(fcinfo, 0, "tenant_id");
+	char *key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	MintTicket *tickets;
-	int			n;
+	int n;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("tickets must not be null")));
+		        (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("tickets must not be null")));
 	tickets = parse_tickets(PG_GETARG_JSONB_P(1), &n);
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	mint_enqueue(tenant_id, tickets, n, key, "mint_tickets", emit_tuplestore, rsinfo);
 	SPI_finish();
-	return (Datum) 0;
+	return (Datum)0;
 }
 
 /*
@@ -684,13 +663,13 @@ mint_tickets(PG_FUNCTION_ARGS)
 Datum
 mint_get_mint(PG_FUNCTION_ARGS)
 {
-	char	   *tenant_id = arg_text(fcinfo, 0, "tenant_id");
-	char	   *ticket_id = arg_text(fcinfo, 1, "ticket_id");
-	TupleDesc	desc = result_desc(fcinfo);
-	Datum		values[R_NCOLS];
-	bool		nulls[R_NCOLS];
+	char *tenant_id = arg_text(fcinfo, 0, "tenant_id");
+	char *ticket_id = arg_text(fcinfo, 1, "ticket_id");
+	TupleDesc desc = result_desc(fcinfo);
+	Datum values[R_NCOLS];
+	bool nulls[R_NCOLS];
 	MemoryContext cxt = CurrentMemoryContext;
-	HeapTuple	tuple = NULL;
+	HeapTuple tuple = NULL;
 
 	mint_check_tenant_id(tenant_id);
 	SPI_connect();
@@ -719,24 +698,23 @@ emit_nothing(void *arg, Datum *values, bool *nulls)
 static char *
 trigger_column(TriggerData *td, HeapTuple tuple, int argno, const char *what, Datum *binval)
 {
-	TupleDesc	desc = td->tg_relation->rd_att;
+	TupleDesc desc = td->tg_relation->rd_att;
 	const char *col = td->tg_trigger->tgargs[argno];
-	int			fnum = SPI_fnumber(desc, col);
-	bool		isnull;
+	int fnum = SPI_fnumber(desc, col);
+	bool isnull;
 
 	if (fnum <= 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" named as the %s column of trigger \"%s\" does not exist",
-						col, what, td->tg_trigger->tgname)));
+		        (errcode(ERRCODE_UNDEFINED_COLUMN),
+		         errmsg("column \"%s\" named as the %s column of trigger \"%s\" does not exist",
+		                col, what, td->tg_trigger->tgname)));
 	if (binval != NULL)
 		*binval = SPI_getbinval(tuple, desc, fnum, &isnull);
 	else
-		(void) SPI_getbinval(tuple, desc, fnum, &isnull);
+		(void)SPI_getbinval(tuple, desc, fnum, &isnull);
 	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s column \"%s\" of the new row is null", what, col)));
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+		                errmsg("%s column \"%s\" of the new row is null", what, col)));
 	return SPI_getvalue(tuple, desc, fnum);
 }
 
@@ -747,29 +725,28 @@ trigger_column(TriggerData *td, HeapTuple tuple, int argno, const char *what, Da
 Datum
 mint_enqueue_mint(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	HeapTuple	tuple;
-	MintTicket	t;
-	char	   *tenant_id;
-	char	   *metadata_text;
-	Datum		metadata;
-	int			fnum;
+	TriggerData *td = (TriggerData *)fcinfo->context;
+	HeapTuple tuple;
+	MintTicket t;
+	char *tenant_id;
+	char *metadata_text;
+	Datum metadata;
+	int fnum;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("mint.enqueue_mint() must be called as a trigger")));
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("mint.enqueue_mint() must be called as a trigger")));
 	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+	    !(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
 		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("mint.enqueue_mint() must be a FOR EACH ROW trigger on INSERT or UPDATE")));
+		        (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		         errmsg("mint.enqueue_mint() must be a FOR EACH ROW trigger on INSERT or UPDATE")));
 	if (td->tg_trigger->tgnargs != 4)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("trigger \"%s\" must name four columns: tenant id, ticket id, owner, "
-						"metadata",
-						td->tg_trigger->tgname)));
+		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		         errmsg("trigger \"%s\" must name four columns: tenant id, ticket id, owner, "
+		                "metadata",
+		                td->tg_trigger->tgname)));
 
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	memset(&t, 0, sizeof(t));
@@ -809,28 +786,28 @@ Datum
 mint_preview_transaction(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan = NULL;
-	char	   *tenant_id = arg_text(fcinfo, 0, "tenant_id");
-	char	   *ticket_id = arg_text(fcinfo, 1, "ticket_id");
-	char	   *blockhash = arg_text(fcinfo, 2, "recent_blockhash");
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		args[2];
-	char		payer[48];
-	MintTree	tree;
-	char	   *owner;
-	char	   *metadata;
-	char	   *b64;
-	text	   *result;
+	char *tenant_id = arg_text(fcinfo, 0, "tenant_id");
+	char *ticket_id = arg_text(fcinfo, 1, "ticket_id");
+	char *blockhash = arg_text(fcinfo, 2, "recent_blockhash");
+	Oid types[2] = {TEXTOID, TEXTOID};
+	Datum args[2];
+	char payer[48];
+	MintTree tree;
+	char *owner;
+	char *metadata;
+	char *b64;
+	text *result;
 
 	SpinLockAcquire(&mint_shared->mutex);
 	memcpy(payer, mint_shared->payer, sizeof(payer));
 	SpinLockRelease(&mint_shared->mutex);
 	if (payer[0] == '\0')
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("no signing key is configured"),
-				 errdetail("The fee payer's public key is published by a mint_ext worker once it "
-						   "has loaded mint.keypair_path."),
-				 errhint("Set mint.keypair_path and reload the configuration.")));
+		        (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		         errmsg("no signing key is configured"),
+		         errdetail("The fee payer's public key is published by a mint_ext worker once it "
+		                   "has loaded mint.keypair_path."),
+		         errhint("Set mint.keypair_path and reload the configuration.")));
 
 	mint_check_tenant_id(tenant_id);
 	SPI_connect();
@@ -838,15 +815,15 @@ mint_preview_transaction(PG_FUNCTION_ARGS)
 	args[0] = CStringGetTextDatum(tenant_id);
 	args[1] = CStringGetTextDatum(ticket_id);
 	if (SPI_execute_plan(mint_prepare(&plan,
-									  "SELECT j.owner, j.metadata::text FROM mint.mint_jobs j "
-									  "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
-									  2, types),
-						 args, NULL, true, 1) != SPI_OK_SELECT)
+	                                  "SELECT j.owner, j.metadata::text FROM mint.mint_jobs j "
+	                                  "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
+	                                  2, types),
+	                     args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read mint.mint_jobs");
 	if (SPI_processed == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("no mint job for ticket \"%s\" of tenant \"%s\"", ticket_id, tenant_id)));
+		        (errcode(ERRCODE_NO_DATA_FOUND),
+		         errmsg("no mint job for ticket \"%s\" of tenant \"%s\"", ticket_id, tenant_id)));
 	owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	metadata = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	mint_get_tree(tenant_id, &tree);

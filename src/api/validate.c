@@ -32,42 +32,40 @@
 void
 mint_check_tenant_id(const char *tenant_id)
 {
-	size_t		len = strlen(tenant_id);
+	size_t len = strlen(tenant_id);
 	const char *p;
 
 	if (len == 0 || len > MINT_TENANT_ID_MAX)
-		ereport(ERROR,
-				(errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
-						 : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("tenant_id must be 1 to %d characters long", MINT_TENANT_ID_MAX)));
+		ereport(ERROR, (errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
+		                                 : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+		                errmsg("tenant_id must be 1 to %d characters long", MINT_TENANT_ID_MAX)));
 	for (p = tenant_id; *p; p++)
 	{
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			  *p == '.' || *p == '_' || *p == '-'))
+		      *p == '.' || *p == '_' || *p == '-'))
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid tenant_id \"%s\"", tenant_id),
-					 errdetail("A tenant id may contain only letters, digits, '.', '_' and '-'.")));
+			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			         errmsg("invalid tenant_id \"%s\"", tenant_id),
+			         errdetail("A tenant id may contain only letters, digits, '.', '_' and '-'.")));
 	}
 }
 
 static void
 mint_check_ticket_id(const char *ticket_id, const char *where)
 {
-	size_t		len = strlen(ticket_id);
+	size_t len = strlen(ticket_id);
 	const unsigned char *p;
 
 	if (len == 0 || len > MINT_TICKET_ID_MAX)
 		ereport(ERROR,
-				(errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
-						 : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("%sticket_id must be 1 to %d bytes long", where, MINT_TICKET_ID_MAX)));
-	for (p = (const unsigned char *) ticket_id; *p; p++)
+		        (errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
+		                          : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+		         errmsg("%sticket_id must be 1 to %d bytes long", where, MINT_TICKET_ID_MAX)));
+	for (p = (const unsigned char *)ticket_id; *p; p++)
 	{
 		if (*p < 0x20 || *p == 0x7f)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%sticket_id contains a control character", where)));
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("%sticket_id contains a control character", where)));
 	}
 }
 
@@ -78,26 +76,25 @@ mint_check_ticket_id(const char *ticket_id, const char *where)
 void
 mint_check_idempotency_key(const char *key)
 {
-	size_t		len = strlen(key);
+	size_t len = strlen(key);
 	const char *p;
 
 	if (len == 0 || len > MINT_IDEM_KEY_MAX)
 		ereport(ERROR,
-				(errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
-						 : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("idempotency_key must be 1 to %d characters long", MINT_IDEM_KEY_MAX)));
+		        (errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
+		                          : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+		         errmsg("idempotency_key must be 1 to %d characters long", MINT_IDEM_KEY_MAX)));
 	for (p = key; *p; p++)
 	{
 		if (*p < 0x20 || *p > 0x7e)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("idempotency_key must be printable ASCII"),
-					 errdetail("Byte %d is 0x%02x.", (int) (p - key) + 1, (unsigned char) *p)));
+			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			         errmsg("idempotency_key must be printable ASCII"),
+			         errdetail("Byte %d is 0x%02x.", (int)(p - key) + 1, (unsigned char)*p)));
 	}
 	if (key[0] == ' ' || key[len - 1] == ' ')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("idempotency_key must not start or end with a space")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("idempotency_key must not start or end with a space")));
 }
 
 /*
@@ -107,7 +104,7 @@ mint_check_idempotency_key(const char *key)
 static bool
 mint_payer_key(uint8 out[32])
 {
-	char		payer[48];
+	char payer[48];
 
 	SpinLockAcquire(&mint_shared->mutex);
 	memcpy(payer, mint_shared->payer, sizeof(payer));
@@ -118,7 +115,7 @@ mint_payer_key(uint8 out[32])
 bool
 mint_is_address(const char *s)
 {
-	uint8_t		raw[32];
+	uint8_t raw[32];
 
 	return sol_pubkey_from_b58(s, raw);
 }
@@ -147,24 +144,22 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 {
 	SolMetadata md;
 	SolMintParams mp;
-	SolError	err;
-	uint8		stand_in_payer[32];
-	uint8_t		blockhash[32];
-	uint8_t		tx[SOL_PACKET_DATA_SIZE];
+	SolError err;
+	uint8 stand_in_payer[32];
+	uint8_t blockhash[32];
+	uint8_t tx[SOL_PACKET_DATA_SIZE];
 	crypto_hash_sha256_state st;
 
 	mint_check_ticket_id(t->ticket_id, where);
 
 	if (!mint_is_address(t->owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%sinvalid owner \"%s\"", where, t->owner),
-				 errdetail("An owner is the base58 encoding of a 32-byte Solana address.")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%sinvalid owner \"%s\"", where, t->owner),
+		                errdetail("An owner is the base58 encoding of a 32-byte Solana address.")));
 
 	if (!JB_ROOT_IS_OBJECT(t->metadata) || JB_ROOT_IS_SCALAR(t->metadata))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%smetadata must be a JSON object", where)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%smetadata must be a JSON object", where)));
 	t->metadata_text = JsonbToCString(NULL, &t->metadata->root, VARSIZE(t->metadata));
 
 	/*
@@ -175,17 +170,16 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 	memset(&err, 0, sizeof(err));
 	memset(stand_in_payer, 0x11, sizeof(stand_in_payer));
 	if (!mint_params(t->owner, t->metadata_text, tree->merkle_tree, tree->collection_mint,
-					 stand_in_payer, &md, &mp, &err))
-		ereport(ERROR,
-				(errcode(mint_sol_errcode(&err)),
-				 errmsg("%sinvalid metadata: %s", where, err.message),
-				 err.field[0] ? errdetail("Field \"%s\".", err.field) : 0,
-				 errhint("See the metadata format in the mint_ext README.")));
+	                 stand_in_payer, &md, &mp, &err))
+		ereport(ERROR, (errcode(mint_sol_errcode(&err)),
+		                errmsg("%sinvalid metadata: %s", where, err.message),
+		                err.field[0] ? errdetail("Field \"%s\".", err.field) : 0,
+		                errhint("See the metadata format in the mint_ext README.")));
 	memset(blockhash, 0, sizeof(blockhash));
 	if (sol_build_mint_tx(&mp, blockhash, NULL, tx, sizeof(tx), NULL, &err) < 0)
 		ereport(ERROR,
-				(errcode(mint_sol_errcode(&err)),
-				 errmsg("%sticket \"%s\" cannot be minted: %s", where, t->ticket_id, err.message)));
+		        (errcode(mint_sol_errcode(&err)),
+		         errmsg("%sticket \"%s\" cannot be minted: %s", where, t->ticket_id, err.message)));
 
 	/*
 	 * A creator marked verified must sign, and only the workers' key signs.
@@ -193,17 +187,16 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 	 * before it signs in any case.
 	 */
 	if (mint_payer_key(stand_in_payer) &&
-		sol_metadata_check_signers(&md, stand_in_payer, stand_in_payer, &err) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%sinvalid metadata: %s", where, err.message),
-				 errdetail("Only the workers' key (%s) can sign as a verified creator.",
-						   mint_shared->payer)));
+	    sol_metadata_check_signers(&md, stand_in_payer, stand_in_payer, &err) != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%sinvalid metadata: %s", where, err.message),
+		                errdetail("Only the workers' key (%s) can sign as a verified creator.",
+		                          mint_shared->payer)));
 
 	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *) t->owner, strlen(t->owner) + 1);
-	crypto_hash_sha256_update(&st, (const unsigned char *) t->metadata_text,
-							  strlen(t->metadata_text));
+	crypto_hash_sha256_update(&st, (const unsigned char *)t->owner, strlen(t->owner) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)t->metadata_text,
+	                          strlen(t->metadata_text));
 	crypto_hash_sha256_final(&st, t->fingerprint);
 }
 
@@ -214,32 +207,30 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
  */
 char *
 mint_preview_tx(const char *owner, const char *metadata_text, const MintTree *tree,
-				const char *payer58, const char *blockhash58)
+                const char *payer58, const char *blockhash58)
 {
 	SolMetadata md;
 	SolMintParams mp;
-	SolError	err;
-	uint8		payer[32];
-	uint8_t		blockhash[32];
-	uint8_t		tx[SOL_PACKET_DATA_SIZE];
-	int			len;
-	char	   *b64;
-	int			cap;
+	SolError err;
+	uint8 payer[32];
+	uint8_t blockhash[32];
+	uint8_t tx[SOL_PACKET_DATA_SIZE];
+	int len;
+	char *b64;
+	int cap;
 
 	if (!sol_pubkey_from_b58(blockhash58, blockhash))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid recent_blockhash \"%s\"", blockhash58),
-				 errdetail("A blockhash is the base58 encoding of 32 bytes.")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("invalid recent_blockhash \"%s\"", blockhash58),
+		                errdetail("A blockhash is the base58 encoding of 32 bytes.")));
 	if (!sol_pubkey_from_b58(payer58, payer))
 		elog(ERROR, "invalid payer key in shared memory");
 	memset(&err, 0, sizeof(err));
 	if (!mint_params(owner, metadata_text, tree->merkle_tree, tree->collection_mint, payer, &md,
-					 &mp, &err) ||
-		(len = sol_build_mint_tx(&mp, blockhash, NULL, tx, sizeof(tx), NULL, &err)) < 0)
-		ereport(ERROR,
-				(errcode(mint_sol_errcode(&err)),
-				 errmsg("cannot build the transaction: %s", err.message)));
+	                 &mp, &err) ||
+	    (len = sol_build_mint_tx(&mp, blockhash, NULL, tx, sizeof(tx), NULL, &err)) < 0)
+		ereport(ERROR, (errcode(mint_sol_errcode(&err)),
+		                errmsg("cannot build the transaction: %s", err.message)));
 	cap = 4 * ((len + 2) / 3) + 1;
 	b64 = palloc(cap);
 	if (sol_base64_encode(tx, len, b64, cap) < 0)
@@ -254,17 +245,17 @@ mint_preview_tx(const char *owner, const char *metadata_text, const MintTree *tr
  */
 void
 mint_request_fingerprint(const char *operation, MintTicket *tickets, int n,
-						 uint8 out[MINT_FINGERPRINT_LEN])
+                         uint8 out[MINT_FINGERPRINT_LEN])
 {
 	crypto_hash_sha256_state st;
-	int			i;
+	int i;
 
 	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *) operation, strlen(operation) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)operation, strlen(operation) + 1);
 	for (i = 0; i < n; i++)
 	{
-		crypto_hash_sha256_update(&st, (const unsigned char *) tickets[i].ticket_id,
-								  strlen(tickets[i].ticket_id) + 1);
+		crypto_hash_sha256_update(&st, (const unsigned char *)tickets[i].ticket_id,
+		                          strlen(tickets[i].ticket_id) + 1);
 		crypto_hash_sha256_update(&st, tickets[i].fingerprint, MINT_FINGERPRINT_LEN);
 	}
 	crypto_hash_sha256_final(&st, out);

@@ -10,26 +10,26 @@
 
 #include "utils/jsonb.h"
 
-#define MINT_TENANT_ID_MAX	64
-#define MINT_TICKET_ID_MAX	128
-#define MINT_IDEM_KEY_MAX	255
+#define MINT_TENANT_ID_MAX   64
+#define MINT_TICKET_ID_MAX   128
+#define MINT_IDEM_KEY_MAX    255
 #define MINT_FINGERPRINT_LEN 32
 
 /* The tenant's active tree, as read from mint.trees. */
 typedef struct MintTree
 {
-	char	   *merkle_tree;
-	char	   *collection_mint;	/* NULL: plain mint_v1 */
+	char *merkle_tree;
+	char *collection_mint; /* NULL: plain mint_v1 */
 } MintTree;
 
 /* One ticket of a request, validated. */
 typedef struct MintTicket
 {
-	char	   *ticket_id;
-	char	   *owner;
-	Jsonb	   *metadata;
-	char	   *metadata_text;	/* canonical (jsonb) text */
-	uint8		fingerprint[MINT_FINGERPRINT_LEN];	/* of owner + metadata */
+	char *ticket_id;
+	char *owner;
+	Jsonb *metadata;
+	char *metadata_text;                     /* canonical (jsonb) text */
+	uint8 fingerprint[MINT_FINGERPRINT_LEN]; /* of owner + metadata */
 } MintTicket;
 
 extern void mint_check_tenant_id(const char *tenant_id);
@@ -37,8 +37,8 @@ extern void mint_check_idempotency_key(const char *key);
 extern void mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where);
 extern bool mint_is_address(const char *s);
 extern char *mint_preview_tx(const char *owner, const char *metadata_text, const MintTree *tree,
-							 const char *payer58, const char *blockhash58);
+                             const char *payer58, const char *blockhash58);
 extern void mint_request_fingerprint(const char *operation, MintTicket *tickets, int n,
-									 uint8 out[MINT_FINGERPRINT_LEN]);
+                                     uint8 out[MINT_FINGERPRINT_LEN]);
 
-#endif							/* MINT_VALIDATE_H */
+#endif /* MINT_VALIDATE_H */

@@ -21,7 +21,7 @@
 #include "mint_ext.h"
 #include "common/locks.h"
 
-#define MINT_LOCK_SEED UINT64CONST(0x6d696e745f657874)	/* "mint_ext" */
+#define MINT_LOCK_SEED UINT64CONST(0x6d696e745f657874) /* "mint_ext" */
 
 /*
  * mint_lock_key
@@ -31,15 +31,15 @@
 uint64
 mint_lock_key(const char *tenant_id, const char *name)
 {
-	size_t		tlen = strlen(tenant_id);
-	size_t		nlen = strlen(name);
-	char	   *buf = palloc(tlen + nlen + 1);
-	uint64		h;
+	size_t tlen = strlen(tenant_id);
+	size_t nlen = strlen(name);
+	char *buf = palloc(tlen + nlen + 1);
+	uint64 h;
 
 	memcpy(buf, tenant_id, tlen);
 	buf[tlen] = '\0';
 	memcpy(buf + tlen + 1, name, nlen);
-	h = hash_bytes_extended((const unsigned char *) buf, (int) (tlen + nlen + 1), MINT_LOCK_SEED);
+	h = hash_bytes_extended((const unsigned char *)buf, (int)(tlen + nlen + 1), MINT_LOCK_SEED);
 	pfree(buf);
 	return h;
 }
@@ -47,7 +47,7 @@ mint_lock_key(const char *tenant_id, const char *name)
 static void
 mint_lock_tag(LOCKTAG *tag, uint64 key, uint16 ns)
 {
-	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) (key >> 32), (uint32) key, ns);
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32)(key >> 32), (uint32)key, ns);
 }
 
 /*
@@ -62,9 +62,9 @@ mint_lock_tag(LOCKTAG *tag, uint64 key, uint16 ns)
 void
 mint_lock_ticket(const char *tenant_id, const char *ticket_id)
 {
-	LOCKTAG		tag;
-	int			save_nestlevel;
-	char		buf[32];
+	LOCKTAG tag;
+	int save_nestlevel;
+	char buf[32];
 	MemoryContext oldcxt = CurrentMemoryContext;
 
 	mint_lock_tag(&tag, mint_lock_key(tenant_id, ticket_id), MINT_LOCK_NS_TICKET);
@@ -73,15 +73,15 @@ mint_lock_ticket(const char *tenant_id, const char *ticket_id)
 
 	save_nestlevel = NewGUCNestLevel();
 	snprintf(buf, sizeof(buf), "%d", mint_lock_timeout);
-	(void) set_config_option("lock_timeout", buf, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
+	(void)set_config_option("lock_timeout", buf, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+	                        0, false);
 	PG_TRY();
 	{
-		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+		(void)LockAcquire(&tag, ExclusiveLock, false, false);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData *edata;
 
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
@@ -89,11 +89,11 @@ mint_lock_ticket(const char *tenant_id, const char *ticket_id)
 			PG_RE_THROW();
 		FlushErrorState();
 		ereport(ERROR,
-				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("ticket \"%s\" of tenant \"%s\" is being enqueued by another transaction",
-						ticket_id, tenant_id),
-				 errdetail("Waited %d ms for the ticket's lock.", mint_lock_timeout),
-				 errhint("Retry the call; it is safe to repeat.")));
+		        (errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+		         errmsg("ticket \"%s\" of tenant \"%s\" is being enqueued by another transaction",
+		                ticket_id, tenant_id),
+		         errdetail("Waited %d ms for the ticket's lock.", mint_lock_timeout),
+		         errhint("Retry the call; it is safe to repeat.")));
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, save_nestlevel);
@@ -107,7 +107,7 @@ mint_lock_ticket(const char *tenant_id, const char *ticket_id)
 bool
 mint_try_lock_key(const char *tenant_id, const char *idempotency_key)
 {
-	LOCKTAG		tag;
+	LOCKTAG tag;
 
 	mint_lock_tag(&tag, mint_lock_key(tenant_id, idempotency_key), MINT_LOCK_NS_KEY);
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
@@ -121,7 +121,7 @@ mint_try_lock_key(const char *tenant_id, const char *idempotency_key)
 bool
 mint_try_lock_job(const char *tenant_id, const char *ticket_id)
 {
-	LOCKTAG		tag;
+	LOCKTAG tag;
 
 	mint_lock_tag(&tag, mint_lock_key(tenant_id, ticket_id), MINT_LOCK_NS_JOB);
 	return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
@@ -130,8 +130,8 @@ mint_try_lock_job(const char *tenant_id, const char *ticket_id)
 void
 mint_unlock_job(const char *tenant_id, const char *ticket_id)
 {
-	LOCKTAG		tag;
+	LOCKTAG tag;
 
 	mint_lock_tag(&tag, mint_lock_key(tenant_id, ticket_id), MINT_LOCK_NS_JOB);
-	(void) LockRelease(&tag, ExclusiveLock, true);
+	(void)LockRelease(&tag, ExclusiveLock, true);
 }

@@ -12,7 +12,7 @@
 #include "solana/sol_bubblegum.h"
 
 extern bool mint_params(const char *owner, const char *metadata_json, const char *tree,
-						const char *collection, const uint8 payer[32], SolMetadata *md,
-						SolMintParams *p, SolError *err);
+                        const char *collection, const uint8 payer[32], SolMetadata *md,
+                        SolMintParams *p, SolError *err);
 
-#endif							/* MINT_MINTPARAMS_H */
+#endif /* MINT_MINTPARAMS_H */

@@ -39,7 +39,7 @@ mint_shmem_request(void)
 void
 mint_shmem_startup(void)
 {
-	bool		found;
+	bool found;
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	mint_shared = ShmemInitStruct("mint_ext", sizeof(MintShared), &found);
@@ -57,7 +57,7 @@ mint_shmem_startup(void)
 static void
 mint_wake_workers(void)
 {
-	int			i;
+	int i;
 
 	pg_atomic_fetch_add_u64(&mint_shared->wake_commits, 1);
 	SpinLockAcquire(&mint_shared->mutex);
@@ -127,7 +127,7 @@ mint_wake_count(PG_FUNCTION_ARGS)
 {
 	if (mint_shared == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_INT64((int64) pg_atomic_read_u64(&mint_shared->wake_commits));
+	PG_RETURN_INT64((int64)pg_atomic_read_u64(&mint_shared->wake_commits));
 }
 
 PG_FUNCTION_INFO_V1(mint_wake_at_commit_sql);
@@ -157,16 +157,17 @@ PG_FUNCTION_INFO_V1(mint_webhook_counters);
 Datum
 mint_webhook_counters(PG_FUNCTION_ARGS)
 {
-	TupleDesc	desc;
-	Datum		values[MINT_WH_NCOUNTERS];
-	bool		nulls[MINT_WH_NCOUNTERS];
-	int			i;
+	TupleDesc desc;
+	Datum values[MINT_WH_NCOUNTERS];
+	bool nulls[MINT_WH_NCOUNTERS];
+	int i;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	for (i = 0; i < MINT_WH_NCOUNTERS; i++)
 	{
-		values[i] = Int64GetDatum(mint_shared ? (int64) pg_atomic_read_u64(&mint_shared->webhooks[i]) : 0);
+		values[i] =
+		    Int64GetDatum(mint_shared ? (int64)pg_atomic_read_u64(&mint_shared->webhooks[i]) : 0);
 		nulls[i] = false;
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));

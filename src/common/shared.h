@@ -20,16 +20,16 @@
 /* What a worker reports about itself (mint.worker_status). */
 typedef struct MintWorkerStatus
 {
-	int			pid;			/* 0: not running */
-	char		state[32];
-	int			inflight;		/* jobs held */
-	int			rpc_pending;	/* JSON-RPC calls in flight */
-	int64		sent;
-	int64		confirmed;
-	int64		failed;
-	int64		requeued;
-	int64		rpc_errors;
-	char		last_rpc_error[256];
+	int pid; /* 0: not running */
+	char state[32];
+	int inflight;    /* jobs held */
+	int rpc_pending; /* JSON-RPC calls in flight */
+	int64 sent;
+	int64 confirmed;
+	int64 failed;
+	int64 requeued;
+	int64 rpc_errors;
+	char last_rpc_error[256];
 	TimestampTz last_rpc_error_at;
 	TimestampTz started_at;
 } MintWorkerStatus;
@@ -40,21 +40,21 @@ typedef enum MintWebhookCounter
 	MINT_WH_PROCESSED,
 	MINT_WH_DUPLICATE,
 	MINT_WH_IGNORED,
-	MINT_WH_REJECTED_SIGNATURE,	/* missing, malformed or wrong signature */
+	MINT_WH_REJECTED_SIGNATURE, /* missing, malformed or wrong signature */
 	MINT_WH_REJECTED_TIMESTAMP, /* outside the tolerance */
 	MINT_WH_REJECTED_MALFORMED, /* headers or body unusable */
 	MINT_WH_REJECTED_TOO_LARGE,
-	MINT_WH_REJECTED_ENDPOINT,	/* unknown or disabled provider */
+	MINT_WH_REJECTED_ENDPOINT, /* unknown or disabled provider */
 	MINT_WH_NCOUNTERS
 } MintWebhookCounter;
 
 typedef struct MintShared
 {
-	pg_atomic_uint64 wake_commits;	/* commits that enqueued or changed work */
-	slock_t		mutex;			/* protects everything below */
-	Latch	   *latches[MINT_MAX_WORKERS];
+	pg_atomic_uint64 wake_commits; /* commits that enqueued or changed work */
+	slock_t mutex;                 /* protects everything below */
+	Latch *latches[MINT_MAX_WORKERS];
 	MintWorkerStatus workers[MINT_MAX_WORKERS];
-	char		payer[48];		/* base58 public key of the workers' keypair, "" if none */
+	char payer[48]; /* base58 public key of the workers' keypair, "" if none */
 	pg_atomic_uint64 webhooks[MINT_WH_NCOUNTERS];
 } MintShared;
 
@@ -66,4 +66,4 @@ extern void mint_wake_at_commit(void);
 extern void mint_set_worker_latch(int slot, Latch *latch);
 extern void mint_webhook_count(MintWebhookCounter c);
 
-#endif							/* MINT_SHARED_H */
+#endif /* MINT_SHARED_H */

@@ -55,8 +55,8 @@ db_commit(void)
 static Datum
 text_array(const char **v, int n)
 {
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
+	Datum *d = palloc(sizeof(Datum) * Max(n, 1));
+	int i;
 
 	for (i = 0; i < n; i++)
 		d[i] = CStringGetTextDatum(v[i] ? v[i] : "");
@@ -66,8 +66,8 @@ text_array(const char **v, int n)
 static Datum
 int8_array(const int64 *v, int n)
 {
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
+	Datum *d = palloc(sizeof(Datum) * Max(n, 1));
+	int i;
 
 	for (i = 0; i < n; i++)
 		d[i] = Int64GetDatum(v[i]);
@@ -77,8 +77,8 @@ int8_array(const int64 *v, int n)
 static Datum
 int4_array(const int32 *v, int n)
 {
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
+	Datum *d = palloc(sizeof(Datum) * Max(n, 1));
+	int i;
 
 	for (i = 0; i < n; i++)
 		d[i] = Int32GetDatum(v[i]);
@@ -88,8 +88,8 @@ int4_array(const int32 *v, int n)
 static Datum
 bytea_array(bytea **v, int n)
 {
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
+	Datum *d = palloc(sizeof(Datum) * Max(n, 1));
+	int i;
 
 	for (i = 0; i < n; i++)
 		d[i] = PointerGetDatum(v[i]);
@@ -99,10 +99,10 @@ bytea_array(bytea **v, int n)
 /* Keys of a set of jobs, as the arrays every transition takes first. */
 typedef struct JobKeys
 {
-	int			n;
+	int n;
 	const char **tenant;
 	const char **ticket;
-	int64	   *token;
+	int64 *token;
 } JobKeys;
 
 static void
@@ -129,19 +129,19 @@ keys_add(JobKeys *k, const MintJob *j)
  */
 #define MAX_PLANS 16
 static SPIPlanPtr *kept_plans[MAX_PLANS];
-static int	nkept = 0;
-static Oid	extension_oid = InvalidOid;
+static int nkept = 0;
+static Oid extension_oid = InvalidOid;
 
 static SPIPlanPtr
 plan_for(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
 {
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+		SPIPlanPtr p = SPI_prepare(sql, nargs, types);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-				 SPI_result_code_string(SPI_result));
+			     SPI_result_code_string(SPI_result));
 		SPI_keepplan(p);
 		*plan = p;
 		Assert(nkept < MAX_PLANS);
@@ -153,7 +153,7 @@ plan_for(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
 static void
 forget_plans(void)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < nkept; i++)
 	{
@@ -167,9 +167,9 @@ forget_plans(void)
 static MintJob *
 match_row(MintJob **jobs, int n, int row)
 {
-	char	   *tenant = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1);
-	char	   *ticket = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 2);
-	int			i;
+	char *tenant = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1);
+	char *ticket = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 2);
+	int i;
 
 	for (i = 0; i < n; i++)
 	{
@@ -187,7 +187,7 @@ match_row(MintJob **jobs, int n, int row)
 bool
 db_extension_ready(void)
 {
-	Oid			oid;
+	Oid oid;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -204,7 +204,7 @@ db_extension_ready(void)
 static char *
 copy_col(MemoryContext cxt, int row, int col)
 {
-	char	   *v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+	char *v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
 
 	return v ? MemoryContextStrdup(cxt, v) : NULL;
 }
@@ -218,30 +218,30 @@ int
 db_claim(int n, MintJob ***jobs_out)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[2] = {INT4OID, INT4OID};
-	Datum		args[2];
+	Oid types[2] = {INT4OID, INT4OID};
+	Datum args[2];
 	MemoryContext cxt = CurrentMemoryContext;
-	MintJob   **jobs;
-	int			count;
-	int			i;
+	MintJob **jobs;
+	int count;
+	int i;
 
 	db_begin("mint: claim");
 	args[0] = Int32GetDatum(n);
 	args[1] = Int32GetDatum(mint_lease);
-	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._claim($1, $2)", 2, types), args,
-						 NULL, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._claim($1, $2)", 2, types), args, NULL,
+	                     false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "mint._claim failed");
-	count = (int) SPI_processed;
+	count = (int)SPI_processed;
 	jobs = MemoryContextAllocZero(cxt, sizeof(MintJob *) * Max(count, 1));
 	for (i = 0; i < count; i++)
 	{
-		MintJob    *j = MemoryContextAllocZero(cxt, sizeof(MintJob));
-		bool		isnull;
+		MintJob *j = MemoryContextAllocZero(cxt, sizeof(MintJob));
+		bool isnull;
 
 		j->tenant_id = copy_col(cxt, i, 1);
 		j->ticket_id = copy_col(cxt, i, 2);
-		j->token = DatumGetInt64(
-			SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
+		j->token =
+		    DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
 		j->owner = copy_col(cxt, i, 5);
 		j->metadata = copy_col(cxt, i, 6);
 		j->attempts = atoi(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 7));
@@ -266,11 +266,11 @@ void
 db_load_pending(MintJob **jobs, int n)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[2] = {TEXTARRAYOID, TEXTARRAYOID};
-	Datum		args[2];
-	JobKeys		k;
+	Oid types[2] = {TEXTARRAYOID, TEXTARRAYOID};
+	Datum args[2];
+	JobKeys k;
 	MemoryContext cxt = CurrentMemoryContext;
-	int			i;
+	int i;
 
 	if (n == 0)
 		return;
@@ -281,14 +281,14 @@ db_load_pending(MintJob **jobs, int n)
 	args[0] = text_array(k.tenant, n);
 	args[1] = text_array(k.ticket, n);
 	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._pending_attempts($1, $2)", 2, types),
-						 args, NULL, true, 0) != SPI_OK_SELECT)
+	                     args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "mint._pending_attempts failed");
-	for (i = 0; i < (int) SPI_processed; i++)
+	for (i = 0; i < (int)SPI_processed; i++)
 	{
-		MintJob    *j = match_row(jobs, n, i);
-		char	   *sig58;
-		bytea	   *tx;
-		bool		isnull;
+		MintJob *j = match_row(jobs, n, i);
+		char *sig58;
+		bytea *tx;
+		bool isnull;
 
 		if (j == NULL || j->has_att)
 			continue;
@@ -296,10 +296,10 @@ db_load_pending(MintJob **jobs, int n)
 		if (sol_b58_decode(sig58, strlen(sig58), j->sig, sizeof(j->sig)) != 64)
 			continue;
 		strlcpy(j->sig58, sig58, sizeof(j->sig58));
-		j->last_valid = DatumGetInt64(
-			SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5, &isnull));
+		j->last_valid =
+		    DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5, &isnull));
 		tx = DatumGetByteaPP(
-			SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &isnull));
+		    SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &isnull));
 		j->txlen = VARSIZE_ANY_EXHDR(tx);
 		j->tx = MemoryContextAlloc(cxt, j->txlen);
 		memcpy(j->tx, VARDATA_ANY(tx), j->txlen);
@@ -320,24 +320,24 @@ int
 db_record_attempts(MintJob **jobs, int n, const char *blockhash58)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[9] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		INT8ARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, INT4OID};
-	Datum		args[9];
-	JobKeys		k;
+	Oid types[9] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID,  TEXTARRAYOID, TEXTARRAYOID,
+	                INT8ARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, INT4OID};
+	Datum args[9];
+	JobKeys k;
 	const char **sigs = palloc(sizeof(char *) * Max(n, 1));
 	const char **hashes = palloc(sizeof(char *) * Max(n, 1));
 	const char **trees = palloc(sizeof(char *) * Max(n, 1));
-	int64	   *lvbh = palloc(sizeof(int64) * Max(n, 1));
-	bytea	  **txs = palloc(sizeof(bytea *) * Max(n, 1));
-	int			recorded;
-	int			i;
+	int64 *lvbh = palloc(sizeof(int64) * Max(n, 1));
+	bytea **txs = palloc(sizeof(bytea *) * Max(n, 1));
+	int recorded;
+	int i;
 
 	if (n == 0)
 		return 0;
 	keys_init(&k, n);
 	for (i = 0; i < n; i++)
 	{
-		MintJob    *j = jobs[i];
+		MintJob *j = jobs[i];
 
 		keys_add(&k, j);
 		sigs[i] = j->sig58;
@@ -359,15 +359,15 @@ db_record_attempts(MintJob **jobs, int n, const char *blockhash58)
 	args[7] = bytea_array(txs, n);
 	args[8] = Int32GetDatum(mint_lease);
 	if (SPI_execute_plan(plan_for(&plan,
-								  "SELECT * FROM mint._record_attempts($1, $2, $3, $4, $5, $6, "
-								  "$7, $8, $9)",
-								  9, types),
-						 args, NULL, false, 0) != SPI_OK_SELECT)
+	                              "SELECT * FROM mint._record_attempts($1, $2, $3, $4, $5, $6, "
+	                              "$7, $8, $9)",
+	                              9, types),
+	                     args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "mint._record_attempts failed");
-	recorded = (int) SPI_processed;
+	recorded = (int)SPI_processed;
 	for (i = 0; i < recorded; i++)
 	{
-		MintJob    *j = match_row(jobs, n, i);
+		MintJob *j = match_row(jobs, n, i);
 
 		if (j != NULL)
 		{
@@ -388,11 +388,11 @@ void
 db_renew(MintJob **jobs, int n)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[4] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT4OID};
-	Datum		args[4];
-	JobKeys		k;
-	bool	   *kept = palloc0(sizeof(bool) * Max(n, 1));
-	int			i;
+	Oid types[4] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT4OID};
+	Datum args[4];
+	JobKeys k;
+	bool *kept = palloc0(sizeof(bool) * Max(n, 1));
+	int i;
 
 	if (n == 0)
 		return;
@@ -405,18 +405,18 @@ db_renew(MintJob **jobs, int n)
 	args[2] = int8_array(k.token, n);
 	args[3] = Int32GetDatum(mint_lease);
 	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._renew($1, $2, $3, $4)", 4, types),
-						 args, NULL, false, 0) != SPI_OK_SELECT)
+	                     args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "mint._renew failed");
-	for (i = 0; i < (int) SPI_processed; i++)
+	for (i = 0; i < (int)SPI_processed; i++)
 	{
-		char	   *tenant = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		char	   *ticket = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		int			x;
+		char *tenant = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char *ticket = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		int x;
 
 		for (x = 0; x < n; x++)
 		{
 			if (!kept[x] && strcmp(jobs[x]->tenant_id, tenant) == 0 &&
-				strcmp(jobs[x]->ticket_id, ticket) == 0)
+			    strcmp(jobs[x]->ticket_id, ticket) == 0)
 			{
 				kept[x] = true;
 				break;
@@ -428,9 +428,8 @@ db_renew(MintJob **jobs, int n)
 	{
 		if (!kept[i])
 		{
-			ereport(LOG,
-					(errmsg("mint worker lost the lease of job mint:%s:%s", jobs[i]->tenant_id,
-							jobs[i]->ticket_id)));
+			ereport(LOG, (errmsg("mint worker lost the lease of job mint:%s:%s", jobs[i]->tenant_id,
+			                     jobs[i]->ticket_id)));
 			jobs[i]->gone = true;
 		}
 	}
@@ -448,10 +447,7 @@ db_flush(MintJob **jobs, int n)
 	static SPIPlanPtr plan_confirm = NULL;
 	static SPIPlanPtr plan_requeue = NULL;
 	static SPIPlanPtr plan_fail = NULL;
-	JobKeys		dead,
-				conf,
-				req,
-				fail;
+	JobKeys dead, conf, req, fail;
 	const char **d_sig = palloc(sizeof(char *) * Max(n, 1));
 	const char **d_state = palloc(sizeof(char *) * Max(n, 1));
 	const char **d_class = palloc(sizeof(char *) * Max(n, 1));
@@ -459,15 +455,15 @@ db_flush(MintJob **jobs, int n)
 	const char **d_msg = palloc(sizeof(char *) * Max(n, 1));
 	const char **c_sig = palloc(sizeof(char *) * Max(n, 1));
 	const char **c_asset = palloc(sizeof(char *) * Max(n, 1));
-	int64	   *c_nonce = palloc(sizeof(int64) * Max(n, 1));
-	int32	   *r_delay = palloc(sizeof(int32) * Max(n, 1));
+	int64 *c_nonce = palloc(sizeof(int64) * Max(n, 1));
+	int32 *r_delay = palloc(sizeof(int32) * Max(n, 1));
 	const char **r_class = palloc(sizeof(char *) * Max(n, 1));
 	const char **r_code = palloc(sizeof(char *) * Max(n, 1));
 	const char **r_msg = palloc(sizeof(char *) * Max(n, 1));
 	const char **f_class = palloc(sizeof(char *) * Max(n, 1));
 	const char **f_code = palloc(sizeof(char *) * Max(n, 1));
 	const char **f_msg = palloc(sizeof(char *) * Max(n, 1));
-	int			i;
+	int i;
 
 	keys_init(&dead, n);
 	keys_init(&conf, n);
@@ -475,7 +471,7 @@ db_flush(MintJob **jobs, int n)
 	keys_init(&fail, n);
 	for (i = 0; i < n; i++)
 	{
-		MintJob    *j = jobs[i];
+		MintJob *j = jobs[i];
 
 		if (j->att_dead)
 		{
@@ -495,18 +491,18 @@ db_flush(MintJob **jobs, int n)
 				keys_add(&conf, j);
 				break;
 			case OUT_REQUEUE:
-				{
-					/* full jitter: uniform in [0, min(max, base * 2^retries)] */
-					double		cap = (double) mint_backoff_base * pow(2.0, Min(j->retries, 30));
+			{
+				/* full jitter: uniform in [0, min(max, base * 2^retries)] */
+				double cap = (double)mint_backoff_base * pow(2.0, Min(j->retries, 30));
 
-					cap = Min(cap, (double) mint_backoff_max);
-					r_delay[req.n] = (int32) (cap * pg_prng_double(&pg_global_prng_state));
-					r_class[req.n] = j->err_class;
-					r_code[req.n] = j->err_code;
-					r_msg[req.n] = j->err_message;
-					keys_add(&req, j);
-				}
-				break;
+				cap = Min(cap, (double)mint_backoff_max);
+				r_delay[req.n] = (int32)(cap * pg_prng_double(&pg_global_prng_state));
+				r_class[req.n] = j->err_class;
+				r_code[req.n] = j->err_code;
+				r_msg[req.n] = j->err_message;
+				keys_add(&req, j);
+			}
+			break;
 			case OUT_FAIL:
 				f_class[fail.n] = j->err_class;
 				f_code[fail.n] = j->err_code;
@@ -523,9 +519,9 @@ db_flush(MintJob **jobs, int n)
 	db_begin("mint: apply outcomes");
 	if (dead.n > 0)
 	{
-		Oid			types[8] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-			TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-		Datum		args[8];
+		Oid types[8] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
+		                TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+		Datum args[8];
 
 		args[0] = text_array(dead.tenant, dead.n);
 		args[1] = text_array(dead.ticket, dead.n);
@@ -536,17 +532,17 @@ db_flush(MintJob **jobs, int n)
 		args[6] = text_array(d_code, dead.n);
 		args[7] = text_array(d_msg, dead.n);
 		if (SPI_execute_plan(plan_for(&plan_dead,
-									  "SELECT * FROM mint._attempts_dead($1, $2, $3, $4, $5, $6, "
-									  "$7, $8)",
-									  8, types),
-							 args, NULL, false, 0) != SPI_OK_SELECT)
+		                              "SELECT * FROM mint._attempts_dead($1, $2, $3, $4, $5, $6, "
+		                              "$7, $8)",
+		                              8, types),
+		                     args, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "mint._attempts_dead failed");
 	}
 	if (conf.n > 0)
 	{
-		Oid			types[6] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-			TEXTARRAYOID, INT8ARRAYOID};
-		Datum		args[6];
+		Oid types[6] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
+		                TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
+		Datum args[6];
 
 		args[0] = text_array(conf.tenant, conf.n);
 		args[1] = text_array(conf.ticket, conf.n);
@@ -555,16 +551,16 @@ db_flush(MintJob **jobs, int n)
 		args[4] = text_array(c_asset, conf.n);
 		args[5] = int8_array(c_nonce, conf.n);
 		if (SPI_execute_plan(plan_for(&plan_confirm,
-									  "SELECT * FROM mint._confirm($1, $2, $3, $4, $5, $6)", 6,
-									  types),
-							 args, NULL, false, 0) != SPI_OK_SELECT)
+		                              "SELECT * FROM mint._confirm($1, $2, $3, $4, $5, $6)", 6,
+		                              types),
+		                     args, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "mint._confirm failed");
 	}
 	if (req.n > 0)
 	{
-		Oid			types[7] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT4ARRAYOID,
-			TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-		Datum		args[7];
+		Oid types[7] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT4ARRAYOID,
+		                TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+		Datum args[7];
 
 		args[0] = text_array(req.tenant, req.n);
 		args[1] = text_array(req.ticket, req.n);
@@ -574,16 +570,16 @@ db_flush(MintJob **jobs, int n)
 		args[5] = text_array(r_code, req.n);
 		args[6] = text_array(r_msg, req.n);
 		if (SPI_execute_plan(plan_for(&plan_requeue,
-									  "SELECT * FROM mint._requeue($1, $2, $3, $4, $5, $6, $7)", 7,
-									  types),
-							 args, NULL, false, 0) != SPI_OK_SELECT)
+		                              "SELECT * FROM mint._requeue($1, $2, $3, $4, $5, $6, $7)", 7,
+		                              types),
+		                     args, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "mint._requeue failed");
 	}
 	if (fail.n > 0)
 	{
-		Oid			types[6] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-			TEXTARRAYOID, TEXTARRAYOID};
-		Datum		args[6];
+		Oid types[6] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
+		                TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+		Datum args[6];
 
 		args[0] = text_array(fail.tenant, fail.n);
 		args[1] = text_array(fail.ticket, fail.n);
@@ -591,9 +587,9 @@ db_flush(MintJob **jobs, int n)
 		args[3] = text_array(f_class, fail.n);
 		args[4] = text_array(f_code, fail.n);
 		args[5] = text_array(f_msg, fail.n);
-		if (SPI_execute_plan(plan_for(&plan_fail, "SELECT * FROM mint._fail($1, $2, $3, $4, $5, $6)",
-									  6, types),
-							 args, NULL, false, 0) != SPI_OK_SELECT)
+		if (SPI_execute_plan(
+		        plan_for(&plan_fail, "SELECT * FROM mint._fail($1, $2, $3, $4, $5, $6)", 6, types),
+		        args, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "mint._fail failed");
 	}
 	db_commit();
@@ -607,10 +603,10 @@ void
 db_release(MintJob **jobs, int n)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
-	Datum		args[3];
-	JobKeys		k;
-	int			i;
+	Oid types[3] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
+	Datum args[3];
+	JobKeys k;
+	int i;
 
 	if (n == 0)
 		return;
@@ -622,31 +618,35 @@ db_release(MintJob **jobs, int n)
 	args[1] = text_array(k.ticket, n);
 	args[2] = int8_array(k.token, n);
 	if (SPI_execute_plan(plan_for(&plan, "SELECT mint._release($1, $2, $3)", 3, types), args, NULL,
-						 false, 0) != SPI_OK_SELECT)
+	                     false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "mint._release failed");
 	db_commit();
 }
 
 /*
- * db_reap_keys
- *	  Delete up to n expired idempotency keys.
+ * db_reap
+ *	  Delete up to n expired idempotency keys and up to n webhook deliveries
+ *	  past their retention; returns the larger count (n: call again soon).
  */
 int
-db_reap_keys(int n)
+db_reap(int n)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[1] = {INT4OID};
-	Datum		args[1];
-	bool		isnull;
-	int			reaped = 0;
+	Oid types[1] = {INT4OID};
+	Datum args[1];
+	bool isnull;
+	int reaped = 0;
 
 	db_begin("mint: reap");
 	args[0] = Int32GetDatum(n);
-	if (SPI_execute_plan(plan_for(&plan, "SELECT mint.reap_idempotency_keys($1)", 1, types), args,
-						 NULL, false, 1) == SPI_OK_SELECT &&
-		SPI_processed == 1)
-		reaped = DatumGetInt32(
-			SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (SPI_execute_plan(plan_for(&plan,
+	                              "SELECT GREATEST(mint.reap_idempotency_keys($1), "
+	                              "mint.reap_webhook_events($1))",
+	                              1, types),
+	                     args, NULL, false, 1) == SPI_OK_SELECT &&
+	    SPI_processed == 1)
+		reaped =
+		    DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	db_commit();
 	return reaped;
 }

@@ -46,10 +46,10 @@
 #include "solana/sol_rpc.h"
 #include "worker/worker.h"
 
-#define STATUS_CHUNK 256		/* getSignatureStatuses limit */
-#define SEND_CHUNK 64			/* sendTransaction calls per HTTP request ... */
-#define SEND_BATCH_BYTES 40000	/* ... and their size: RPC nodes refuse bodies over 50 KiB */
-#define GETTX_CHUNK 32			/* getTransaction calls per HTTP request */
+#define STATUS_CHUNK         256   /* getSignatureStatuses limit */
+#define SEND_CHUNK           64    /* sendTransaction calls per HTTP request ... */
+#define SEND_BATCH_BYTES     40000 /* ... and their size: RPC nodes refuse bodies over 50 KiB */
+#define GETTX_CHUNK          32    /* getTransaction calls per HTTP request */
 #define BLOCKHASH_MAX_AGE_MS 400
 #define QUIET_AFTER_FAILURES 3
 
@@ -65,13 +65,13 @@ typedef enum ReqKind
 /* The tag of a JSON-RPC call: what it was for. */
 typedef struct Req
 {
-	ReqKind		kind;
-	int			n;
-	MintJob   **jobs;
-	int64		fin;			/* finalized height known when a status call was made */
+	ReqKind kind;
+	int n;
+	MintJob **jobs;
+	int64 fin; /* finalized height known when a status call was made */
 } Req;
 
-extern int	mint_worker_slot;
+extern int mint_worker_slot;
 
 static MemoryContext engine_cxt = NULL;
 static SolRpc *rpc = NULL;
@@ -83,8 +83,8 @@ static uint8 key_pub[32];
 static TimestampTz key_retry_at = 0;
 
 static MintJob **set = NULL;
-static int	nset = 0;
-static int	capset = 0;
+static int nset = 0;
+static int capset = 0;
 
 static bool have_blockhash = false;
 static uint8 blockhash[32];
@@ -97,7 +97,7 @@ static int64 fin_height = -1;
 static TimestampTz fin_at = 0;
 static bool req_height = false;
 
-static int	rpc_failures = 0;
+static int rpc_failures = 0;
 static TimestampTz quiet_until = 0;
 
 static TimestampTz next_claim = 0;
@@ -118,7 +118,7 @@ report(const char *state)
 	if (state != NULL)
 		strlcpy(w->state, state, sizeof(w->state));
 	w->inflight = nset;
-	w->rpc_pending = rpc ? (int) sol_rpc_pending(rpc) : 0;
+	w->rpc_pending = rpc ? (int)sol_rpc_pending(rpc) : 0;
 	SpinLockRelease(&mint_shared->mutex);
 }
 
@@ -141,8 +141,8 @@ count(int64 *field)
 static void
 crash_point(const char *point)
 {
-	FILE	   *f;
-	char		want[64];
+	FILE *f;
+	char want[64];
 
 	if (mint_test_crash_file == NULL || mint_test_crash_file[0] == '\0')
 		return;
@@ -164,7 +164,7 @@ crash_point(const char *point)
 static TimestampTz
 after_ms(TimestampTz t, double ms)
 {
-	return t + (TimestampTz) (ms * 1000.0);
+	return t + (TimestampTz)(ms * 1000.0);
 }
 
 static double
@@ -176,9 +176,9 @@ jitter(double cap_ms)
 static double
 backoff_cap(int n)
 {
-	double		cap = (double) mint_backoff_base * pow(2.0, Min(n, 30));
+	double cap = (double)mint_backoff_base * pow(2.0, Min(n, 30));
 
-	return Min(cap, (double) mint_backoff_max);
+	return Min(cap, (double)mint_backoff_max);
 }
 
 /* ---------------------------------------------------------------------------
@@ -190,13 +190,13 @@ static void
 rpc_failed(const SolRpcResult *r, TimestampTz now)
 {
 	MintWorkerStatus *w = &mint_shared->workers[mint_worker_slot];
-	double		wait;
+	double wait;
 
 	rpc_failures++;
 	SpinLockAcquire(&mint_shared->mutex);
 	w->rpc_errors++;
 	snprintf(w->last_rpc_error, sizeof(w->last_rpc_error), "%s: %s: %s", r->method,
-			 sol_rpc_class_name(r->cls), r->message);
+	         sol_rpc_class_name(r->cls), r->message);
 	w->last_rpc_error_at = now;
 	SpinLockRelease(&mint_shared->mutex);
 
@@ -204,7 +204,7 @@ rpc_failed(const SolRpcResult *r, TimestampTz now)
 	{
 		wait = jitter(backoff_cap(rpc_failures - QUIET_AFTER_FAILURES));
 		if (r->cls == SOL_RPC_RATE_LIMITED && r->retry_after_ms > wait)
-			wait = (double) r->retry_after_ms;
+			wait = (double)r->retry_after_ms;
 		quiet_until = Max(quiet_until, after_ms(now, wait));
 	}
 }
@@ -225,7 +225,7 @@ rpc_quiet(TimestampTz now)
 static Req *
 new_req(ReqKind kind, int n)
 {
-	Req		   *q = MemoryContextAllocZero(engine_cxt, sizeof(Req));
+	Req *q = MemoryContextAllocZero(engine_cxt, sizeof(Req));
 
 	q->kind = kind;
 	q->n = n;
@@ -267,11 +267,11 @@ job_free(MintJob *j)
 static void
 req_done(Req *q)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < q->n; i++)
 	{
-		MintJob    *j = q->jobs[i];
+		MintJob *j = q->jobs[i];
 
 		if (--j->refs == 0 && j->gone)
 			job_free(j);
@@ -285,12 +285,11 @@ req_done(Req *q)
 static void
 compact_set(void)
 {
-	int			i,
-				k = 0;
+	int i, k = 0;
 
 	for (i = 0; i < nset; i++)
 	{
-		MintJob    *j = set[i];
+		MintJob *j = set[i];
 
 		if (j->gone || j->outcome != OUT_NONE)
 		{
@@ -314,19 +313,18 @@ set_add(MintJob *j)
 	{
 		capset = Max(64, capset * 2);
 		set = set ? repalloc(set, sizeof(MintJob *) * capset)
-			: MemoryContextAlloc(engine_cxt, sizeof(MintJob *) * capset);
+		          : MemoryContextAlloc(engine_cxt, sizeof(MintJob *) * capset);
 	}
 	set[nset++] = j;
 }
 
-static void
-set_error(MintJob *j, const char *cls, const char *code, const char *fmt,...)
-	pg_attribute_printf(4, 5);
+static void set_error(MintJob *j, const char *cls, const char *code, const char *fmt, ...)
+    pg_attribute_printf(4, 5);
 
 static void
-set_error(MintJob *j, const char *cls, const char *code, const char *fmt,...)
+set_error(MintJob *j, const char *cls, const char *code, const char *fmt, ...)
 {
-	va_list		ap;
+	va_list ap;
 
 	strlcpy(j->err_class, cls, sizeof(j->err_class));
 	strlcpy(j->err_code, code ? code : "", sizeof(j->err_code));
@@ -355,11 +353,11 @@ attempt_dead(MintJob *j, const char *state, bool permanent)
 		j->outcome = OUT_FAIL;
 	else if (exhausted(j))
 	{
-		char		last[256];
+		char last[256];
 
 		strlcpy(last, j->err_message, sizeof(last));
 		set_error(j, "exhausted", j->err_code, "%d attempts, the last %s: %s",
-				  j->attempts - j->attempt_base, state, last);
+		          j->attempts - j->attempt_base, state, last);
 		j->outcome = OUT_FAIL;
 	}
 	else
@@ -374,7 +372,7 @@ attempt_dead(MintJob *j, const char *state, bool permanent)
 static void
 load_key(TimestampTz now)
 {
-	SolError	err;
+	SolError err;
 
 	if (have_key || now < key_retry_at)
 		return;
@@ -387,9 +385,8 @@ load_key(TimestampTz now)
 	}
 	if (sol_keypair_load(mint_keypair_path, key_secret, &err) != 0)
 	{
-		ereport(LOG,
-				(errmsg("mint worker cannot use keypair \"%s\": %s", mint_keypair_path,
-						err.message)));
+		ereport(LOG, (errmsg("mint worker cannot use keypair \"%s\": %s", mint_keypair_path,
+		                     err.message)));
 		key_retry_at = after_ms(now, 60000);
 		return;
 	}
@@ -405,20 +402,19 @@ static void
 open_rpc(void)
 {
 	SolRpcOptions opts;
-	SolError	err;
+	SolError err;
 
 	if (rpc != NULL && rpc_url_in_use != NULL && strcmp(rpc_url_in_use, mint_rpc_url) == 0)
 		return;
 	if (rpc != NULL)
-		sol_rpc_free(rpc);	/* in-flight calls are lost; their outcomes are re-learnt */
+		sol_rpc_free(rpc); /* in-flight calls are lost; their outcomes are re-learnt */
 	memset(&opts, 0, sizeof(opts));
 	opts.default_timeout_ms = mint_rpc_timeout;
 	memset(&err, 0, sizeof(err));
 	rpc = sol_rpc_new(mint_rpc_url, &opts, &err);
 	if (rpc == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid mint.rpc_url \"%s\": %s", mint_rpc_url, err.message)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("invalid mint.rpc_url \"%s\": %s", mint_rpc_url, err.message)));
 	if (rpc_url_in_use)
 		pfree(rpc_url_in_use);
 	rpc_url_in_use = MemoryContextStrdup(engine_cxt, mint_rpc_url);
@@ -438,7 +434,7 @@ engine_reload(void)
 {
 	MemoryContext old = MemoryContextSwitchTo(engine_cxt);
 
-	have_key = false;			/* the key file may have changed */
+	have_key = false; /* the key file may have changed */
 	key_retry_at = 0;
 	open_rpc();
 	MemoryContextSwitchTo(old);
@@ -447,12 +443,12 @@ engine_reload(void)
 void
 engine_shutdown(void)
 {
-	int			i;
+	int i;
 
 	if (nset > 0 && engine_cxt != NULL)
 	{
-		MintJob   **held = palloc(sizeof(MintJob *) * nset);
-		int			n = 0;
+		MintJob **held = palloc(sizeof(MintJob *) * nset);
+		int n = 0;
 
 		for (i = 0; i < nset; i++)
 			if (!set[i]->gone && set[i]->outcome == OUT_NONE)
@@ -475,7 +471,7 @@ static SolCommitment
 commitment_level(void)
 {
 	return mint_commitment == MINT_COMMITMENT_FINALIZED ? SOL_COMMITMENT_FINALIZED
-		: SOL_COMMITMENT_CONFIRMED;
+	                                                    : SOL_COMMITMENT_CONFIRMED;
 }
 
 /* ---------------------------------------------------------------------------
@@ -486,12 +482,12 @@ commitment_level(void)
 static void
 claim(TimestampTz now)
 {
-	MintJob   **jobs;
-	int			n;
-	int			i;
-	int			room = mint_max_inflight - nset;
-	MintJob   **fresh;
-	int			nfresh = 0;
+	MintJob **jobs;
+	int n;
+	int i;
+	int room = mint_max_inflight - nset;
+	MintJob **fresh;
+	int nfresh = 0;
 
 	n = db_claim(Min(room, mint_batch_size), &jobs);
 	if (n == 0)
@@ -535,25 +531,25 @@ wants_build(const MintJob *j)
 static void
 build_record_send(TimestampTz now)
 {
-	MintJob   **built = palloc(sizeof(MintJob *) * Max(nset, 1));
-	int			nbuilt = 0;
-	int			i;
+	MintJob **built = palloc(sizeof(MintJob *) * Max(nset, 1));
+	int nbuilt = 0;
+	int i;
 
 	for (i = 0; i < nset; i++)
 	{
-		MintJob    *j = set[i];
+		MintJob *j = set[i];
 		SolMetadata md;
 		SolMintParams p;
-		SolError	err;
-		uint8		buf[SOL_PACKET_DATA_SIZE];
-		int			len;
+		SolError err;
+		uint8 buf[SOL_PACKET_DATA_SIZE];
+		int len;
 
 		if (!wants_build(j))
 			continue;
 		if (exhausted(j))
 		{
 			set_error(j, "exhausted", NULL, "%d attempts without a mint",
-					  j->attempts - j->attempt_base);
+			          j->attempts - j->attempt_base);
 			j->outcome = OUT_FAIL;
 			continue;
 		}
@@ -561,13 +557,13 @@ build_record_send(TimestampTz now)
 		if (j->tree == NULL)
 		{
 			set_error(j, "validation", "no_tree", "tenant \"%s\" has no active merkle tree",
-					  j->tenant_id);
+			          j->tenant_id);
 			j->outcome = OUT_FAIL;
 			continue;
 		}
 		memset(&err, 0, sizeof(err));
 		if (!mint_params(j->owner, j->metadata, j->tree, j->collection, key_pub, &md, &p, &err) ||
-			sol_metadata_check_signers(&md, key_pub, key_pub, &err) != 0)
+		    sol_metadata_check_signers(&md, key_pub, key_pub, &err) != 0)
 		{
 			set_error(j, "validation", err.field, "cannot build the mint: %s", err.message);
 			j->outcome = OUT_FAIL;
@@ -577,7 +573,7 @@ build_record_send(TimestampTz now)
 		if (len < 0)
 		{
 			set_error(j, "validation", sol_error_code_name(err.code), "cannot build the mint: %s",
-					  err.message);
+			          err.message);
 			j->outcome = OUT_FAIL;
 			continue;
 		}
@@ -603,18 +599,17 @@ build_record_send(TimestampTz now)
 	crash_point("after_record");
 	for (i = 0; i < nbuilt; i++)
 	{
-		MintJob    *j = built[i];
+		MintJob *j = built[i];
 
 		if (!j->recorded)
 		{
 			/* refused: our lease was taken over, or an earlier attempt is alive */
-			ereport(LOG,
-					(errmsg("mint worker could not record an attempt for job mint:%s:%s",
-							j->tenant_id, j->ticket_id)));
+			ereport(LOG, (errmsg("mint worker could not record an attempt for job mint:%s:%s",
+			                     j->tenant_id, j->ticket_id)));
 			j->gone = true;
 			continue;
 		}
-		j->next_send = now;		/* sent below */
+		j->next_send = now; /* sent below */
 		j->next_check = after_ms(now, mint_poll_interval);
 	}
 	pfree(built);
@@ -628,8 +623,8 @@ build_record_send(TimestampTz now)
 static void
 flush_sends(SolRpcCall *calls, int *nc, size_t *bytes)
 {
-	uint64		ids[SEND_CHUNK];
-	SolError	err;
+	uint64 ids[SEND_CHUNK];
+	SolError err;
 
 	if (*nc == 0)
 		return;
@@ -643,19 +638,19 @@ flush_sends(SolRpcCall *calls, int *nc, size_t *bytes)
 static void
 submit_sends(TimestampTz now)
 {
-	SolRpcCall	calls[SEND_CHUNK];
-	int			nc = 0;
-	size_t		bytes = 0;
-	int			i;
+	SolRpcCall calls[SEND_CHUNK];
+	int nc = 0;
+	size_t bytes = 0;
+	int i;
 
 	for (i = 0; i < nset; i++)
 	{
-		MintJob    *j = set[i];
-		size_t		size;
-		Req		   *q;
+		MintJob *j = set[i];
+		size_t size;
+		Req *q;
 
 		if (j->gone || j->outcome != OUT_NONE || !j->has_att || !j->recorded || j->seen ||
-			j->req_send || now < j->next_send)
+		    j->req_send || now < j->next_send)
 			continue;
 		/* base64 of the transaction plus the JSON around it */
 		size = 4 * ((j->txlen + 2) / 3) + 200;
@@ -665,8 +660,8 @@ submit_sends(TimestampTz now)
 		req_add(q, 0, j);
 		j->req_send = true;
 		calls[nc].method = "sendTransaction";
-		calls[nc].params = sol_rpc_params_send_transaction(j->tx, j->txlen, false,
-														   commitment_name(), 0);
+		calls[nc].params =
+		    sol_rpc_params_send_transaction(j->tx, j->txlen, false, commitment_name(), 0);
 		calls[nc].tag = q;
 		nc++;
 		bytes += size;
@@ -677,17 +672,17 @@ submit_sends(TimestampTz now)
 static void
 submit_statuses(TimestampTz now)
 {
-	uint8		(*sigs)[64] = NULL;
-	Req		   *q = NULL;
-	int			nq = 0;
-	int			i;
+	uint8(*sigs)[64] = NULL;
+	Req *q = NULL;
+	int nq = 0;
+	int i;
 
 	for (i = 0; i <= nset; i++)
 	{
-		MintJob    *j = i < nset ? set[i] : NULL;
+		MintJob *j = i < nset ? set[i] : NULL;
 
 		if (j != NULL && !j->gone && j->outcome == OUT_NONE && j->has_att && j->recorded &&
-			!j->req_status && !j->req_tx && now >= j->next_check)
+		    !j->req_status && !j->req_tx && now >= j->next_check)
 		{
 			if (q == NULL)
 			{
@@ -703,12 +698,12 @@ submit_statuses(TimestampTz now)
 		}
 		if (q != NULL && (nq == STATUS_CHUNK || j == NULL))
 		{
-			SolError	err;
+			SolError err;
 
 			q->n = nq;
 			memset(&err, 0, sizeof(err));
-			if (sol_rpc_get_signature_statuses(rpc, (const uint8 (*)[64]) sigs, nq, true,
-											   mint_rpc_timeout, q, &err) == 0)
+			if (sol_rpc_get_signature_statuses(rpc, (const uint8(*)[64])sigs, nq, true,
+			                                   mint_rpc_timeout, q, &err) == 0)
 				elog(ERROR, "could not submit getSignatureStatuses: %s", err.message);
 			pfree(sigs);
 			q = NULL;
@@ -719,19 +714,19 @@ submit_statuses(TimestampTz now)
 static void
 submit_gettx(MintJob **jobs, int n)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < n; i += GETTX_CHUNK)
 	{
-		SolRpcCall	calls[GETTX_CHUNK];
-		uint64		ids[GETTX_CHUNK];
-		int			k;
-		int			m = Min(GETTX_CHUNK, n - i);
-		SolError	err;
+		SolRpcCall calls[GETTX_CHUNK];
+		uint64 ids[GETTX_CHUNK];
+		int k;
+		int m = Min(GETTX_CHUNK, n - i);
+		SolError err;
 
 		for (k = 0; k < m; k++)
 		{
-			Req		   *q = new_req(REQ_GETTX, 1);
+			Req *q = new_req(REQ_GETTX, 1);
 
 			req_add(q, 0, jobs[i + k]);
 			jobs[i + k]->req_tx = true;
@@ -760,8 +755,8 @@ static void
 on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx)
 {
 	SolSignatureStatus *st;
-	SolError	err;
-	int			i;
+	SolError err;
+	int i;
 
 	for (i = 0; i < q->n; i++)
 		q->jobs[i]->req_status = false;
@@ -789,7 +784,7 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 	rpc_succeeded();
 	for (i = 0; i < q->n; i++)
 	{
-		MintJob    *j = q->jobs[i];
+		MintJob *j = q->jobs[i];
 
 		if (j->gone || j->outcome != OUT_NONE || !j->has_att)
 			continue;
@@ -797,27 +792,28 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 		if (st[i].found)
 		{
 			j->maybe_accepted = true;
-			j->seen = true;		/* landed: no more re-broadcasts */
+			j->seen = true; /* landed: no more re-broadcasts */
 			if (st[i].confirmation < commitment_level())
-				continue;		/* landed; wait for the commitment */
+				continue; /* landed; wait for the commitment */
 			if (st[i].failed)
 			{
-				bool		permanent = instruction_error(st[i].err);
+				bool permanent = instruction_error(st[i].err);
 
 				set_error(j, "transaction", st[i].err, "landed with an error: %s", st[i].err);
 				attempt_dead(j, "landed_err", permanent);
 				continue;
 			}
-			(*tx_jobs)[(*ntx)++] = j;	/* fetch it for the leaf event */
+			(*tx_jobs)[(*ntx)++] = j; /* fetch it for the leaf event */
 			continue;
 		}
 		/* Unknown to the cluster.  Dead only if the blockhash had provably expired
 		 * (finalized height seen before this status was asked for). */
 		if (q->fin >= 0 && q->fin > j->last_valid)
 		{
-			set_error(j, "expired", NULL,
-					  "transaction %s never landed; its blockhash expired at block height " INT64_FORMAT,
-					  j->sig58, j->last_valid);
+			set_error(
+			    j, "expired", NULL,
+			    "transaction %s never landed; its blockhash expired at block height " INT64_FORMAT,
+			    j->sig58, j->last_valid);
 			attempt_dead(j, "expired", false);
 			continue;
 		}
@@ -831,9 +827,9 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 static void
 on_gettx(Req *q, SolRpcResult *r, TimestampTz now)
 {
-	MintJob    *j = q->jobs[0];
+	MintJob *j = q->jobs[0];
 	SolLeafEvent ev;
-	SolError	err;
+	SolError err;
 
 	j->req_tx = false;
 	if (j->gone || j->outcome != OUT_NONE)
@@ -849,7 +845,7 @@ on_gettx(Req *q, SolRpcResult *r, TimestampTz now)
 	if (sol_leaf_from_transaction(r->result, &ev, &err) == 0)
 	{
 		sol_pubkey_to_b58(ev.id, j->asset58);
-		j->nonce = (int64) ev.nonce;
+		j->nonce = (int64)ev.nonce;
 		j->outcome = OUT_CONFIRM;
 		return;
 	}
@@ -861,16 +857,15 @@ on_gettx(Req *q, SolRpcResult *r, TimestampTz now)
 	}
 	/* not visible yet at our commitment, or unreadable: ask again later */
 	if (err.code != SOL_ERR_NOT_FOUND)
-		ereport(LOG,
-				(errmsg("mint worker cannot read the leaf event of %s: %s", j->sig58,
-						err.message)));
+		ereport(LOG, (errmsg("mint worker cannot read the leaf event of %s: %s", j->sig58,
+		                     err.message)));
 	j->next_check = after_ms(now, mint_poll_interval);
 }
 
 static void
 on_send(Req *q, SolRpcResult *r, TimestampTz now)
 {
-	MintJob    *j = q->jobs[0];
+	MintJob *j = q->jobs[0];
 
 	j->req_send = false;
 	if (j->gone || j->outcome != OUT_NONE || !j->has_att)
@@ -895,25 +890,26 @@ on_send(Req *q, SolRpcResult *r, TimestampTz now)
 		case SOL_RPC_SIGNATURE_INVALID:
 		case SOL_RPC_INVALID_REQUEST:
 		case SOL_RPC_PREFLIGHT_FAILED:
-			{
-				bool		permanent = r->cls != SOL_RPC_PREFLIGHT_FAILED;
-				char		code[32];
+		{
+			bool permanent = r->cls != SOL_RPC_PREFLIGHT_FAILED;
+			char code[32];
 
-				rpc_succeeded();
-				snprintf(code, sizeof(code), "%ld", r->custom_error >= 0 ? r->custom_error : r->rpc_code);
-				set_error(j, permanent ? "transaction" : "rpc", code, "%s: %s",
-						  sol_rpc_class_name(r->cls), r->message);
-				if (!j->maybe_accepted)
-				{
-					/* every send of these bytes was refused: the cluster never had them */
-					attempt_dead(j, "rejected", permanent);
-					return;
-				}
-				/* an earlier send may have been accepted: keep watching until it
-				 * lands or expires; the error stays on the job */
-				j->next_send = after_ms(now, jitter(backoff_cap(++j->send_failures)));
+			rpc_succeeded();
+			snprintf(code, sizeof(code), "%ld",
+			         r->custom_error >= 0 ? r->custom_error : r->rpc_code);
+			set_error(j, permanent ? "transaction" : "rpc", code, "%s: %s",
+			          sol_rpc_class_name(r->cls), r->message);
+			if (!j->maybe_accepted)
+			{
+				/* every send of these bytes was refused: the cluster never had them */
+				attempt_dead(j, "rejected", permanent);
 				return;
 			}
+			/* an earlier send may have been accepted: keep watching until it
+			 * lands or expires; the error stays on the job */
+			j->next_send = after_ms(now, jitter(backoff_cap(++j->send_failures)));
+			return;
+		}
 		default:
 			/* transport, timeout, 429, 5xx...: the outcome is unknown */
 			rpc_failed(r, now);
@@ -927,18 +923,18 @@ static void
 handle_results(TimestampTz now, int wait_ms)
 {
 	SolRpcResult res[64];
-	MintJob   **tx_jobs = palloc(sizeof(MintJob *) * Max(nset, 1));
-	int			ntx = 0;
-	int			got;
-	int			i;
+	MintJob **tx_jobs = palloc(sizeof(MintJob *) * Max(nset, 1));
+	int ntx = 0;
+	int got;
+	int i;
 
 	while ((got = sol_rpc_poll(rpc, wait_ms, res, lengthof(res))) > 0)
 	{
 		wait_ms = 0;
 		for (i = 0; i < got; i++)
 		{
-			Req		   *q = (Req *) res[i].tag;
-			SolError	err;
+			Req *q = (Req *)res[i].tag;
+			SolError err;
 
 			memset(&err, 0, sizeof(err));
 			switch (q->kind)
@@ -946,8 +942,8 @@ handle_results(TimestampTz now, int wait_ms)
 				case REQ_BLOCKHASH:
 					req_blockhash = false;
 					if (res[i].cls == SOL_RPC_OK &&
-						sol_rpc_parse_latest_blockhash(&res[i], blockhash,
-													   (uint64_t *) &blockhash_last_valid, &err) == 0)
+					    sol_rpc_parse_latest_blockhash(
+					        &res[i], blockhash, (uint64_t *)&blockhash_last_valid, &err) == 0)
 					{
 						rpc_succeeded();
 						have_blockhash = true;
@@ -960,12 +956,12 @@ handle_results(TimestampTz now, int wait_ms)
 				case REQ_HEIGHT:
 					req_height = false;
 					{
-						uint64		h;
+						uint64 h;
 
 						if (res[i].cls == SOL_RPC_OK && sol_rpc_parse_u64(&res[i], &h, &err) == 0)
 						{
 							rpc_succeeded();
-							fin_height = Max(fin_height, (int64) h);
+							fin_height = Max(fin_height, (int64)h);
 							fin_at = now;
 						}
 						else
@@ -997,9 +993,9 @@ handle_results(TimestampTz now, int wait_ms)
  */
 
 static bool
-any_job(bool (*pred) (const MintJob *))
+any_job(bool (*pred)(const MintJob *))
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < nset; i++)
 		if (pred(set[i]))
@@ -1024,8 +1020,8 @@ engine_tick(bool woken)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	MemoryContext old = MemoryContextSwitchTo(engine_cxt);
-	long		wait;
-	int			i;
+	long wait;
+	int i;
 
 	load_key(now);
 
@@ -1037,7 +1033,7 @@ engine_tick(bool woken)
 	}
 	if (now >= next_reap)
 	{
-		int			reaped = db_reap_keys(1000);
+		int reaped = db_reap(1000);
 
 		next_reap = after_ms(now, reaped == 1000 ? 100 : 60000);
 	}
@@ -1050,24 +1046,25 @@ engine_tick(bool woken)
 
 	/* chain facts: a fresh blockhash for new attempts, the finalized height for expiry */
 	if (!rpc_quiet(now) && !req_blockhash && any_job(wants_build) &&
-		(!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS)))
+	    (!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS)))
 	{
-		SolError	err;
+		SolError err;
 
 		memset(&err, 0, sizeof(err));
 		if (sol_rpc_get_latest_blockhash(rpc, commitment_name(), mint_rpc_timeout,
-										 new_req(REQ_BLOCKHASH, 0), &err) == 0)
+		                                 new_req(REQ_BLOCKHASH, 0), &err) == 0)
 			elog(ERROR, "could not submit getLatestBlockhash: %s", err.message);
 		req_blockhash = true;
 	}
-	if (!req_height && (rpc_quiet(now) ? now >= quiet_until
-						: (any_job(is_watching) && now > after_ms(fin_at, mint_poll_interval))))
+	if (!req_height &&
+	    (rpc_quiet(now) ? now >= quiet_until
+	                    : (any_job(is_watching) && now > after_ms(fin_at, mint_poll_interval))))
 	{
-		SolError	err;
+		SolError err;
 
 		memset(&err, 0, sizeof(err));
 		if (sol_rpc_get_block_height(rpc, "finalized", mint_rpc_timeout, new_req(REQ_HEIGHT, 0),
-									 &err) == 0)
+		                             &err) == 0)
 			elog(ERROR, "could not submit getBlockHeight: %s", err.message);
 		req_height = true;
 		if (rpc_quiet(now))
@@ -1077,7 +1074,7 @@ engine_tick(bool woken)
 	handle_results(now, 0);
 
 	if (have_key && have_blockhash && !rpc_quiet(now) &&
-		now <= after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS) && any_job(wants_build))
+	    now <= after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS) && any_job(wants_build))
 		build_record_send(now);
 	if (!rpc_quiet(now))
 	{
@@ -1131,9 +1128,9 @@ engine_tick(bool woken)
 			due = Max(due, quiet_until);
 		if (nset > 0)
 			due = Min(due, next_renew);
-		wait = (long) ((due - GetCurrentTimestamp()) / 1000);
+		wait = (long)((due - GetCurrentTimestamp()) / 1000);
 		wait = Max(wait, 0);
-		wait = Min(wait, (long) mint_poll_interval);
+		wait = Min(wait, (long)mint_poll_interval);
 	}
 	report(nset > 0 ? "working" : "idle");
 	MemoryContextSwitchTo(old);
@@ -1149,6 +1146,6 @@ engine_wait_rpc(long ms)
 {
 	MemoryContext old = MemoryContextSwitchTo(engine_cxt);
 
-	handle_results(GetCurrentTimestamp(), (int) ms);
+	handle_results(GetCurrentTimestamp(), (int)ms);
 	MemoryContextSwitchTo(old);
 }

@@ -33,7 +33,7 @@
 #include "common/shared.h"
 #include "worker/worker.h"
 
-int			mint_worker_slot = -1;
+int mint_worker_slot = -1;
 
 static volatile sig_atomic_t shutdown_requested = false;
 
@@ -46,7 +46,7 @@ static volatile sig_atomic_t shutdown_requested = false;
 static void
 mint_worker_sigterm(SIGNAL_ARGS)
 {
-	int			save_errno = errno;
+	int save_errno = errno;
 
 	shutdown_requested = true;
 	SetLatch(MyLatch);
@@ -62,7 +62,7 @@ void
 mint_register_workers(void)
 {
 	BackgroundWorker worker;
-	int			i;
+	int i;
 
 	for (i = 0; i < mint_workers; i++)
 	{
@@ -97,7 +97,7 @@ void
 mint_worker_main(Datum main_arg)
 {
 	MintWorkerStatus *w;
-	bool		woken = true;
+	bool woken = true;
 
 	mint_worker_slot = DatumGetInt32(main_arg);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -112,18 +112,17 @@ mint_worker_main(Datum main_arg)
 	w->started_at = GetCurrentTimestamp();
 	strlcpy(w->state, "starting", sizeof(w->state));
 	SpinLockRelease(&mint_shared->mutex);
-	before_shmem_exit(mint_worker_exit, (Datum) 0);
+	before_shmem_exit(mint_worker_exit, (Datum)0);
 	mint_set_worker_latch(mint_worker_slot, MyLatch);
 
-	ereport(LOG,
-			(errmsg("mint_ext worker %d started on database \"%s\", rpc %s", mint_worker_slot,
-					mint_database, mint_rpc_url)));
+	ereport(LOG, (errmsg("mint_ext worker %d started on database \"%s\", rpc %s", mint_worker_slot,
+	                     mint_database, mint_rpc_url)));
 	engine_init();
 
 	for (;;)
 	{
-		long		wait_ms;
-		int			rc;
+		long wait_ms;
+		int rc;
 
 		CHECK_FOR_INTERRUPTS();
 		if (shutdown_requested)
@@ -161,7 +160,7 @@ mint_worker_main(Datum main_arg)
 			wait_ms = 0;
 		}
 		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
-					   PG_WAIT_EXTENSION);
+		               PG_WAIT_EXTENSION);
 		if (rc & WL_LATCH_SET)
 		{
 			ResetLatch(MyLatch);
@@ -178,16 +177,16 @@ PG_FUNCTION_INFO_V1(mint_worker_status);
 Datum
 mint_worker_status(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int			i;
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+	int i;
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < mint_workers; i++)
 	{
 		MintWorkerStatus s;
-		char		payer[48];
-		Datum		values[13];
-		bool		nulls[13];
+		char payer[48];
+		Datum values[13];
+		bool nulls[13];
 
 		SpinLockAcquire(&mint_shared->mutex);
 		s = mint_shared->workers[i];
@@ -214,5 +213,5 @@ mint_worker_status(PG_FUNCTION_ARGS)
 		nulls[12] = s.started_at == 0;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	return (Datum) 0;
+	return (Datum)0;
 }

@@ -21,67 +21,67 @@ extern PGDLLEXPORT void mint_worker_main(Datum main_arg);
 typedef enum MintOutcome
 {
 	OUT_NONE = 0,
-	OUT_CONFIRM,				/* landed ok: write signature, asset id, nonce */
-	OUT_REQUEUE,				/* back to queued after a backoff */
-	OUT_FAIL					/* failed with its reason */
+	OUT_CONFIRM, /* landed ok: write signature, asset id, nonce */
+	OUT_REQUEUE, /* back to queued after a backoff */
+	OUT_FAIL     /* failed with its reason */
 } MintOutcome;
 
 /* A job a worker holds (claimed, leased, session-locked). */
 typedef struct MintJob
 {
-	char	   *tenant_id;
-	char	   *ticket_id;
-	int64		token;			/* lease token of our claim: fences every write */
-	char	   *owner;
-	char	   *metadata;
-	char	   *tree;			/* the tenant's active tree at claim time (NULL: none) */
-	char	   *collection;
-	int			attempts;
-	int			attempt_base;
-	int			retries;
-	bool		locked;			/* our session advisory lock on the job is held */
+	char *tenant_id;
+	char *ticket_id;
+	int64 token; /* lease token of our claim: fences every write */
+	char *owner;
+	char *metadata;
+	char *tree; /* the tenant's active tree at claim time (NULL: none) */
+	char *collection;
+	int attempts;
+	int attempt_base;
+	int retries;
+	bool locked; /* our session advisory lock on the job is held */
 
 	/* The pending attempt: at most one, a new one needs every earlier dead. */
-	bool		has_att;
-	uint8		sig[64];
-	char		sig58[SOL_SIGNATURE_B58_MAX];
-	int64		last_valid;		/* last valid block height of its blockhash */
-	uint8	   *tx;				/* signed bytes, re-broadcast as they are */
-	int			txlen;
-	bool		recorded;		/* committed in mint_attempts (sendable) */
-	bool		maybe_accepted; /* a send may have reached the cluster */
-	bool		seen;			/* the cluster reported it landed (await commitment) */
+	bool has_att;
+	uint8 sig[64];
+	char sig58[SOL_SIGNATURE_B58_MAX];
+	int64 last_valid; /* last valid block height of its blockhash */
+	uint8 *tx;        /* signed bytes, re-broadcast as they are */
+	int txlen;
+	bool recorded;       /* committed in mint_attempts (sendable) */
+	bool maybe_accepted; /* a send may have reached the cluster */
+	bool seen;           /* the cluster reported it landed (await commitment) */
 	TimestampTz next_send;
 	TimestampTz next_check;
-	int			send_failures;
+	int send_failures;
 
 	/* requests in flight that point at this job */
-	int			refs;
-	bool		req_status;
-	bool		req_tx;
-	bool		req_send;
+	int refs;
+	bool req_status;
+	bool req_tx;
+	bool req_send;
 
 	/* staged for the next flush */
-	bool		att_dead;		/* mark the pending attempt dead */
-	const char *dead_state;		/* "expired", "landed_err", "rejected" */
+	bool att_dead;          /* mark the pending attempt dead */
+	const char *dead_state; /* "expired", "landed_err", "rejected" */
 	MintOutcome outcome;
-	char		asset58[SOL_PUBKEY_B58_MAX];
-	int64		nonce;
-	char		err_class[32];
-	char		err_code[64];
-	char		err_message[256];
+	char asset58[SOL_PUBKEY_B58_MAX];
+	int64 nonce;
+	char err_class[32];
+	char err_code[64];
+	char err_message[256];
 
-	bool		gone;			/* left the working set; freed when refs == 0 */
+	bool gone; /* left the working set; freed when refs == 0 */
 } MintJob;
 
 /* db.c: the state machine's transitions (src/worker/state.sql), batched. */
-extern int	db_claim(int n, MintJob ***jobs_out);
+extern int db_claim(int n, MintJob ***jobs_out);
 extern void db_load_pending(MintJob **jobs, int n);
-extern int	db_record_attempts(MintJob **jobs, int n, const char *blockhash58);
+extern int db_record_attempts(MintJob **jobs, int n, const char *blockhash58);
 extern void db_renew(MintJob **jobs, int n);
 extern void db_flush(MintJob **jobs, int n);
 extern void db_release(MintJob **jobs, int n);
-extern int	db_reap_keys(int n);
+extern int db_reap(int n);
 extern bool db_extension_ready(void);
 
 /* engine.c */
@@ -91,4 +91,4 @@ extern long engine_tick(bool woken);
 extern void engine_reload(void);
 extern void engine_wait_rpc(long ms);
 
-#endif							/* MINT_WORKER_H */
+#endif /* MINT_WORKER_H */

@@ -174,8 +174,9 @@ sub query
 	my ($node, $sql) = @_;
 	for (1 .. 100)
 	{
-		my ($ret, $out, $err) = $node->psql('postgres', $sql);
-		return $out if $ret == 0;
+		# psql may also lose its pipe while the server restarts: IPC::Run dies then
+		my ($ret, $out, $err) = eval { $node->psql('postgres', $sql) };
+		return $out if defined $ret && $ret == 0;
 		usleep(200_000);
 	}
 	die "query failed repeatedly: $sql";
