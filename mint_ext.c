@@ -33,7 +33,7 @@ int mint_lock_timeout = 5000;
 int mint_max_batch = 1000;
 char *mint_rpc_url = NULL;
 char *mint_keypair_path = NULL;
-int mint_commitment = MINT_COMMITMENT_CONFIRMED;
+int mint_commitment = MINT_COMMITMENT_FINALIZED;
 int mint_batch_size = 256;
 int mint_max_inflight = 2048;
 int mint_max_attempts = 5;
@@ -102,7 +102,7 @@ mint_define_settings(void)
 	                           NULL);
 	DefineCustomEnumVariable("mint.commitment",
 	                         "Commitment at which a landed mint counts as confirmed.", NULL,
-	                         &mint_commitment, MINT_COMMITMENT_CONFIRMED, commitment_options,
+	                         &mint_commitment, MINT_COMMITMENT_FINALIZED, commitment_options,
 	                         PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("mint.batch_size", "Jobs a worker claims at a time.", NULL,
 	                        &mint_batch_size, 256, 1, 10000, PGC_SIGHUP, 0, NULL, NULL, NULL);

@@ -109,7 +109,7 @@ CREATE TABLE @extschema@.mint_attempts (
 	merkle_tree             text NOT NULL,
 	signed_tx               bytea NOT NULL,
 	state                   text NOT NULL DEFAULT 'pending'
-		CHECK (state IN ('pending', 'landed_ok', 'landed_err', 'expired', 'rejected')),
+		CHECK (state IN ('pending', 'landed_ok', 'landed_err', 'expired')),
 	error_class             text,
 	error_code              text,
 	error_message           text,

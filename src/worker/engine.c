@@ -585,6 +585,7 @@ build_record_send(TimestampTz now)
 		j->has_att = true;
 		j->recorded = false;
 		j->maybe_accepted = false;
+		j->refused = false;
 		j->send_failures = 0;
 		built[nbuilt++] = j;
 	}
@@ -650,7 +651,7 @@ submit_sends(TimestampTz now)
 		Req *q;
 
 		if (j->gone || j->outcome != OUT_NONE || !j->has_att || !j->recorded || j->seen ||
-		    j->req_send || now < j->next_send)
+		    j->refused || j->req_send || now < j->next_send)
 			continue;
 		/* base64 of the transaction plus the JSON around it */
 		size = 4 * ((j->txlen + 2) / 3) + 200;
@@ -799,6 +800,14 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 			{
 				bool permanent = instruction_error(st[i].err);
 
+				/*
+				 * A failed landing frees the ticket for a new attempt, so it
+				 * must be final: on a fork that drops its block the same
+				 * bytes could still land, and succeed.
+				 */
+				if (st[i].confirmation < SOL_COMMITMENT_FINALIZED)
+					continue;
+
 				set_error(j, "transaction", st[i].err, "landed with an error: %s", st[i].err);
 				attempt_dead(j, "landed_err", permanent);
 				continue;
@@ -810,6 +819,12 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 		 * (finalized height seen before this status was asked for). */
 		if (q->fin >= 0 && q->fin > j->last_valid)
 		{
+			if (j->refused)
+			{
+				/* the preflight error already set is the reason */
+				attempt_dead(j, "expired", j->refused_permanent);
+				continue;
+			}
 			set_error(
 			    j, "expired", NULL,
 			    "transaction %s never landed; its blockhash expired at block height " INT64_FORMAT,
@@ -851,6 +866,13 @@ on_gettx(Req *q, SolRpcResult *r, TimestampTz now)
 	}
 	if (err.code == SOL_ERR_TX_FAILED)
 	{
+		/* failed, but only a finalized failure is final: the status
+		 * check decides once it is (see on_status) */
+		if (mint_commitment != MINT_COMMITMENT_FINALIZED)
+		{
+			j->next_check = after_ms(now, mint_poll_interval);
+			return;
+		}
 		set_error(j, "transaction", "meta.err", "%s", err.message);
 		attempt_dead(j, "landed_err", strstr(err.message, "InstructionError") != NULL);
 		return;
@@ -899,15 +921,17 @@ on_send(Req *q, SolRpcResult *r, TimestampTz now)
 			         r->custom_error >= 0 ? r->custom_error : r->rpc_code);
 			set_error(j, permanent ? "transaction" : "rpc", code, "%s: %s",
 			          sol_rpc_class_name(r->cls), r->message);
-			if (!j->maybe_accepted)
-			{
-				/* every send of these bytes was refused: the cluster never had them */
-				attempt_dead(j, "rejected", permanent);
-				return;
-			}
-			/* an earlier send may have been accepted: keep watching until it
-			 * lands or expires; the error stays on the job */
-			j->next_send = after_ms(now, jitter(backoff_cap(++j->send_failures)));
+
+			/*
+			 * Refused by preflight: these bytes will not be sent again.  The
+			 * refusal is not proof that no node has them (an earlier send, or
+			 * libcurl's silent re-send of a request whose connection died, may
+			 * have been accepted), so the attempt stays pending until the
+			 * expiry rule proves it dead; the job then fails (permanent) or is
+			 * requeued with this error, without waiting a backoff first.
+			 */
+			j->refused = true;
+			j->refused_permanent = permanent;
 			return;
 		}
 		default:

@@ -74,7 +74,7 @@ $$;
 
 -- record: an attempt is recorded (and committed by the caller) before it is
 -- first sent.  Refused unless the lease token matches and every earlier
--- attempt of the job is dead (landed_err, expired or rejected).
+-- attempt of the job is dead (landed_err or expired).
 CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
 	signatures text[], blockhashes text[], last_valid bigint[], trees text[], txs bytea[],
 	lease_ms integer)
@@ -151,10 +151,11 @@ AS $$
 $$;
 
 -- An attempt is dead: expired (unknown to the cluster and the finalized
--- block height is past its last valid block height), landed with an error
--- (its signature is consumed), or rejected (every send of it was refused by
--- preflight, so no node ever had it).  Only a dead attempt lets a new one
--- be built.
+-- block height is past its last valid block height) or landed with an
+-- error at finalized commitment (its signature is consumed).  Only a dead
+-- attempt lets a new one be built.  (A preflight refusal is not proof: an
+-- earlier send of the same bytes may have been accepted, so a refused
+-- attempt waits for expiry like any other.)
 CREATE FUNCTION @extschema@._attempts_dead(tenants text[], tickets text[], tokens bigint[],
 	signatures text[], states text[], err_class text[], err_code text[], err_message text[])
 RETURNS TABLE (signature text)
@@ -168,7 +169,7 @@ AS $$
 	       AS d(tenant_id, ticket_id, token, signature, state, err_class, err_code, err_message),
 	       @extschema@.mint_jobs j
 	 WHERE a.signature = d.signature AND a.tenant_id = d.tenant_id AND a.ticket_id = d.ticket_id
-	   AND a.state = 'pending' AND d.state IN ('expired', 'landed_err', 'rejected')
+	   AND a.state = 'pending' AND d.state IN ('expired', 'landed_err')
 	   AND j.tenant_id = d.tenant_id AND j.ticket_id = d.ticket_id AND j.lease_token = d.token
 	   AND j.status <> 'confirmed'
 	RETURNING a.signature

@@ -51,6 +51,8 @@ typedef struct MintJob
 	bool recorded;       /* committed in mint_attempts (sendable) */
 	bool maybe_accepted; /* a send may have reached the cluster */
 	bool seen;           /* the cluster reported it landed (await commitment) */
+	bool refused;        /* preflight refused it: no more sends, await expiry */
+	bool refused_permanent;
 	TimestampTz next_send;
 	TimestampTz next_check;
 	int send_failures;
@@ -63,7 +65,7 @@ typedef struct MintJob
 
 	/* staged for the next flush */
 	bool att_dead;          /* mark the pending attempt dead */
-	const char *dead_state; /* "expired", "landed_err", "rejected" */
+	const char *dead_state; /* "expired" or "landed_err" */
 	MintOutcome outcome;
 	char asset58[SOL_PUBKEY_B58_MAX];
 	int64 nonce;
