@@ -281,7 +281,10 @@ req_done(Req *q)
 	pfree(q);
 }
 
-/* Drop jobs that left the set: outcome applied, or lease lost. */
+/*
+ * Drop jobs that left the set: outcome applied (by db_flush), or lease lost.
+ * A decided but not yet applied outcome keeps the job until the flush.
+ */
 static void
 compact_set(void)
 {
@@ -291,7 +294,7 @@ compact_set(void)
 	{
 		MintJob *j = set[i];
 
-		if (j->gone || j->outcome != OUT_NONE)
+		if (j->gone || j->applied)
 		{
 			j->gone = true;
 			if (j->locked)
@@ -450,6 +453,8 @@ engine_shutdown(void)
 		MintJob **held = palloc(sizeof(MintJob *) * nset);
 		int n = 0;
 
+		/* decisions already taken are written; the rest is handed back */
+		db_flush(set, nset);
 		for (i = 0; i < nset; i++)
 			if (!set[i]->gone && set[i]->outcome == OUT_NONE)
 				held[n++] = set[i];
@@ -1121,6 +1126,7 @@ engine_tick(bool woken)
 	db_flush(set, nset);
 	for (i = 0; i < nset; i++)
 	{
+		set[i]->applied = set[i]->outcome != OUT_NONE;
 		switch (set[i]->outcome)
 		{
 			case OUT_CONFIRM:

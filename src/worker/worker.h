@@ -73,7 +73,8 @@ typedef struct MintJob
 	char err_code[64];
 	char err_message[256];
 
-	bool gone; /* left the working set; freed when refs == 0 */
+	bool applied; /* the outcome was written by db_flush */
+	bool gone;    /* left the working set; freed when refs == 0 */
 } MintJob;
 
 /* db.c: the state machine's transitions (src/worker/state.sql), batched. */
