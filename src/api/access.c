@@ -24,6 +24,7 @@
 #include "utils/builtins.h"
 
 #include "api/access.h"
+#include "common/spi.h"
 
 PG_FUNCTION_INFO_V1(mint_has_tenant_access);
 
@@ -41,17 +42,13 @@ mint_tenant_access(const char *tenant_id)
 
 	if (superuser_arg(role))
 		return true;
-	if (plan_access == NULL)
 	{
 		Oid types[2] = {TEXTOID, OIDOID};
-		SPIPlanPtr p = SPI_prepare("SELECT 1 FROM mint.tenant_roles WHERE tenant_id = $1 "
-		                           "AND pg_has_role($2, role_name::oid, 'USAGE') LIMIT 1",
-		                           2, types);
 
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		plan_access = p;
+		(void)mint_plan(&plan_access,
+		                "SELECT 1 FROM mint.tenant_roles WHERE tenant_id = $1 "
+		                "AND pg_has_role($2, role_name::oid, 'USAGE') LIMIT 1",
+		                2, types);
 	}
 	args[0] = CStringGetTextDatum(tenant_id);
 	args[1] = ObjectIdGetDatum(role);

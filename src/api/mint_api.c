@@ -39,6 +39,7 @@
 #include "api/access.h"
 #include "api/validate.h"
 #include "common/locks.h"
+#include "common/spi.h"
 #include "common/shared.h"
 
 PG_FUNCTION_INFO_V1(mint_ticket);
@@ -88,22 +89,6 @@ static SPIPlanPtr plan_job_upsert = NULL;
 static SPIPlanPtr plan_key_get = NULL;
 static SPIPlanPtr plan_key_put = NULL;
 
-static SPIPlanPtr
-mint_prepare(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr p = SPI_prepare(sql, nargs, argtypes);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-			     SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	return *plan;
-}
-
 /*
  * mint_get_tree
  *	  The tenant's active tree; error when there is none.
@@ -116,10 +101,10 @@ mint_get_tree(const char *tenant_id, MintTree *tree)
 	bool isnull;
 
 	values[0] = CStringGetTextDatum(tenant_id);
-	if (SPI_execute_plan(mint_prepare(&plan_tree,
-	                                  "SELECT merkle_tree, collection_mint FROM mint.trees "
-	                                  "WHERE tenant_id = $1 AND active",
-	                                  1, types),
+	if (SPI_execute_plan(mint_plan(&plan_tree,
+	                               "SELECT merkle_tree, collection_mint FROM mint.trees "
+	                               "WHERE tenant_id = $1 AND active",
+	                               1, types),
 	                     values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read mint.trees");
 	if (SPI_processed == 0)
@@ -168,10 +153,10 @@ mint_job_get(const char *tenant_id, const char *ticket_id)
 
 	values[0] = CStringGetTextDatum(tenant_id);
 	values[1] = CStringGetTextDatum(ticket_id);
-	if (SPI_execute_plan(mint_prepare(&plan_job_get,
-	                                  "SELECT " JOB_COLS " FROM mint.mint_jobs j "
-	                                  "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
-	                                  2, types),
+	if (SPI_execute_plan(mint_plan(&plan_job_get,
+	                               "SELECT " JOB_COLS " FROM mint.mint_jobs j "
+	                               "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
+	                               2, types),
 	                     values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read mint.mint_jobs");
 	return SPI_processed == 1;
@@ -226,20 +211,20 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
 		argnulls[5] = 'n';
 
 	if (SPI_execute_plan(
-	        mint_prepare(&plan_job_upsert,
-	                     "INSERT INTO mint.mint_jobs AS j "
-	                     "(tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key) "
-	                     "VALUES ($1, $2, $3, $4, $5, $6) "
-	                     "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
-	                     "owner = excluded.owner, metadata = excluded.metadata, "
-	                     "fingerprint = excluded.fingerprint, "
-	                     "idempotency_key = excluded.idempotency_key, status = 'queued', "
-	                     "lease_token = j.lease_token + 1, lease_until = NULL, "
-	                     "next_attempt_at = now(), updated_at = clock_timestamp() "
-	                     "WHERE j.fingerprint <> excluded.fingerprint "
-	                     "AND j.status IN ('queued', 'in_flight') AND j.attempts = 0 "
-	                     "RETURNING " JOB_COLS ", j.xmax = 0",
-	                     6, types),
+	        mint_plan(&plan_job_upsert,
+	                  "INSERT INTO mint.mint_jobs AS j "
+	                  "(tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key) "
+	                  "VALUES ($1, $2, $3, $4, $5, $6) "
+	                  "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
+	                  "owner = excluded.owner, metadata = excluded.metadata, "
+	                  "fingerprint = excluded.fingerprint, "
+	                  "idempotency_key = excluded.idempotency_key, status = 'queued', "
+	                  "lease_token = j.lease_token + 1, lease_until = NULL, "
+	                  "next_attempt_at = now(), updated_at = clock_timestamp() "
+	                  "WHERE j.fingerprint <> excluded.fingerprint "
+	                  "AND j.status IN ('queued', 'in_flight') AND j.attempts = 0 "
+	                  "RETURNING " JOB_COLS ", j.xmax = 0",
+	                  6, types),
 	        args, argnulls, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not upsert into mint.mint_jobs");
 
@@ -391,12 +376,12 @@ mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
 			         errhint("Retry after that request has finished.")));
 		args[0] = CStringGetTextDatum(tenant_id);
 		args[1] = CStringGetTextDatum(key);
-		if (SPI_execute_plan(mint_prepare(&plan_key_get,
-		                                  "SELECT operation, fingerprint, ticket_ids, "
-		                                  "created_flags FROM mint.idempotency_keys "
-		                                  "WHERE tenant_id = $1 AND idempotency_key = $2 "
-		                                  "AND expires_at > now()",
-		                                  2, types),
+		if (SPI_execute_plan(mint_plan(&plan_key_get,
+		                               "SELECT operation, fingerprint, ticket_ids, "
+		                               "created_flags FROM mint.idempotency_keys "
+		                               "WHERE tenant_id = $1 AND idempotency_key = $2 "
+		                               "AND expires_at > now()",
+		                               2, types),
 		                     args, NULL, false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read mint.idempotency_keys");
 		if (SPI_processed == 1)
@@ -464,17 +449,17 @@ mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
 		args[5] = PointerGetDatum(construct_array(flags, n, BOOLOID, 1, true, TYPALIGN_CHAR));
 		args[6] = Float8GetDatum((double)mint_idempotency_ttl);
 		if (SPI_execute_plan(
-		        mint_prepare(&plan_key_put,
-		                     "INSERT INTO mint.idempotency_keys AS k (tenant_id, idempotency_key, "
-		                     "operation, fingerprint, ticket_ids, created_flags, expires_at) "
-		                     "VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7)) "
-		                     "ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET "
-		                     "operation = excluded.operation, fingerprint = excluded.fingerprint, "
-		                     "ticket_ids = excluded.ticket_ids, "
-		                     "created_flags = excluded.created_flags, "
-		                     "created_at = excluded.created_at, expires_at = excluded.expires_at "
-		                     "WHERE k.expires_at <= now()",
-		                     7, types),
+		        mint_plan(&plan_key_put,
+		                  "INSERT INTO mint.idempotency_keys AS k (tenant_id, idempotency_key, "
+		                  "operation, fingerprint, ticket_ids, created_flags, expires_at) "
+		                  "VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7)) "
+		                  "ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET "
+		                  "operation = excluded.operation, fingerprint = excluded.fingerprint, "
+		                  "ticket_ids = excluded.ticket_ids, "
+		                  "created_flags = excluded.created_flags, "
+		                  "created_at = excluded.created_at, expires_at = excluded.expires_at "
+		                  "WHERE k.expires_at <= now()",
+		                  7, types),
 		        args, NULL, false, 0) != SPI_OK_INSERT ||
 		    SPI_processed != 1)
 			elog(ERROR, "could not store idempotency key \"%s\"", key);
@@ -814,10 +799,10 @@ mint_preview_transaction(PG_FUNCTION_ARGS)
 	mint_check_tenant_access(tenant_id);
 	args[0] = CStringGetTextDatum(tenant_id);
 	args[1] = CStringGetTextDatum(ticket_id);
-	if (SPI_execute_plan(mint_prepare(&plan,
-	                                  "SELECT j.owner, j.metadata::text FROM mint.mint_jobs j "
-	                                  "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
-	                                  2, types),
+	if (SPI_execute_plan(mint_plan(&plan,
+	                               "SELECT j.owner, j.metadata::text FROM mint.mint_jobs j "
+	                               "WHERE j.tenant_id = $1 AND j.ticket_id = $2",
+	                               2, types),
 	                     args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read mint.mint_jobs");
 	if (SPI_processed == 0)

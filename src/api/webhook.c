@@ -49,6 +49,7 @@
 #include "utils/timestamp.h"
 
 #include "common/shared.h"
+#include "common/spi.h"
 
 PG_FUNCTION_INFO_V1(mint_process_webhook);
 PG_FUNCTION_INFO_V1(mint_process_webhook_bytea);
@@ -90,22 +91,6 @@ enum
 
 static SPIPlanPtr plan_endpoint = NULL;
 static SPIPlanPtr plan_accept = NULL;
-
-static SPIPlanPtr
-wh_prepare(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr p = SPI_prepare(sql, nargs, argtypes);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-			     SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	return *plan;
-}
 
 static void
 wh_reject(WhVerdict *v, int http_status, MintWebhookCounter counter, const char *reason)
@@ -535,16 +520,16 @@ process_webhook(FunctionCallInfo fcinfo, bool body_is_bytea)
 		Datum args[1] = {CStringGetTextDatum(provider)};
 
 		if (SPI_execute_plan(
-		        wh_prepare(&plan_endpoint,
-		                   "SELECT e.scheme, e.enabled, "
-		                   "pg_catalog.date_part('epoch', e.tolerance)::bigint, "
-		                   "e.max_body_bytes::bigint, "
-		                   "ARRAY(SELECT s.secret FROM mint.webhook_secrets s "
-		                   "       WHERE s.provider = e.provider AND (s.not_after IS NULL "
-		                   "          OR s.not_after > pg_catalog.clock_timestamp()) "
-		                   "       ORDER BY s.secret_id) "
-		                   "FROM mint.webhook_endpoints e WHERE e.provider = $1",
-		                   1, types),
+		        mint_plan(&plan_endpoint,
+		                  "SELECT e.scheme, e.enabled, "
+		                  "pg_catalog.date_part('epoch', e.tolerance)::bigint, "
+		                  "e.max_body_bytes::bigint, "
+		                  "ARRAY(SELECT s.secret FROM mint.webhook_secrets s "
+		                  "       WHERE s.provider = e.provider AND (s.not_after IS NULL "
+		                  "          OR s.not_after > pg_catalog.clock_timestamp()) "
+		                  "       ORDER BY s.secret_id) "
+		                  "FROM mint.webhook_endpoints e WHERE e.provider = $1",
+		                  1, types),
 		        args, NULL, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read mint.webhook_endpoints");
 	}
@@ -636,10 +621,10 @@ process_webhook(FunctionCallInfo fcinfo, bool body_is_bytea)
 		else
 			nulls[2] = 'n';
 		args[3] = CStringGetTextDatum(text_body);
-		if (SPI_execute_plan(wh_prepare(&plan_accept,
-		                                "SELECT r, r->>'status' "
-		                                "FROM mint._webhook_accept($1, $2, $3, $4) r",
-		                                4, types),
+		if (SPI_execute_plan(mint_plan(&plan_accept,
+		                               "SELECT r, r->>'status' "
+		                               "FROM mint._webhook_accept($1, $2, $3, $4) r",
+		                               4, types),
 		                     args, nulls, false, 1) != SPI_OK_SELECT ||
 		    SPI_processed != 1)
 			elog(ERROR, "mint._webhook_accept failed");

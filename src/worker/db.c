@@ -25,6 +25,7 @@
 
 #include "mint_ext.h"
 #include "common/locks.h"
+#include "common/spi.h"
 #include "worker/worker.h"
 
 /* ---------------------------------------------------------------------------
@@ -137,17 +138,20 @@ plan_for(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
 {
 	if (*plan == NULL)
 	{
-		SPIPlanPtr p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-			     SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
+		(void)mint_plan(plan, sql, nargs, types);
 		Assert(nkept < MAX_PLANS);
 		kept_plans[nkept++] = plan;
 	}
 	return *plan;
+}
+
+/* Run a kept SELECT of a transition function; an error aborts the worker. */
+static void
+exec_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types, Datum *args, bool read_only)
+{
+	if (SPI_execute_plan(plan_for(plan, sql, nargs, types), args, NULL, read_only, 0) !=
+	    SPI_OK_SELECT)
+		elog(ERROR, "mint worker: \"%s\" failed", sql);
 }
 
 static void
@@ -228,9 +232,7 @@ db_claim(int n, MintJob ***jobs_out)
 	db_begin("mint: claim");
 	args[0] = Int32GetDatum(n);
 	args[1] = Int32GetDatum(mint_lease);
-	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._claim($1, $2)", 2, types), args, NULL,
-	                     false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "mint._claim failed");
+	exec_plan(&plan, "SELECT * FROM mint._claim($1, $2)", 2, types, args, false);
 	count = (int)SPI_processed;
 	jobs = MemoryContextAllocZero(cxt, sizeof(MintJob *) * Max(count, 1));
 	for (i = 0; i < count; i++)
@@ -280,9 +282,7 @@ db_load_pending(MintJob **jobs, int n)
 	db_begin("mint: load attempts");
 	args[0] = text_array(k.tenant, n);
 	args[1] = text_array(k.ticket, n);
-	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._pending_attempts($1, $2)", 2, types),
-	                     args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "mint._pending_attempts failed");
+	exec_plan(&plan, "SELECT * FROM mint._pending_attempts($1, $2)", 2, types, args, true);
 	for (i = 0; i < (int)SPI_processed; i++)
 	{
 		MintJob *j = match_row(jobs, n, i);
@@ -358,12 +358,10 @@ db_record_attempts(MintJob **jobs, int n, const char *blockhash58)
 	args[6] = text_array(trees, n);
 	args[7] = bytea_array(txs, n);
 	args[8] = Int32GetDatum(mint_lease);
-	if (SPI_execute_plan(plan_for(&plan,
-	                              "SELECT * FROM mint._record_attempts($1, $2, $3, $4, $5, $6, "
-	                              "$7, $8, $9)",
-	                              9, types),
-	                     args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "mint._record_attempts failed");
+	exec_plan(&plan,
+	          "SELECT * FROM mint._record_attempts($1, $2, $3, $4, $5, $6, "
+	          "$7, $8, $9)",
+	          9, types, args, false);
 	recorded = (int)SPI_processed;
 	for (i = 0; i < recorded; i++)
 	{
@@ -404,9 +402,7 @@ db_renew(MintJob **jobs, int n)
 	args[1] = text_array(k.ticket, n);
 	args[2] = int8_array(k.token, n);
 	args[3] = Int32GetDatum(mint_lease);
-	if (SPI_execute_plan(plan_for(&plan, "SELECT * FROM mint._renew($1, $2, $3, $4)", 4, types),
-	                     args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "mint._renew failed");
+	exec_plan(&plan, "SELECT * FROM mint._renew($1, $2, $3, $4)", 4, types, args, false);
 	for (i = 0; i < (int)SPI_processed; i++)
 	{
 		char *tenant = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
@@ -531,12 +527,10 @@ db_flush(MintJob **jobs, int n)
 		args[5] = text_array(d_class, dead.n);
 		args[6] = text_array(d_code, dead.n);
 		args[7] = text_array(d_msg, dead.n);
-		if (SPI_execute_plan(plan_for(&plan_dead,
-		                              "SELECT * FROM mint._attempts_dead($1, $2, $3, $4, $5, $6, "
-		                              "$7, $8)",
-		                              8, types),
-		                     args, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "mint._attempts_dead failed");
+		exec_plan(&plan_dead,
+		          "SELECT * FROM mint._attempts_dead($1, $2, $3, $4, $5, $6, "
+		          "$7, $8)",
+		          8, types, args, false);
 	}
 	if (conf.n > 0)
 	{
@@ -550,11 +544,8 @@ db_flush(MintJob **jobs, int n)
 		args[3] = text_array(c_sig, conf.n);
 		args[4] = text_array(c_asset, conf.n);
 		args[5] = int8_array(c_nonce, conf.n);
-		if (SPI_execute_plan(plan_for(&plan_confirm,
-		                              "SELECT * FROM mint._confirm($1, $2, $3, $4, $5, $6)", 6,
-		                              types),
-		                     args, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "mint._confirm failed");
+		exec_plan(&plan_confirm, "SELECT * FROM mint._confirm($1, $2, $3, $4, $5, $6)", 6, types,
+		          args, false);
 	}
 	if (req.n > 0)
 	{
@@ -569,11 +560,8 @@ db_flush(MintJob **jobs, int n)
 		args[4] = text_array(r_class, req.n);
 		args[5] = text_array(r_code, req.n);
 		args[6] = text_array(r_msg, req.n);
-		if (SPI_execute_plan(plan_for(&plan_requeue,
-		                              "SELECT * FROM mint._requeue($1, $2, $3, $4, $5, $6, $7)", 7,
-		                              types),
-		                     args, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "mint._requeue failed");
+		exec_plan(&plan_requeue, "SELECT * FROM mint._requeue($1, $2, $3, $4, $5, $6, $7)", 7,
+		          types, args, false);
 	}
 	if (fail.n > 0)
 	{
@@ -587,10 +575,8 @@ db_flush(MintJob **jobs, int n)
 		args[3] = text_array(f_class, fail.n);
 		args[4] = text_array(f_code, fail.n);
 		args[5] = text_array(f_msg, fail.n);
-		if (SPI_execute_plan(
-		        plan_for(&plan_fail, "SELECT * FROM mint._fail($1, $2, $3, $4, $5, $6)", 6, types),
-		        args, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "mint._fail failed");
+		exec_plan(&plan_fail, "SELECT * FROM mint._fail($1, $2, $3, $4, $5, $6)", 6, types, args,
+		          false);
 	}
 	db_commit();
 }
@@ -617,9 +603,7 @@ db_release(MintJob **jobs, int n)
 	args[0] = text_array(k.tenant, n);
 	args[1] = text_array(k.ticket, n);
 	args[2] = int8_array(k.token, n);
-	if (SPI_execute_plan(plan_for(&plan, "SELECT mint._release($1, $2, $3)", 3, types), args, NULL,
-	                     false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "mint._release failed");
+	exec_plan(&plan, "SELECT mint._release($1, $2, $3)", 3, types, args, false);
 	db_commit();
 }
 
