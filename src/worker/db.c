@@ -20,8 +20,6 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
-#include "common/pg_prng.h"
-#include <math.h>
 
 #include "mint_ext.h"
 #include "common/locks.h"
@@ -487,18 +485,12 @@ db_flush(MintJob **jobs, int n)
 				keys_add(&conf, j);
 				break;
 			case OUT_REQUEUE:
-			{
-				/* full jitter: uniform in [0, min(max, base * 2^retries)] */
-				double cap = (double)mint_backoff_base * pow(2.0, Min(j->retries, 30));
-
-				cap = Min(cap, (double)mint_backoff_max);
-				r_delay[req.n] = (int32)(cap * pg_prng_double(&pg_global_prng_state));
+				r_delay[req.n] = j->delay_ms;
 				r_class[req.n] = j->err_class;
 				r_code[req.n] = j->err_code;
 				r_msg[req.n] = j->err_message;
 				keys_add(&req, j);
-			}
-			break;
+				break;
 			case OUT_FAIL:
 				f_class[fail.n] = j->err_class;
 				f_code[fail.n] = j->err_code;

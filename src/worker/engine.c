@@ -364,7 +364,11 @@ attempt_dead(MintJob *j, const char *state, bool permanent)
 		j->outcome = OUT_FAIL;
 	}
 	else
+	{
+		/* full jitter: uniform in [0, min(backoff_max, backoff_base * 2^retries)] */
 		j->outcome = OUT_REQUEUE;
+		j->delay_ms = (int32)jitter(backoff_cap(j->retries));
+	}
 }
 
 /* ---------------------------------------------------------------------------

@@ -67,6 +67,7 @@ typedef struct MintJob
 	bool att_dead;          /* mark the pending attempt dead */
 	const char *dead_state; /* "expired" or "landed_err" */
 	MintOutcome outcome;
+	int32 delay_ms; /* OUT_REQUEUE: backoff before it is due again */
 	char asset58[SOL_PUBKEY_B58_MAX];
 	int64 nonce;
 	char err_class[32];
