@@ -1,5 +1,5 @@
 /*
- * mint_ext -- SPIN model of the mint attempt protocol (issue 8).
+ * mint_ext -- SPIN model of the mint attempt protocol.
  *
  * One job (= one (tenant, ticket)); NW workers; the SQL API; the webhook
  * provider; the Solana cluster (block production / landing, confirmation,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# model/run.sh -- check the SPIN model of the mint attempt protocol (issue 8).
+# model/run.sh -- check the SPIN model of the mint attempt protocol.
 #
 # Positive checks (must report "errors: 0"):
 #   safety-main   exhaustive safety, no advisory-lock loss, all other faults

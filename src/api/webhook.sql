@@ -115,7 +115,7 @@ $$;
 -- new or duplicate, and a new mint event is applied by
 -- mint._apply_mint_event() in this same transaction.
 --
--- Bodies (see src/api/WEBHOOK_NOTES.md):
+-- Bodies (see src/api/WEBHOOKS.md):
 --   standard: {"type": "mint.confirmed" | "mint.failed" | other,
 --              "data": {"signature", "asset_id", "leaf_nonce", "owner", "error", ...}}
 --             event id = the webhook-id header
