@@ -78,8 +78,74 @@ sol_b58_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap)
 	return (int)(zeros + len);
 }
 
+static int b58_encode_slow(const uint8_t *in, size_t inlen, char *out, size_t outcap);
+
+/*
+ * Base58 with 5 digits per 32-bit limb (58^5) and 3 input bytes per step:
+ * about 15 times fewer divisions than digit by digit.  Inputs over 4 KiB take
+ * the simple path.
+ */
+#define B58_LIMB 656356768u /* 58^5 */
 int
 sol_b58_encode(const uint8_t *in, size_t inlen, char *out, size_t outcap)
+{
+	uint32_t limbs[1200];
+	char digits[6000];
+	size_t nl = 0, zeros = 0, dlen = 0, i, k;
+
+	if (out == NULL || outcap == 0 || outcap > INT_MAX || (in == NULL && inlen > 0))
+		return -1;
+	if (inlen > 4096)
+		return b58_encode_slow(in, inlen, out, outcap);
+	while (zeros < inlen && in[zeros] == 0)
+		zeros++;
+	for (i = zeros; i < inlen;)
+	{
+		size_t take = inlen - i < 3 ? inlen - i : 3;
+		unsigned shift = (unsigned)(8 * take);
+		uint64_t carry = 0;
+
+		for (k = 0; k < take; k++)
+			carry = (carry << 8) | in[i + k];
+		i += take;
+		for (k = 0; k < nl; k++)
+		{
+			uint64_t t = ((uint64_t)limbs[k] << shift) + carry;
+
+			limbs[k] = (uint32_t)(t % B58_LIMB);
+			carry = t / B58_LIMB;
+		}
+		while (carry)
+		{
+			limbs[nl++] = (uint32_t)(carry % B58_LIMB);
+			carry /= B58_LIMB;
+		}
+	}
+	for (k = 0; k < nl; k++)
+	{
+		uint32_t v = limbs[k];
+		int d;
+
+		for (d = 0; d < 5; d++)
+		{
+			digits[dlen++] = (char)(v % 58);
+			v /= 58;
+		}
+	}
+	while (dlen > 0 && digits[dlen - 1] == 0)
+		dlen--;
+	if (zeros + dlen + 1 > outcap)
+		return -1;
+	for (i = 0; i < zeros; i++)
+		out[i] = '1';
+	for (i = 0; i < dlen; i++)
+		out[zeros + i] = b58_alphabet[(uint8_t)digits[dlen - 1 - i]];
+	out[zeros + dlen] = '\0';
+	return (int)(zeros + dlen);
+}
+
+static int
+b58_encode_slow(const uint8_t *in, size_t inlen, char *out, size_t outcap)
 {
 	size_t zeros = 0;
 	size_t dlen = 0; /* base58 digits, little-endian, in out[0..dlen) */

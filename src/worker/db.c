@@ -20,6 +20,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "mint_ext.h"
 #include "common/locks.h"
@@ -31,9 +32,12 @@
  * ---------------------------------------------------------------------------
  */
 
+static MemoryContext db_caller_cxt = NULL;
+
 static void
 db_begin(const char *what)
 {
+	db_caller_cxt = CurrentMemoryContext;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	SPI_connect();
@@ -47,6 +51,8 @@ db_commit(void)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	/* CommitTransactionCommand leaves TopMemoryContext current */
+	MemoryContextSwitchTo(db_caller_cxt);
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
@@ -189,8 +195,14 @@ match_row(MintJob **jobs, int n, int row)
 bool
 db_extension_ready(void)
 {
+	static TimestampTz checked_at = 0;
+	TimestampTz now = GetCurrentTimestamp();
 	Oid oid;
 
+	/* a transaction costs O(session locks held) at commit: look once a second */
+	if (OidIsValid(extension_oid) && now - checked_at < 1000000)
+		return true;
+	checked_at = now;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	oid = get_extension_oid("mint_ext", true);
@@ -217,12 +229,11 @@ copy_col(MemoryContext cxt, int row, int col)
  *	  are allocated in the caller's current memory context.
  */
 int
-db_claim(int n, MintJob ***jobs_out)
+db_claim(int n, MemoryContext cxt, MintJob ***jobs_out)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid types[2] = {INT4OID, INT4OID};
 	Datum args[2];
-	MemoryContext cxt = CurrentMemoryContext;
 	MintJob **jobs;
 	int count;
 	int i;
@@ -263,13 +274,12 @@ db_claim(int n, MintJob ***jobs_out)
  *	  The pending attempt (signed bytes and all) of each claimed job.
  */
 void
-db_load_pending(MintJob **jobs, int n)
+db_load_pending(MintJob **jobs, int n, MemoryContext cxt)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid types[2] = {TEXTARRAYOID, TEXTARRAYOID};
 	Datum args[2];
 	JobKeys k;
-	MemoryContext cxt = CurrentMemoryContext;
 	int i;
 
 	if (n == 0)

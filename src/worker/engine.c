@@ -74,6 +74,7 @@ typedef struct Req
 extern int mint_worker_slot;
 
 static MemoryContext engine_cxt = NULL;
+static MemoryContext tick_cxt = NULL; /* scratch of one tick, reset after it */
 static SolRpc *rpc = NULL;
 static char *rpc_url_in_use = NULL;
 
@@ -414,7 +415,30 @@ open_rpc(void)
 	if (rpc != NULL && rpc_url_in_use != NULL && strcmp(rpc_url_in_use, mint_rpc_url) == 0)
 		return;
 	if (rpc != NULL)
-		sol_rpc_free(rpc); /* in-flight calls are lost; their outcomes are re-learnt */
+	{
+		int i;
+
+		/* in-flight calls are lost; their outcomes are learnt again */
+		sol_rpc_free(rpc);
+
+		/*
+		 * Nothing the old endpoint said is evidence about the new one: above
+		 * all not its finalized height, which could prove a signature of the
+		 * new cluster "expired" while it lands.
+		 */
+		fin_height = -1;
+		fin_at = 0;
+		have_blockhash = false;
+		req_blockhash = false;
+		req_height = false;
+		rpc_failures = 0;
+		for (i = 0; i < nset; i++)
+		{
+			set[i]->req_send = set[i]->req_status = set[i]->req_tx = false;
+			set[i]->refs = 0; /* the lost calls' tags never come back */
+			set[i]->resend = set[i]->has_att;
+		}
+	}
 	memset(&opts, 0, sizeof(opts));
 	opts.default_timeout_ms = mint_rpc_timeout;
 	memset(&err, 0, sizeof(err));
@@ -431,6 +455,7 @@ void
 engine_init(void)
 {
 	engine_cxt = AllocSetContextCreate(TopMemoryContext, "mint worker", ALLOCSET_DEFAULT_SIZES);
+	tick_cxt = AllocSetContextCreate(engine_cxt, "mint worker tick", ALLOCSET_DEFAULT_SIZES);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		elog(ERROR, "curl_global_init failed");
 	open_rpc();
@@ -498,7 +523,8 @@ claim(TimestampTz now)
 	MintJob **fresh;
 	int nfresh = 0;
 
-	n = db_claim(Min(room, mint_batch_size), &jobs);
+	/* the jobs outlive the tick: they are allocated in engine_cxt */
+	n = db_claim(Min(room, mint_batch_size), engine_cxt, &jobs);
 	if (n == 0)
 		return;
 	fresh = palloc(sizeof(MintJob *) * n);
@@ -512,11 +538,12 @@ claim(TimestampTz now)
 		}
 		fresh[nfresh++] = jobs[i];
 	}
-	db_load_pending(fresh, nfresh);
+	db_load_pending(fresh, nfresh, engine_cxt);
 	for (i = 0; i < nfresh; i++)
 	{
 		fresh[i]->next_check = now;
 		fresh[i]->next_send = now;
+		fresh[i]->resend = fresh[i]->has_att; /* a taken-over attempt is re-broadcast */
 		set_add(fresh[i]);
 	}
 	pfree(fresh);
@@ -595,6 +622,7 @@ build_record_send(TimestampTz now)
 		j->recorded = false;
 		j->maybe_accepted = false;
 		j->refused = false;
+		j->resend = true; /* the first send */
 		j->send_failures = 0;
 		built[nbuilt++] = j;
 	}
@@ -660,7 +688,7 @@ submit_sends(TimestampTz now)
 		Req *q;
 
 		if (j->gone || j->outcome != OUT_NONE || !j->has_att || !j->recorded || j->seen ||
-		    j->refused || j->req_send || now < j->next_send)
+		    j->refused || !j->resend || j->req_send || now < j->next_send)
 			continue;
 		/* base64 of the transaction plus the JSON around it */
 		size = 4 * ((j->txlen + 2) / 3) + 200;
@@ -844,6 +872,7 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 		/* still valid: submit_sends() re-broadcasts the same bytes (same
 		 * signature) when next_send comes */
 		j->seen = false;
+		j->resend = true;
 	}
 	pfree(st);
 }
@@ -908,6 +937,7 @@ on_send(Req *q, SolRpcResult *r, TimestampTz now)
 			rpc_succeeded();
 			j->maybe_accepted = true;
 			j->send_failures = 0;
+			j->resend = false; /* until a status says the cluster does not know it */
 			j->next_send = after_ms(now, Max(2000, 4 * mint_poll_interval));
 			COUNT(sent);
 			return;
@@ -947,6 +977,7 @@ on_send(Req *q, SolRpcResult *r, TimestampTz now)
 			/* transport, timeout, 429, 5xx...: the outcome is unknown */
 			rpc_failed(r, now);
 			j->maybe_accepted = true;
+			j->resend = true;
 			j->next_send = after_ms(now, jitter(backoff_cap(++j->send_failures)));
 			return;
 	}
@@ -1052,7 +1083,7 @@ long
 engine_tick(bool woken)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	MemoryContext old = MemoryContextSwitchTo(engine_cxt);
+	MemoryContext old = MemoryContextSwitchTo(tick_cxt);
 	long wait;
 	int i;
 
@@ -1168,6 +1199,7 @@ engine_tick(bool woken)
 	}
 	report(nset > 0 ? "working" : "idle");
 	MemoryContextSwitchTo(old);
+	MemoryContextReset(tick_cxt);
 	return wait;
 }
 
@@ -1178,8 +1210,9 @@ engine_tick(bool woken)
 void
 engine_wait_rpc(long ms)
 {
-	MemoryContext old = MemoryContextSwitchTo(engine_cxt);
+	MemoryContext old = MemoryContextSwitchTo(tick_cxt);
 
 	handle_results(GetCurrentTimestamp(), (int)ms);
 	MemoryContextSwitchTo(old);
+	MemoryContextReset(tick_cxt);
 }

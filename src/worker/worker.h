@@ -53,6 +53,7 @@ typedef struct MintJob
 	bool seen;           /* the cluster reported it landed (await commitment) */
 	bool refused;        /* preflight refused it: no more sends, await expiry */
 	bool refused_permanent;
+	bool resend; /* send (again) when next_send comes: first send, unknown status, failed send */
 	TimestampTz next_send;
 	TimestampTz next_check;
 	int send_failures;
@@ -79,8 +80,8 @@ typedef struct MintJob
 } MintJob;
 
 /* db.c: the state machine's transitions (src/worker/state.sql), batched. */
-extern int db_claim(int n, MintJob ***jobs_out);
-extern void db_load_pending(MintJob **jobs, int n);
+extern int db_claim(int n, MemoryContext cxt, MintJob ***jobs_out);
+extern void db_load_pending(MintJob **jobs, int n, MemoryContext cxt);
 extern int db_record_attempts(MintJob **jobs, int n, const char *blockhash58);
 extern void db_renew(MintJob **jobs, int n);
 extern void db_flush(MintJob **jobs, int n);
