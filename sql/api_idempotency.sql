@@ -108,3 +108,10 @@ SELECT ticket_ids FROM mint.idempotency_keys WHERE idempotency_key = 'key-D';
 SELECT mint.reap_idempotency_keys(10) AS reaped;
 SELECT idempotency_key FROM mint.idempotency_keys WHERE tenant_id = 'idem' ORDER BY 1;
 SELECT mint.reap_idempotency_keys(10) AS reaped_again;
+
+-- A repeated call with the same parameters writes nothing (no transaction id
+-- is even assigned): the duplicate path is read only.
+BEGIN;
+SELECT created FROM mint.mint_ticket('idem', 'T-14', :'owner', :'meta');
+SELECT pg_current_xact_id_if_assigned() IS NULL AS wrote_nothing;
+COMMIT;

@@ -188,8 +188,8 @@ bytea_equals(Datum d, const uint8 *bytes, int len)
  * been recorded for it yet (status queued or in_flight, no attempt); the
  * lease token is bumped so a worker that already claimed the old parameters
  * is fenced out.  A conflict never resets status, attempts, signature or
- * asset id.  Same parameters: the job is returned as stored.  Different
- * parameters after an attempt was recorded: error, nothing changes.
+ * asset id.  Same parameters: the job is returned as stored, read only.
+ * Different parameters after an attempt was recorded: error, nothing changes.
  */
 static void
 mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *values, bool *nulls)
@@ -199,6 +199,20 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
 	char argnulls[7] = "      ";
 	bool isnull;
 	bool inserted;
+
+	/*
+	 * The common repeat first: the job exists with these parameters.  Under
+	 * the ticket's lock a read is enough, so a repeated call writes nothing
+	 * (no xid, no WAL, no wake-up).  Anything else goes through the upsert.
+	 */
+	if (mint_job_get(tenant_id, t->ticket_id) &&
+	    bytea_equals(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+	                               JOB_COL_FINGERPRINT, &isnull),
+	                 t->fingerprint, MINT_FINGERPRINT_LEN))
+	{
+		job_row_to_result(0, false, false, values, nulls);
+		return;
+	}
 
 	args[0] = CStringGetTextDatum(tenant_id);
 	args[1] = CStringGetTextDatum(t->ticket_id);
