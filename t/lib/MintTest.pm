@@ -28,6 +28,10 @@ my @PAYER_SECRET = ((1) x 32,
 	map { hex } unpack('(A2)*', '8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c'));
 
 my $root = $ENV{TESTDIR} // '.';
+
+# Fakes still running when a test ends, even by dying halfway, are stopped.
+my %running_fakes;
+END { kill 'TERM', keys %running_fakes; }
 my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 0);
 
 # Start fake/solana-fake on a free loopback port.  %opt are its options
@@ -61,6 +65,7 @@ sub start_fake
 	my $port = slurp_file("$dir/port");
 	$port =~ s/\s+//g;
 	note "fake cluster pid $pid on port $port";
+	$running_fakes{$pid} = 1;
 	return { pid => $pid, port => $port, url => "http://127.0.0.1:$port", dir => $dir };
 }
 
@@ -70,6 +75,7 @@ sub stop_fake
 	return unless $fake && $fake->{pid};
 	kill 'TERM', $fake->{pid};
 	waitpid($fake->{pid}, 0);
+	delete $running_fakes{ $fake->{pid} };
 	$fake->{pid} = 0;
 }
 

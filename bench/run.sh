@@ -1,0 +1,544 @@
+#!/usr/bin/env bash
+# mint_ext benchmarks (issue 7), on a throwaway PostgreSQL 15 cluster and the
+# fake Solana cluster (127.0.0.1 only):   sudo bench/run.sh
+#
+# Prints one table at the end; every throughput is also given as a ratio to
+# a baseline measured in the same run.  Phases (each can be skipped by
+# listing the ones wanted: PHASES="enqueue drain chaos memory"):
+#   enqueue  pgbench, 8 clients: mint.mint_ticket() (new tickets, with and
+#            without idempotency keys; replays of the same ticket / key)
+#            against a plain INSERT ... ON CONFLICT ... DO UPDATE ... RETURNING
+#            into a table of the same shape; synchronous_commit on and off.
+#            mint.workers = 0 during this phase.
+#   drain    20,000 queued tickets to confirmed, RPC latency 0 ms and 100 ms;
+#            enqueue -> sent / confirmed latency; idle enqueue -> sent.
+#   chaos    10,000 tickets, every fault of the fake cluster, 20 kill -9 of a
+#            worker: duplicates and lost jobs (from the fake's ledger).
+#   memory   worker VmRSS / RssAnon over a long run (MEM_JOBS, 200,000).
+# Knobs (environment): T (pgbench seconds per run, 10), REPS (2), CLIENTS (8),
+# DRAIN_N (20000), CHAOS_N (10000), KILLS (20), MEM_JOBS (200000),
+# WORKERS (2), BATCH (256), INFLIGHT (2048), POLL (100ms), SLOT_MS (400),
+# FIN_LAG (32: the fake's finalized lag in blocks), DRAIN_COMMITMENTS
+# ("confirmed finalized": the drain runs once per mint.commitment; the
+# other phases use the server's default),
+# MEM_BATCH (256), MEM_INFLIGHT (2048), MEM_LIMIT_KB (2000000: in every
+# phase a watchdog kill -9s a worker whose RssAnon passes it, and the table
+# says so; the memory phase also stops there),
+# SKIP_BUILD=1 (use the installed extension), KEEP=1 (leave the cluster),
+# BENCH_PG_BIN (another PostgreSQL 15 bin directory), FAKE_BIN (another
+# solana-fake binary).
+# Not part of the test suite.
+set -euo pipefail
+. "$(dirname "$0")/../scripts/common.sh"
+need_root
+[ "${SKIP_BUILD:-0}" = 1 ] || build_and_install
+# BENCH_PG_BIN: the bin directory of another (relocated) PostgreSQL 15
+# installation, e.g. one with a patched mint_ext installed by DESTDIR
+PG_BIN=${BENCH_PG_BIN:-$PG_BIN}
+
+PHASES=${PHASES:-"enqueue drain chaos memory"}
+T=${T:-10}
+REPS=${REPS:-2}
+CLIENTS=${CLIENTS:-8}
+DRAIN_N=${DRAIN_N:-20000}
+CHAOS_N=${CHAOS_N:-10000}
+KILLS=${KILLS:-20}
+MEM_JOBS=${MEM_JOBS:-200000}
+WORKERS=${WORKERS:-2}
+BATCH=${BATCH:-256}
+INFLIGHT=${INFLIGHT:-2048}
+POLL=${POLL:-100ms}
+SLOT_MS=${SLOT_MS:-400}
+FIN_LAG=${FIN_LAG:-32}
+COMMITMENT=${COMMITMENT:-}
+DRAIN_COMMITMENTS=${DRAIN_COMMITMENTS:-"confirmed finalized"}
+MEM_BATCH=${MEM_BATCH:-256}
+MEM_INFLIGHT=${MEM_INFLIGHT:-2048}
+MEM_LIMIT_KB=${MEM_LIMIT_KB:-2000000}
+DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-240}
+CHAOS_TIMEOUT=${CHAOS_TIMEOUT:-400}
+MEM_TIMEOUT=${MEM_TIMEOUT:-420}
+
+OWNER=GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse
+CREATOR=AKnL4NNf3DGWZJS6cPknBuEGnVsV4A4m5tgebLHaRSZ9
+TREE=9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu
+META='{"name": "Concert A - Seat 7", "symbol": "TIX", "uri": "https://tickets.example.org/m/seat-7.json", "seller_fee_basis_points": 500, "creators": [{"address": "'$CREATOR'", "share": 100}]}'
+
+dir=$(mktemp -d /tmp/mint_ext-bench.XXXXXX)
+chown "$TEST_USER": "$dir"
+RES=$dir/results.txt
+: >"$RES"
+fake_pid=
+bg_pid=
+wd_pid=
+t_start=$(date +%s)
+cleanup() {
+	set +e
+	[ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null
+	[ -n "$wd_pid" ] && kill "$wd_pid" 2>/dev/null
+	if [ "${KEEP:-0}" != 1 ]; then
+		[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
+		as_user "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
+		rm -rf "$dir"
+	else
+		echo "kept: $dir (runuser -u $TEST_USER -- $PG_BIN/psql -h $dir -U postgres); fake pid ${fake_pid:-} port ${port:-}"
+	fi
+}
+trap cleanup EXIT
+
+log() { printf '[%4ds] %s\n' "$(($(date +%s) - t_start))" "$*" >&2; }
+# row SECTION METRIC VALUE RATIO TARGET VERDICT
+calc() { awk "BEGIN { x = ($*); print (x == int(x) ? x : sprintf(\"%.6f\", x)) }"; }
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
+
+q() { as_user "$PG_BIN/psql" -h "$dir" -U postgres -d postgres -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+# a query that may meet the server restarting after a crash
+q_retry() {
+	local i out
+	for i in $(seq 150); do
+		if out=$(q "$@" 2>/dev/null); then
+			echo "$out"
+			return 0
+		fi
+		sleep 0.2
+	done
+	echo "query failed repeatedly: $*" >&2
+	return 1
+}
+
+# --- the fake Solana cluster (a private copy of the binary: others rebuild it) ---
+cp "${FAKE_BIN:-$ROOT/fake/solana-fake}" "$dir/solana-fake"
+start_fake() {
+	if [ -n "$fake_pid" ]; then kill "$fake_pid" 2>/dev/null; while kill -0 "$fake_pid" 2>/dev/null; do sleep 0.05; done; fi
+	rm -f "$dir/fake.port"
+	rm -f "$dir/fake.pid"
+	# exec'd by the shell that writes its pid: the fake's own pid, not runuser's
+	as_user sh -c 'echo $$ >"$0/fake.pid"; exec "$0/solana-fake" "$@"' "$dir" \
+		--listen 127.0.0.1:0 --port-file "$dir/fake.port" --quiet "$@" >"$dir/fake.log" 2>&1 &
+	for _ in $(seq 100); do [ -s "$dir/fake.port" ] && [ -s "$dir/fake.pid" ] && break; sleep 0.1; done
+	fake_pid=$(cat "$dir/fake.pid")
+	port=$(tr -d '[:space:]' <"$dir/fake.port")
+	# the phases restart the server after this: a worker must not carry chain
+	# facts (finalized height) from one fake cluster to another (see RESULTS.md)
+	q -c "ALTER SYSTEM SET mint.rpc_url = 'http://127.0.0.1:$port'" >/dev/null
+}
+fake_control() {
+	perl -MHTTP::Tiny -e 'my $r = HTTP::Tiny->new->post("http://127.0.0.1:$ARGV[0]/control",
+		{content => $ARGV[1], headers => {"content-type" => "application/json"}});
+		die "control: $r->{status} $r->{content}\n" unless $r->{success};' "$port" "$1"
+}
+# ledger summary: "ok uris_with_duplicates" (with a prefix: duplicate uris of
+# that ticket prefix only; ok is the whole ledger)
+fake_ledger() {
+	perl -MHTTP::Tiny -MJSON::PP -e '
+		my $r = HTTP::Tiny->new(timeout => 60)->get("http://127.0.0.1:$ARGV[0]/ledger?summary=1");
+		die "ledger: $r->{status}\n" unless $r->{success};
+		my $l = decode_json($r->{content});
+		my $d = $l->{uris_with_duplicates};
+		$d = grep { m{/\Q$ARGV[1]\E/} } keys %{$l->{duplicates} || {}} if defined $ARGV[1];
+		print "$l->{ok} $d\n";' "$port" "$@"
+}
+
+# --- the cluster ---
+printf '[%s]' "$(printf '1,%.0s' $(seq 32))$(echo 8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c | sed 's/../0x& /g' | xargs printf '%d,' | sed 's/,$//')" >"$dir/payer.json"
+chown "$TEST_USER": "$dir/payer.json"
+chmod 600 "$dir/payer.json"
+as_user "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
+cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'mint_ext'
+shared_buffers = '1GB'
+max_wal_size = '8GB'
+checkpoint_timeout = '30min'
+max_connections = 50
+# one transaction enqueues all DRAIN_N tickets: one advisory lock per ticket
+max_locks_per_transaction = 1024
+restart_after_crash = on
+mint.database = 'postgres'
+mint.keypair_path = '$dir/payer.json'
+mint.workers = 0
+CONF
+pg_restart() {
+	as_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 restart >/dev/null
+}
+as_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
+# The watchdog: a worker that leaks must not take the shared machine down
+# with it (a run of this bench once drove a worker to 12 GB and the kernel's
+# OOM killer).  kill -9 of a worker is one of the faults the design survives.
+watchdog() {
+	local pm p a
+	while sleep 1; do
+		pm=$(head -1 "$dir/data/postmaster.pid" 2>/dev/null) || continue
+		for p in $(pgrep -P "$pm" 2>/dev/null); do
+			grep -q 'mint_ext worker' "/proc/$p/cmdline" 2>/dev/null || continue
+			a=$(awk '/^RssAnon/ {print $2}' "/proc/$p/status" 2>/dev/null)
+			if [ "${a:-0}" -gt "$MEM_LIMIT_KB" ] && kill -9 "$p" 2>/dev/null; then
+				echo "$(date +%T) worker $p killed at RssAnon $a kB" >>"$dir/watchdog.log"
+			fi
+		done
+	done
+}
+watchdog &
+wd_pid=$!
+q <<SQL
+CREATE EXTENSION mint_ext;
+SELECT mint.register_tree('bench', '$TREE');
+CREATE SCHEMA bench;
+CREATE SEQUENCE bench.seq CACHE 100;
+-- the baseline: a table of the same shape (columns, defaults, generated
+-- column, constraints, indexes) as mint.mint_jobs
+CREATE TABLE bench.jobs (LIKE mint.mint_jobs INCLUDING ALL);
+SQL
+
+machine="$(nproc) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, kernel $(uname -r), $("$PG_BIN/postgres" --version)"
+log "machine: $machine"
+
+# ---------------------------------------------------------------------------
+# 1 + 2: enqueue and replays (pgbench)
+# ---------------------------------------------------------------------------
+pgb() {	# pgb FILE -> tps
+	local out tps
+	out=$(as_user "$PG_BIN/pgbench" -h "$dir" -U postgres -n -M prepared -c "$CLIENTS" -j 2 -T "$T" \
+		-f "$1" postgres 2>&1) || true
+	tps=$(echo "$out" | awk '/^tps = / {print $3; exit}')
+	if [ -z "$tps" ] || grep -q 'aborted' <<<"$out"; then
+		log "pgbench $1 failed:"; echo "$out" | tail -5 >&2
+		tps=${tps:-0}
+	fi
+	echo "$tps"
+}
+phase_enqueue() {
+	local m=$dir/meta.json sc f kind r
+	# the same metadata and owner in every statement (pgbench variables cannot hold JSON)
+	cat >"$dir/new_base.sql" <<SQL
+INSERT INTO bench.jobs AS j (tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key)
+VALUES ('bench', 'n' || nextval('bench.seq'), '$OWNER', '$META'::jsonb, sha256(convert_to('$META', 'UTF8')), NULL)
+ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET updated_at = clock_timestamp()
+RETURNING *;
+SQL
+	cat >"$dir/new_mint.sql" <<SQL
+SELECT r.* FROM nextval('bench.seq') s(n), LATERAL mint.mint_ticket('bench', 'n' || s.n, '$OWNER', '$META'::jsonb) r;
+SQL
+	cat >"$dir/new_mint_key.sql" <<SQL
+SELECT r.* FROM nextval('bench.seq') s(n), LATERAL mint.mint_ticket('bench', 'n' || s.n, '$OWNER', '$META'::jsonb, 'k' || s.n) r;
+SQL
+	cat >"$dir/dup_base.sql" <<SQL
+\set i 1 + :client_id * (20000 / $CLIENTS) + random(0, 20000 / $CLIENTS - 1)
+INSERT INTO bench.jobs AS j (tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key)
+VALUES ('bench', 'd' || :i, '$OWNER', '$META'::jsonb, sha256(convert_to('$META', 'UTF8')), NULL)
+ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET updated_at = clock_timestamp()
+RETURNING *;
+SQL
+	cat >"$dir/dup_mint.sql" <<SQL
+\set i 1 + :client_id * (20000 / $CLIENTS) + random(0, 20000 / $CLIENTS - 1)
+SELECT * FROM mint.mint_ticket('bench', 'd' || :i, '$OWNER', '$META'::jsonb);
+SQL
+	cat >"$dir/dup_mint_key.sql" <<SQL
+\set i 1 + :client_id * (20000 / $CLIENTS) + random(0, 20000 / $CLIENTS - 1)
+SELECT * FROM mint.mint_ticket('bench', 'd' || :i, '$OWNER', '$META'::jsonb, 'dk' || :i);
+SQL
+	chown "$TEST_USER": "$dir"/*.sql
+	# the tickets and keys the replays hit
+	q <<SQL
+SELECT format('SELECT count(*) FROM (SELECT mint.mint_ticket(''bench'', ''d'' || i, %L, %L::jsonb, ''dk'' || i) FROM generate_series(%s, %s) i) x', '$OWNER', '$META', b, b + 999)
+  FROM generate_series(1, 20000, 1000) b \\gexec
+INSERT INTO bench.jobs (tenant_id, ticket_id, owner, metadata, fingerprint)
+SELECT 'bench', 'd' || i, '$OWNER', '$META'::jsonb, sha256(convert_to('$META', 'UTF8'))
+  FROM generate_series(1, 20000) i;
+VACUUM ANALYZE;
+CHECKPOINT;
+SQL
+	for sc in on off; do
+		q -c "ALTER SYSTEM SET synchronous_commit = $sc" -c "SELECT pg_reload_conf()" >/dev/null
+		for kind in new dup; do
+			declare -A sum=([base]=0 [mint]=0 [mint_key]=0)
+			for r in $(seq "$REPS"); do
+				for f in base mint mint_key; do
+					tps=$(pgb "$dir/${kind}_$f.sql")
+					log "enqueue sc=$sc $kind $f rep $r: $tps tps"
+					sum[$f]=$(calc "${sum[$f]} + $tps")
+				done
+			done
+			local b=$(calc "${sum[base]} / $REPS")
+			local label target
+			if [ "$kind" = new ]; then label="enqueue new"; target=0.85; else label="replay"; target=1.00; fi
+			row "$label (sc=$sc)" "baseline INSERT..ON CONFLICT tps" "$(printf %.0f "$b")" "1.00" "" ""
+			for f in mint mint_key; do
+				local v=$(calc "${sum[$f]} / $REPS")
+				local ratio=$(calc "$v / $b")
+				local name="mint_ticket tps"
+				[ "$f" = mint_key ] && name="mint_ticket + idempotency key tps"
+				[ "$kind" = dup ] && name="${name/tps/same ticket again tps}"
+				[ "$kind" = dup ] && [ "$f" = mint_key ] && name="mint_ticket same key (replayed) tps"
+				row "$label (sc=$sc)" "$name" "$(printf %.0f "$v")" "$(printf %.2f "$ratio")" ">= $target" \
+					"$(calc "$ratio >= $target" | sed 's/1/met/;s/0/MISSED/')"
+			done
+			unset sum
+		done
+	done
+	q -c "ALTER SYSTEM RESET synchronous_commit" -c "SELECT pg_reload_conf()" >/dev/null
+}
+
+# ---------------------------------------------------------------------------
+# 3: drain
+# ---------------------------------------------------------------------------
+worker_settings() {	# workers, then the sighup settings
+	q <<SQL >/dev/null
+ALTER SYSTEM SET mint.workers = $WORKERS;
+ALTER SYSTEM SET mint.batch_size = $BATCH;
+ALTER SYSTEM SET mint.max_inflight = $INFLIGHT;
+ALTER SYSTEM SET mint.poll_interval = '$POLL';
+SQL
+	if [ -n "$COMMITMENT" ]; then
+		q -c "ALTER SYSTEM SET mint.commitment = '$COMMITMENT'" >/dev/null
+	else
+		q -c "ALTER SYSTEM RESET mint.commitment" >/dev/null
+	fi
+}
+reset_jobs() {
+	q -c "TRUNCATE mint.mint_attempts, mint.idempotency_keys, mint.mint_jobs, bench.jobs" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+}
+# enqueue N tickets PREFIX-1..N (each its own metadata uri) in one transaction;
+# prints the commit time (epoch)
+enqueue_bulk() {
+	local prefix=$1 n=$2 i last
+	{
+		echo "BEGIN;"
+		for ((i = 1; i <= n; i += 1000)); do
+			last=$((i + 999)); [ $last -gt $n ] && last=$n
+			echo "SELECT count(*) FROM mint.mint_tickets('bench', (SELECT jsonb_agg(jsonb_build_object('ticket_id', '$prefix-' || i, 'owner', '$OWNER', 'metadata', jsonb_build_object('name', 'Seat ' || i, 'symbol', 'TIX', 'uri', 'https://tickets.example/$prefix/' || i || '.json'))) FROM generate_series($i, $last) i)) \\g /dev/null"
+		done
+		echo "COMMIT;"
+		echo "SELECT extract(epoch FROM clock_timestamp());"
+	} | q
+}
+confirmed() { q_retry -c "SELECT count(*) FROM mint.mint_jobs WHERE ticket_id LIKE '$1-%' AND status = 'confirmed'" || echo 0; }
+wait_confirmed() {	# prefix n timeout
+	local t0=$(date +%s) c
+	while :; do
+		c=$(confirmed "$1")
+		[ "$c" -ge "$2" ] && return 0
+		if [ $(($(date +%s) - t0)) -gt "$3" ]; then
+			log "timeout: $c of $2 confirmed ($1)"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+latency_sql() {	# prefix -> "sent_p50 sent_p99 conf_p50 conf_p99" (ms)
+	q -F ' ' -c "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY s)),
+	                    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY c)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY c))
+	               FROM (SELECT 1000 * extract(epoch FROM a.created_at - j.created_at) s,
+	                            1000 * extract(epoch FROM j.confirmed_at - j.created_at) c
+	                       FROM mint.mint_jobs j JOIN mint.mint_attempts a USING (tenant_id, ticket_id)
+	                      WHERE j.ticket_id LIKE '$1-%' AND a.attempt_no = 1) x"
+}
+drain_one() {	# latency_ms target commitment
+	local lat=$1 target=$2 prefix="z$1$3" t0 t1 rate ok0 ok dups sec="drain ${1}ms, $3"
+	fake_control "{\"latency_ms\": $lat}"
+	read -r ok0 dups <<<"$(fake_ledger)"
+	t0=$(enqueue_bulk "$prefix" "$DRAIN_N")
+	log "drain ${lat}ms: $DRAIN_N enqueued (one transaction)"
+	wait_confirmed "$prefix" "$DRAIN_N" "$DRAIN_TIMEOUT" || true
+	t1=$(q -c "SELECT extract(epoch FROM CASE WHEN count(*) FILTER (WHERE status = 'confirmed') = $DRAIN_N
+	                THEN max(confirmed_at) ELSE clock_timestamp() END) FROM mint.mint_jobs WHERE ticket_id LIKE '$prefix-%'")
+	rate=$(calc "$(confirmed "$prefix") / ($t1 - $t0)")
+	read -r l1 l2 l3 l4 <<<"$(latency_sql "$prefix")"
+	read -r ok dups <<<"$(fake_ledger "$prefix")"
+	log "drain ${lat}ms: $(printf %.0f "$rate")/s, ledger +$((ok - ok0)) ok, $dups duplicate uris"
+	row "$sec" "confirmed mints/s ($(confirmed "$prefix") of $DRAIN_N confirmed; commit -> last confirmed, or -> timeout ${DRAIN_TIMEOUT}s)" "$(printf %.0f "$rate")" \
+		"$(printf %.2f "$(calc "$rate / $target")")" ">= $target/s" \
+		"$(calc "$rate >= $target" | sed 's/1/met/;s/0/MISSED/')"
+	row "$sec" "enqueue->sent p50 / p99 ms (bulk)" "$l1 / $l2" "" "" ""
+	row "$sec" "enqueue->confirmed p50 / p99 ms (bulk)" "$l3 / $l4" "" "" ""
+	row "$sec" "ledger: landed ok / duplicate uris" "$((ok - ok0)) / $dups" "" "$DRAIN_N / 0" \
+		"$([ "$dups" = 0 ] && [ $((ok - ok0)) = "$DRAIN_N" ] && echo met || echo MISSED)"
+	row "$sec" "attempts per job (max), worker peak VmRSS kB" \
+		"$(q -c "SELECT round(avg(attempts), 3) || ' (' || max(attempts) || ')' FROM mint.mint_jobs WHERE ticket_id LIKE '$prefix-%'"), $(peak_rss)" "" "" ""
+}
+# the largest VmHWM of the workers now running
+peak_rss() {
+	local pid m=0 v
+	for pid in $(worker_pids); do
+		v=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+		[ "${v:-0}" -gt "$m" ] && m=$v
+	done
+	echo "$m"
+}
+phase_drain() {
+	local c first=1
+	for c in $DRAIN_COMMITMENTS; do
+		COMMITMENT=$c
+		reset_jobs
+		worker_settings
+		start_fake --slot-ms "$SLOT_MS" --finalized-lag "$FIN_LAG"
+		pg_restart
+		q_retry -c "SELECT 1" >/dev/null
+		sleep 1
+		drain_one 0 2000 "$c"
+		if [ $first = 1 ]; then
+			# idle: one ticket at a time, with pauses
+			{
+				for i in $(seq 50); do
+					echo "SELECT 1 FROM mint.mint_ticket('bench', 'idle-$i', '$OWNER', jsonb_build_object('name', 'Idle $i', 'uri', 'https://tickets.example/idle/$i.json')) \\g /dev/null"
+					echo "SELECT pg_sleep(0.3) \\g /dev/null"
+				done
+			} | q
+			wait_confirmed idle 50 120 || true
+			read -r l1 l2 l3 l4 <<<"$(latency_sql idle)"
+			row "idle, 0ms, $c" "enqueue->sent p50 / p99 ms (50 single tickets, 0.3 s apart)" "$l1 / $l2" "" "p50 <= 20" \
+				"$(calc "$l1 <= 20" | sed 's/1/met/;s/0/MISSED/')"
+			row "idle, 0ms, $c" "enqueue->confirmed p50 / p99 ms" "$l3 / $l4" "" "" ""
+			first=0
+		fi
+		drain_one 100 1000 "$c"
+	done
+	COMMITMENT=
+	row "drain settings" "mint.workers / batch_size / max_inflight / poll_interval; fake slot, finalized lag" \
+		"$WORKERS / $BATCH / $INFLIGHT / $POLL; ${SLOT_MS}ms, $FIN_LAG blocks" "" "" ""
+}
+
+# ---------------------------------------------------------------------------
+# 4: chaos at scale
+# ---------------------------------------------------------------------------
+worker_pids() { q_retry -c "SELECT pid FROM mint.worker_status WHERE pid IS NOT NULL" 2>/dev/null || true; }
+phase_chaos() {
+	local t0 kills=0 pids pid c failed lost ledger ok dups t1
+	reset_jobs
+	worker_settings
+	q <<SQL >/dev/null
+ALTER SYSTEM SET mint.lease = '5s';
+ALTER SYSTEM SET mint.rpc_timeout = '1s';
+ALTER SYSTEM SET mint.backoff_base = '100ms';
+ALTER SYSTEM SET mint.backoff_max = '2s';
+ALTER SYSTEM SET mint.max_attempts = 20;
+SQL
+	start_fake --slot-ms 20 --finalized-lag 8 --seed 7 --timeout-hold-ms 2000
+	pg_restart
+	q_retry -c "SELECT 1" >/dev/null
+	fake_control '{"p_lost_response":0.15,"p_never_lands":0.10,"p_5xx":0.05,"p_timeout":0.03,"p_429":0.05,"latency_ms":5}'
+	t0=$(date +%s.%N)
+	enqueue_bulk c "$CHAOS_N" >/dev/null
+	log "chaos: $CHAOS_N enqueued"
+	while [ $kills -lt "$KILLS" ]; do
+		sleep "$(awk -v r=$RANDOM 'BEGIN {printf "%.2f", 1 + r / 32768}')"
+		pids=$(worker_pids)
+		[ -z "$pids" ] && continue
+		pid=$(echo "$pids" | shuf -n 1)
+		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+		# an RPC outage in the middle: 3 s of "down"
+		if [ $kills = $((KILLS / 2)) ]; then
+			fake_control '{"down":true}'; sleep 3; fake_control '{"down":false}'
+		fi
+	done
+	log "chaos: $kills kills issued, $(confirmed c) confirmed so far"
+	wait_confirmed c "$CHAOS_N" "$CHAOS_TIMEOUT" || true
+	t1=$(date +%s.%N)
+	c=$(confirmed c)
+	failed=$(q_retry -c "SELECT count(*) FROM mint.mint_jobs WHERE ticket_id LIKE 'c-%' AND status = 'failed'")
+	read -r ok dups <<<"$(fake_ledger c)"
+	lost=$((CHAOS_N - c))
+	row "chaos ($CHAOS_N, all faults, $kills kill -9)" "duplicates (ledger uris minted twice)" "$dups" "" "0" \
+		"$([ "$dups" = 0 ] && echo met || echo MISSED)"
+	row "chaos ($CHAOS_N, all faults, $kills kill -9)" "lost (jobs not confirmed; failed=$failed; ledger ok=$ok)" "$lost" "" "0" \
+		"$([ "$lost" = 0 ] && [ "$ok" = "$CHAOS_N" ] && echo met || echo MISSED)"
+	row "chaos ($CHAOS_N, all faults, $kills kill -9)" "time to drain s (enqueue -> all confirmed)" \
+		"$(printf %.0f "$(calc "$t1 - $t0")")" "" "" ""
+	q <<SQL >/dev/null
+ALTER SYSTEM RESET mint.lease;
+ALTER SYSTEM RESET mint.rpc_timeout;
+ALTER SYSTEM RESET mint.backoff_base;
+ALTER SYSTEM RESET mint.backoff_max;
+ALTER SYSTEM RESET mint.max_attempts;
+SQL
+}
+
+# ---------------------------------------------------------------------------
+# 5: memory over a long run
+# ---------------------------------------------------------------------------
+phase_memory() {
+	local samples=$dir/rss.tsv c pid first mid last anon aborted=""
+	reset_jobs
+	# the workers' default batch_size / max_inflight: this phase is about memory
+	local BATCH=$MEM_BATCH INFLIGHT=$MEM_INFLIGHT
+	worker_settings
+	start_fake --slot-ms "$SLOT_MS" --finalized-lag "$FIN_LAG"
+	pg_restart
+	q_retry -c "SELECT 1" >/dev/null
+	# the producer: 1,000 tickets per transaction, in the background
+	(
+		for ((i = 1; i <= MEM_JOBS; i += 10000)); do
+			last=$((i + 9999)); [ $last -gt "$MEM_JOBS" ] && last=$MEM_JOBS
+			{
+				for ((k = i; k <= last; k += 1000)); do
+					e=$((k + 999)); [ $e -gt $last ] && e=$last
+					echo "SELECT count(*) FROM mint.mint_tickets('bench', (SELECT jsonb_agg(jsonb_build_object('ticket_id', 'm-' || i, 'owner', '$OWNER', 'metadata', jsonb_build_object('name', 'Seat ' || i, 'symbol', 'TIX', 'uri', 'https://tickets.example/m/' || i || '.json'))) FROM generate_series($k, $e) i)) \\g /dev/null"
+				done
+			} | q
+		done
+	) &
+	bg_pid=$!
+	: >"$samples"
+	local t0=$(date +%s)
+	while :; do
+		c=$(confirmed m)
+		for pid in $(worker_pids); do
+			awk -v c="$c" -v p="$pid" -v t=$(($(date +%s) - t0)) '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2}
+				END {if (r) print t "\t" c "\t" p "\t" r "\t" a}' "/proc/$pid/status" >>"$samples" 2>/dev/null || true
+		done
+		[ "$c" -ge "$MEM_JOBS" ] && break
+		# a safety stop for a leaking worker: this machine is shared
+		anon=$(tail -n "$WORKERS" "$samples" | awk -F'\t' '$5 > m {m = $5} END {print m + 0}')
+		if [ "$anon" -gt "$MEM_LIMIT_KB" ]; then
+			aborted="stopped at $c jobs: a worker's RssAnon passed $MEM_LIMIT_KB kB"
+			log "memory: $aborted"
+			kill "$bg_pid" 2>/dev/null || true
+			break
+		fi
+		if [ $(($(date +%s) - t0)) -gt "$MEM_TIMEOUT" ]; then aborted="stopped at $c jobs after $MEM_TIMEOUT s"; log "memory: $aborted"; kill "$bg_pid" 2>/dev/null || true; break; fi
+		sleep 2
+	done
+	wait "$bg_pid" 2>/dev/null || true
+	bg_pid=
+	[ -n "$aborted" ] && row "memory ($MEM_JOBS jobs)" "run $aborted" "" "" "" "MISSED"
+	row "memory ($MEM_JOBS jobs)" "settings: mint.workers / batch_size / max_inflight" "$WORKERS / $MEM_BATCH / $MEM_INFLIGHT" "" "" ""
+	[ -n "${RSS_OUT:-}" ] && cp "$samples" "$RSS_OUT"
+	# per worker pid: first / middle / last sample, and the least-squares slope
+	# over the samples after the first 10 % of the jobs (warm-up)
+	perl -e '
+		my (%s);
+		while (<STDIN>) { chomp; my ($t,$c,$p,$r,$a) = split /\t/; push @{$s{$p}}, [$t,$c,$r,$a]; }
+		for my $p (sort keys %s) {
+			my @x = @{$s{$p}}; next if @x < 3;
+			my ($f, $m, $l) = ($x[0], $x[int(@x/2)], $x[-1]);
+			my @w = grep { $_->[1] >= 0.1 * $ARGV[0] } @x; @w = @x if @w < 3;
+			for my $k (2, 3) {
+				my ($n,$sx,$sy,$sxx,$sxy) = (0,0,0,0,0);
+				for (@w) { $n++; $sx += $_->[1]; $sy += $_->[$k]; $sxx += $_->[1]**2; $sxy += $_->[1]*$_->[$k]; }
+				my $d = $n*$sxx - $sx*$sx; my $slope = $d ? ($n*$sxy - $sx*$sy)/$d*100000 : 0;
+				my $what = $k == 2 ? "VmRSS" : "RssAnon";
+				printf "worker pid %s\t%s kB first/middle/last (at jobs %d/%d/%d)\t%d / %d / %d\t\tslope %+.0f kB per 100k jobs\t%s\n",
+					$p, $what, $f->[1], $m->[1], $l->[1], $f->[$k], $m->[$k], $l->[$k], $slope,
+					$k == 3 ? (abs($slope) < 1024 ? "flat" : "GROWING") : "(includes shared buffers touched)";
+			}
+		}' "$MEM_JOBS" <"$samples" | while IFS=$'\t' read -r a b c d e f; do row "memory ($MEM_JOBS jobs) $a" "$b" "$c" "$d" "$e" "$f"; done
+}
+
+for p in $PHASES; do
+	log "== phase $p"
+	: >"$dir/watchdog.log"
+	"phase_$p"
+	if [ -s "$dir/watchdog.log" ]; then
+		row "$p: memory watchdog" "workers killed for RssAnon > $MEM_LIMIT_KB kB (first: $(head -1 "$dir/watchdog.log"))" \
+			"$(wc -l <"$dir/watchdog.log")" "" "0" "MISSED"
+	fi
+done
+
+echo
+echo "mint_ext bench — $machine — $(date -u '+%Y-%m-%d %H:%M UTC') — total $(($(date +%s) - t_start)) s"
+echo "pgbench: $CLIENTS clients, -T $T x $REPS reps, -M prepared, mint.workers = 0; ratios = mint / baseline (same run)"
+{
+	printf 'section\tmetric\tvalue\tratio\ttarget\tverdict\n'
+	cat "$RES"
+} | column -t -s $'\t'
