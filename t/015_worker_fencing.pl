@@ -11,15 +11,21 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(sleep);
 
-my $fake = start_fake(slot_ms => 10, finalized_lag => 4, seed => 15);
+# blocks of 100 ms: a job stays in flight for about a second (finalized), so
+# the worker frozen below surely holds some
+my $fake = start_fake(slot_ms => 100, finalized_lag => 4, seed => 15);
 my $node = new_mint_node('fencing', $fake, 'mint.workers' => 3, 'mint.lease' => "'2s'",
 	'mint.batch_size' => 20, 'mint.max_inflight' => 40);
 wait_until('three workers', 20, sub { scalar(worker_pids($node)) == 3 });
 
 my $n = 600;
 enqueue_tickets($node, 0, $n - 1);
-sleep(0.5);
-my ($frozen) = worker_pids($node);
+my $frozen;
+wait_until('a worker holds jobs', 20, sub {
+	$frozen = $node->safe_psql('postgres',
+		"SELECT pid FROM mint.worker_status WHERE inflight > 0 ORDER BY inflight DESC LIMIT 1");
+	$frozen ne '';
+});
 kill 'STOP', $frozen;
 note "froze worker $frozen";
 sleep(5);    # past its lease: the others claim its jobs (bumping the tokens)

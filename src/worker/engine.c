@@ -1074,10 +1074,29 @@ is_watching(const MintJob *j)
 }
 
 /*
+ * When the next tick has something to do for this job (the conditions of
+ * submit_sends() and submit_statuses()), or dflt if nothing is scheduled.
+ */
+static TimestampTz
+job_due(const MintJob *j, TimestampTz dflt)
+{
+	TimestampTz due = dflt;
+
+	if (!is_watching(j))
+		return due;
+	if (!j->req_status && !j->req_tx)
+		due = Min(due, j->next_check);
+	if (!j->seen && !j->refused && j->resend && !j->req_send)
+		due = Min(due, j->next_send);
+	return due;
+}
+
+/*
  * engine_tick
  *	  One round: claim, fetch what the chain knows, build/record/send, react
  *	  to answers, apply decisions.  Returns how long the caller may sleep
- *	  (ms) before the next round if nothing wakes it.
+ *	  (ms) before the next round if nothing wakes it, or -1 when calls are
+ *	  in flight (the caller lets them progress with engine_wait_rpc).
  */
 long
 engine_tick(bool woken)
@@ -1179,22 +1198,29 @@ engine_tick(bool woken)
 	}
 	compact_set();
 
-	/* how long until something is due */
+	/*
+	 * How long until something is due.  Only what the next tick would act on
+	 * counts (a job whose status call is in flight is not due at its
+	 * next_check), or the loop would spin; jobs waiting for a build are due
+	 * at once when the blockhash is fresh, else when its answer comes.
+	 */
 	if (sol_rpc_pending(rpc) > 0)
-		wait = 10;
+		wait = -1;
 	else
 	{
 		TimestampTz due = next_claim;
+		TimestampTz t = GetCurrentTimestamp();
 
 		for (i = 0; i < nset; i++)
-			if (is_watching(set[i]))
-				due = Min(due, Min(set[i]->next_check, set[i]->next_send));
+			due = Min(due, job_due(set[i], due));
+		if (have_key && any_job(wants_build))
+			due = t; /* build now, or ask for a fresh blockhash now */
 		if (rpc_quiet(now))
 			due = Max(due, quiet_until);
 		if (nset > 0)
 			due = Min(due, next_renew);
-		wait = (long)((due - GetCurrentTimestamp()) / 1000);
-		wait = Max(wait, 0);
+		/* rounded up: a due time 0.4 ms away is a 1 ms sleep, not a spin */
+		wait = due <= t ? 0 : (long)((due - t + 999) / 1000);
 		wait = Min(wait, (long)mint_poll_interval);
 	}
 	report(nset > 0 ? "working" : "idle");

@@ -153,7 +153,7 @@ mint_worker_main(Datum main_arg)
 			wait_ms = engine_tick(woken);
 		woken = false;
 
-		if (wait_ms <= 10)
+		if (wait_ms < 0)
 		{
 			/* calls in flight: let them progress, then look at the latch */
 			engine_wait_rpc(10);

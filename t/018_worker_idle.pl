@@ -1,0 +1,43 @@
+# A worker waiting on the chain sleeps.  While a sent mint waits ~13 s for
+# finalization (400 ms blocks, finalized 32 behind), the worker has nothing
+# to do but ask for its status every poll interval; its CPU time over those
+# seconds must stay a small fraction of the wall time.  (A loop that
+# recomputed "due now" for a job not to be re-sent spun a core at 100 %.)
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use MintTest;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use POSIX qw(sysconf _SC_CLK_TCK);
+use Time::HiRes qw(sleep);
+
+my $fake = start_fake(slot_ms => 400, finalized_lag => 32, seed => 18);
+my $node = new_mint_node('idle', $fake, 'mint.workers' => 1);
+
+# CPU seconds (user + system) a process has used so far
+sub cpu_seconds
+{
+	my ($pid) = @_;
+	my @f = split(/ /, (split(/\) /, slurp_file("/proc/$pid/stat")))[1]);
+	return ($f[11] + $f[12]) / sysconf(_SC_CLK_TCK);
+}
+
+enqueue_tickets($node, 0, 0);
+wait_until('the ticket to be sent', 20, sub {
+	query($node, "SELECT count(*) FROM mint.mint_jobs WHERE status = 'submitted'") == 1 });
+my ($pid) = worker_pids($node);
+my $c0 = cpu_seconds($pid);
+sleep(4);
+my $used = cpu_seconds($pid) - $c0;
+is(query($node, "SELECT status FROM mint.mint_jobs"), 'submitted',
+	'still waiting for finalization during the sample');
+cmp_ok($used, '<', 1.0, "worker used ${used}s of CPU in 4 s of waiting (not spinning)");
+
+wait_confirmed($node, 1, 60);
+check_exactly_once($node, $fake, 0, 0);
+
+$node->stop;
+stop_fake($fake);
+done_testing();
