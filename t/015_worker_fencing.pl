@@ -18,7 +18,7 @@ my $node = new_mint_node('fencing', $fake, 'mint.workers' => 3, 'mint.lease' => 
 	'mint.batch_size' => 20, 'mint.max_inflight' => 40);
 wait_until('three workers', 20, sub { scalar(worker_pids($node)) == 3 });
 
-my $n = 600;
+my $n = 1500;    # enough left after the freeze for the frozen worker to mint again
 enqueue_tickets($node, 0, $n - 1);
 my $frozen;
 wait_until('a worker holds jobs', 20, sub {

@@ -21,15 +21,25 @@ static const uint64_t keccak_rc[24] = {
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-/* rotation offsets r[x + 5y] */
-static const unsigned keccak_rot[25] = {
-    0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
+/*
+ * The rho and pi steps as one walk: pi moves lane (x, y) to (y, 2x + 3y),
+ * and following that permutation from lane (1, 0) visits the 24 other
+ * lanes once.  keccak_pi[i] is the i-th lane of the walk, keccak_rho[i] the
+ * rotation of the lane moved there (the offsets r[x, y] of the
+ * specification, taken along the same walk).  Both are checked against the
+ * definitions by the unit tests through the known-answer vectors.
+ */
+static const uint8_t keccak_pi[24] = {
+    10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1,
+};
+static const uint8_t keccak_rho[24] = {
+    1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44,
 };
 
-static uint64_t
+static inline uint64_t
 rotl64(uint64_t x, unsigned n)
 {
-	return n == 0 ? x : (x << n) | (x >> (64 - n));
+	return (x << n) | (x >> ((64 - n) & 63));
 }
 
 static void
@@ -39,29 +49,46 @@ keccak_f1600(uint64_t a[25])
 
 	for (round = 0; round < 24; round++)
 	{
-		uint64_t c[5];
-		uint64_t b[25];
-		int x;
+		uint64_t c0, c1, c2, c3, c4, t, u;
+		int i;
 		int y;
 
 		/* theta */
-		for (x = 0; x < 5; x++)
-			c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-		for (x = 0; x < 5; x++)
-		{
-			uint64_t d = c[(x + 4) % 5] ^ rotl64(c[(x + 1) % 5], 1);
-
-			for (y = 0; y < 25; y += 5)
-				a[y + x] ^= d;
-		}
-		/* rho and pi: B[y, 2x+3y] = rot(A[x, y], r[x, y]) */
-		for (x = 0; x < 5; x++)
-			for (y = 0; y < 5; y++)
-				b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl64(a[x + 5 * y], keccak_rot[x + 5 * y]);
-		/* chi */
+		c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
+		c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+		c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
+		c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+		c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
 		for (y = 0; y < 25; y += 5)
-			for (x = 0; x < 5; x++)
-				a[y + x] = b[y + x] ^ (~b[y + (x + 1) % 5] & b[y + (x + 2) % 5]);
+		{
+			a[y + 0] ^= c4 ^ rotl64(c1, 1);
+			a[y + 1] ^= c0 ^ rotl64(c2, 1);
+			a[y + 2] ^= c1 ^ rotl64(c3, 1);
+			a[y + 3] ^= c2 ^ rotl64(c4, 1);
+			a[y + 4] ^= c3 ^ rotl64(c0, 1);
+		}
+		/* rho and pi, in place along the permutation's cycle */
+		t = a[1];
+		for (i = 0; i < 24; i++)
+		{
+			u = a[keccak_pi[i]];
+			a[keccak_pi[i]] = rotl64(t, keccak_rho[i]);
+			t = u;
+		}
+		/* chi, row by row */
+		for (y = 0; y < 25; y += 5)
+		{
+			c0 = a[y + 0];
+			c1 = a[y + 1];
+			c2 = a[y + 2];
+			c3 = a[y + 3];
+			c4 = a[y + 4];
+			a[y + 0] = c0 ^ (~c1 & c2);
+			a[y + 1] = c1 ^ (~c2 & c3);
+			a[y + 2] = c2 ^ (~c3 & c4);
+			a[y + 3] = c3 ^ (~c4 & c0);
+			a[y + 4] = c4 ^ (~c0 & c1);
+		}
 		/* iota */
 		a[0] ^= keccak_rc[round];
 	}
