@@ -21,7 +21,8 @@
 # FIN_LAG (32: the fake's finalized lag in blocks), DRAIN_COMMITMENTS
 # ("confirmed finalized": the drain runs once per mint.commitment; the
 # other phases use the server's default),
-# MEM_BATCH (256), MEM_INFLIGHT (2048), MEM_LIMIT_KB (2000000: in every
+# MEM_BATCH (256), MEM_INFLIGHT (2048), MEM_COMMITMENT (the server's
+# default; "confirmed" drains faster), MEM_LIMIT_KB (2000000: in every
 # phase a watchdog kill -9s a worker whose RssAnon passes it, and the table
 # says so; the memory phase also stops there),
 # SKIP_BUILD=1 (use the installed extension), KEEP=1 (leave the cluster),
@@ -461,7 +462,8 @@ phase_memory() {
 	local samples=$dir/rss.tsv c pid first mid last anon aborted=""
 	reset_jobs
 	# the workers' default batch_size / max_inflight: this phase is about memory
-	local BATCH=$MEM_BATCH INFLIGHT=$MEM_INFLIGHT
+	# (MEM_COMMITMENT=confirmed: the jobs go through faster than at finalized)
+	local BATCH=$MEM_BATCH INFLIGHT=$MEM_INFLIGHT COMMITMENT=${MEM_COMMITMENT:-}
 	worker_settings
 	start_fake --slot-ms "$SLOT_MS" --finalized-lag "$FIN_LAG"
 	pg_restart
@@ -502,7 +504,7 @@ phase_memory() {
 	wait "$bg_pid" 2>/dev/null || true
 	bg_pid=
 	[ -n "$aborted" ] && row "memory ($MEM_JOBS jobs)" "run $aborted" "" "" "" "MISSED"
-	row "memory ($MEM_JOBS jobs)" "settings: mint.workers / batch_size / max_inflight" "$WORKERS / $MEM_BATCH / $MEM_INFLIGHT" "" "" ""
+	row "memory ($MEM_JOBS jobs)" "settings: mint.workers / batch_size / max_inflight / commitment" "$WORKERS / $MEM_BATCH / $MEM_INFLIGHT / ${COMMITMENT:-default}" "" "" ""
 	[ -n "${RSS_OUT:-}" ] && cp "$samples" "$RSS_OUT"
 	# per worker pid: first / middle / last sample, and the least-squares slope
 	# over the samples after the first 10 % of the jobs (warm-up)
