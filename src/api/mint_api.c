@@ -37,6 +37,7 @@
 
 #include "mint_ext.h"
 #include "api/access.h"
+#include "api/trees.h"
 #include "api/validate.h"
 #include "common/locks.h"
 #include "common/spi.h"
@@ -83,39 +84,10 @@ enum
 /* What a call produces: one result row per requested ticket. */
 typedef void (*MintEmit)(void *arg, Datum *values, bool *nulls);
 
-static SPIPlanPtr plan_tree = NULL;
 static SPIPlanPtr plan_job_get = NULL;
 static SPIPlanPtr plan_job_upsert = NULL;
 static SPIPlanPtr plan_key_get = NULL;
 static SPIPlanPtr plan_key_put = NULL;
-
-/*
- * mint_get_tree
- *	  The tenant's active tree; error when there is none.
- */
-static void
-mint_get_tree(const char *tenant_id, MintTree *tree)
-{
-	Oid types[1] = {TEXTOID};
-	Datum values[1];
-	bool isnull;
-
-	values[0] = CStringGetTextDatum(tenant_id);
-	if (SPI_execute_plan(mint_plan(&plan_tree,
-	                               "SELECT merkle_tree, collection_mint FROM mint.trees "
-	                               "WHERE tenant_id = $1 AND active",
-	                               1, types),
-	                     values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read mint.trees");
-	if (SPI_processed == 0)
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		                errmsg("tenant \"%s\" has no active merkle tree", tenant_id),
-		                errhint("Register one with mint.register_tree().")));
-	tree->merkle_tree = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	(void)SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	tree->collection_mint =
-	    isnull ? NULL : SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-}
 
 /*
  * job_row_to_result
