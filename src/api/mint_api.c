@@ -37,6 +37,7 @@
 
 #include "mint_ext.h"
 #include "api/access.h"
+#include "api/trees.h"
 #include "api/validate.h"
 #include "common/locks.h"
 #include "common/spi.h"
@@ -80,42 +81,26 @@ enum
 #define JOB_COL_FINGERPRINT 13 /* 1-based, as SPI counts */
 #define JOB_COL_INSERTED    14 /* only in the upsert */
 
+/*
+ * An expired key is replaced (the reaper may not have deleted it yet); a
+ * live one never is: the caller holds the key's lock and found none.
+ */
+#define KEY_PUT_CONFLICT                                                                           \
+	"ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET "                                      \
+	"operation = excluded.operation, fingerprint = excluded.fingerprint, "                         \
+	"ticket_ids = excluded.ticket_ids, created_flags = excluded.created_flags, "                   \
+	"created_at = excluded.created_at, expires_at = excluded.expires_at "                          \
+	"WHERE k.expires_at <= now()"
+
 /* What a call produces: one result row per requested ticket. */
 typedef void (*MintEmit)(void *arg, Datum *values, bool *nulls);
 
-static SPIPlanPtr plan_tree = NULL;
 static SPIPlanPtr plan_job_get = NULL;
+static SPIPlanPtr plan_job_insert = NULL;
 static SPIPlanPtr plan_job_upsert = NULL;
+static SPIPlanPtr plan_job_insert_key = NULL;
 static SPIPlanPtr plan_key_get = NULL;
 static SPIPlanPtr plan_key_put = NULL;
-
-/*
- * mint_get_tree
- *	  The tenant's active tree; error when there is none.
- */
-static void
-mint_get_tree(const char *tenant_id, MintTree *tree)
-{
-	Oid types[1] = {TEXTOID};
-	Datum values[1];
-	bool isnull;
-
-	values[0] = CStringGetTextDatum(tenant_id);
-	if (SPI_execute_plan(mint_plan(&plan_tree,
-	                               "SELECT merkle_tree, collection_mint FROM mint.trees "
-	                               "WHERE tenant_id = $1 AND active",
-	                               1, types),
-	                     values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read mint.trees");
-	if (SPI_processed == 0)
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		                errmsg("tenant \"%s\" has no active merkle tree", tenant_id),
-		                errhint("Register one with mint.register_tree().")));
-	tree->merkle_tree = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	(void)SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	tree->collection_mint =
-	    isnull ? NULL : SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-}
 
 /*
  * job_row_to_result
@@ -180,33 +165,72 @@ bytea_equals(Datum d, const uint8 *bytes, int len)
 	return VARSIZE_ANY_EXHDR(b) == len && memcmp(VARDATA_ANY(b), bytes, len) == 0;
 }
 
+/* The job insert every path starts with; its six parameters are job_args(). */
+#define JOB_INSERT                                                                                 \
+	"INSERT INTO mint.mint_jobs AS j "                                                             \
+	"(tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key) "                       \
+	"VALUES ($1, $2, $3, $4, $5, $6) "
+#define JOB_INSERT_NARGS 6
+#define JOB_INSERT_TYPES TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID, TEXTOID
+
+static void
+job_args(const char *tenant_id, MintTicket *t, const char *key, Datum *args, char *argnulls)
+{
+	args[0] = CStringGetTextDatum(tenant_id);
+	args[1] = CStringGetTextDatum(t->ticket_id);
+	args[2] = CStringGetTextDatum(t->owner);
+	args[3] = JsonbPGetDatum(t->metadata);
+	args[4] = PointerGetDatum(bytes_to_bytea(t->fingerprint, MINT_FINGERPRINT_LEN));
+	if (key != NULL)
+	{
+		args[5] = CStringGetTextDatum(key);
+		argnulls[5] = ' ';
+	}
+	else
+		argnulls[5] = 'n';
+}
+
 /*
  * mint_upsert_job
- *	  INSERT ... ON CONFLICT for one ticket whose lock we hold.
+ *	  Create or find the job of one ticket whose lock we hold.
  *
- * A conflict changes the job only when its parameters differ and nothing has
- * been recorded for it yet (status queued or in_flight, no attempt); the
- * lease token is bumped so a worker that already claimed the old parameters
- * is fenced out.  A conflict never resets status, attempts, signature or
- * asset id.  Same parameters: the job is returned as stored, read only.
- * Different parameters after an attempt was recorded: error, nothing changes.
+ * A new ticket is one INSERT ... ON CONFLICT DO NOTHING.  A conflict there
+ * takes no row lock and writes nothing, so a repeat with the same parameters
+ * is read only (no xid, no WAL, no wake-up): the job is read and returned as
+ * stored.  Only different parameters go through the updating upsert, which
+ * changes the job only when nothing has been recorded for it yet (status
+ * queued or in_flight, no attempt); the lease token is bumped so a worker
+ * that already claimed the old parameters is fenced out.  A conflict never
+ * resets status, attempts, signature or asset id.  Different parameters
+ * after an attempt was recorded: error, nothing changes.
  */
 static void
 mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *values, bool *nulls)
 {
-	Oid types[6] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID, TEXTOID};
-	Datum args[6];
-	char argnulls[7] = "      ";
+	Oid types[JOB_INSERT_NARGS] = {JOB_INSERT_TYPES};
+	Datum args[JOB_INSERT_NARGS];
+	char argnulls[JOB_INSERT_NARGS + 1] = "      ";
 	bool isnull;
 	bool inserted;
 
-	/*
-	 * The common repeat first: the job exists with these parameters.  Under
-	 * the ticket's lock a read is enough, so a repeated call writes nothing
-	 * (no xid, no WAL, no wake-up).  Anything else goes through the upsert.
-	 */
-	if (mint_job_get(tenant_id, t->ticket_id) &&
-	    bytea_equals(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+	job_args(tenant_id, t, key, args, argnulls);
+	if (SPI_execute_plan(mint_plan(&plan_job_insert,
+	                               JOB_INSERT "ON CONFLICT (tenant_id, ticket_id) DO NOTHING "
+	                                          "RETURNING " JOB_COLS,
+	                               JOB_INSERT_NARGS, types),
+	                     args, argnulls, false, 0) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "could not insert into mint.mint_jobs");
+	if (SPI_processed == 1)
+	{
+		job_row_to_result(0, true, false, values, nulls);
+		mint_wake_at_commit();
+		return;
+	}
+
+	/* The job exists: the same parameters are the common repeat. */
+	if (!mint_job_get(tenant_id, t->ticket_id))
+		elog(ERROR, "job of ticket \"%s\" vanished while locked", t->ticket_id);
+	if (bytea_equals(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 	                               JOB_COL_FINGERPRINT, &isnull),
 	                 t->fingerprint, MINT_FINGERPRINT_LEN))
 	{
@@ -214,32 +238,19 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
 		return;
 	}
 
-	args[0] = CStringGetTextDatum(tenant_id);
-	args[1] = CStringGetTextDatum(t->ticket_id);
-	args[2] = CStringGetTextDatum(t->owner);
-	args[3] = JsonbPGetDatum(t->metadata);
-	args[4] = PointerGetDatum(bytes_to_bytea(t->fingerprint, MINT_FINGERPRINT_LEN));
-	if (key != NULL)
-		args[5] = CStringGetTextDatum(key);
-	else
-		argnulls[5] = 'n';
-
-	if (SPI_execute_plan(
-	        mint_plan(&plan_job_upsert,
-	                  "INSERT INTO mint.mint_jobs AS j "
-	                  "(tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key) "
-	                  "VALUES ($1, $2, $3, $4, $5, $6) "
-	                  "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
-	                  "owner = excluded.owner, metadata = excluded.metadata, "
-	                  "fingerprint = excluded.fingerprint, "
-	                  "idempotency_key = excluded.idempotency_key, status = 'queued', "
-	                  "lease_token = j.lease_token + 1, lease_until = NULL, "
-	                  "next_attempt_at = now(), updated_at = clock_timestamp() "
-	                  "WHERE j.fingerprint <> excluded.fingerprint "
-	                  "AND j.status IN ('queued', 'in_flight') AND j.attempts = 0 "
-	                  "RETURNING " JOB_COLS ", j.xmax = 0",
-	                  6, types),
-	        args, argnulls, false, 0) != SPI_OK_INSERT_RETURNING)
+	if (SPI_execute_plan(mint_plan(&plan_job_upsert,
+	                               JOB_INSERT
+	                               "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
+	                               "owner = excluded.owner, metadata = excluded.metadata, "
+	                               "fingerprint = excluded.fingerprint, "
+	                               "idempotency_key = excluded.idempotency_key, status = 'queued', "
+	                               "lease_token = j.lease_token + 1, lease_until = NULL, "
+	                               "next_attempt_at = now(), updated_at = clock_timestamp() "
+	                               "WHERE j.fingerprint <> excluded.fingerprint "
+	                               "AND j.status IN ('queued', 'in_flight') AND j.attempts = 0 "
+	                               "RETURNING " JOB_COLS ", j.xmax = 0",
+	                               JOB_INSERT_NARGS, types),
+	                     args, argnulls, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not upsert into mint.mint_jobs");
 
 	if (SPI_processed == 1)
@@ -267,6 +278,47 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
 		               SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4)),
 		     errhint("Call mint.get_mint() to see the job.")));
 	job_row_to_result(0, false, false, values, nulls);
+}
+
+/*
+ * mint_insert_job_with_key
+ *	  The common keyed request, one new ticket: the job and its idempotency
+ *	  record in one statement.  false, and nothing written, when the job
+ *	  exists; the caller then takes the general path.
+ */
+static bool
+mint_insert_job_with_key(const char *tenant_id, MintTicket *t, const char *key,
+                         const char *operation, const uint8 *request_fp, Datum *values, bool *nulls)
+{
+	Oid types[JOB_INSERT_NARGS + 3] = {JOB_INSERT_TYPES, BYTEAOID, FLOAT8OID, TEXTOID};
+	Datum args[JOB_INSERT_NARGS + 3];
+	char argnulls[JOB_INSERT_NARGS + 4] = "         ";
+	bool isnull;
+
+	job_args(tenant_id, t, key, args, argnulls);
+	args[6] = PointerGetDatum(bytes_to_bytea(request_fp, MINT_FINGERPRINT_LEN));
+	args[7] = Float8GetDatum((double)mint_idempotency_ttl);
+	args[8] = CStringGetTextDatum(operation);
+	if (SPI_execute_plan(
+	        mint_plan(&plan_job_insert_key,
+	                  "WITH j AS (" JOB_INSERT "ON CONFLICT (tenant_id, ticket_id) DO NOTHING "
+	                  "RETURNING " JOB_COLS "), "
+	                  "k AS (INSERT INTO mint.idempotency_keys AS k (tenant_id, idempotency_key, "
+	                  "operation, fingerprint, ticket_ids, created_flags, expires_at) "
+	                  "SELECT $1, $6, $9, $7, ARRAY[$2], ARRAY[true], "
+	                  "now() + make_interval(secs => $8) FROM j " KEY_PUT_CONFLICT " RETURNING 1) "
+	                  "SELECT j.*, (SELECT count(*) FROM k) FROM j",
+	                  JOB_INSERT_NARGS + 3, types),
+	        args, argnulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not insert into mint.mint_jobs");
+	if (SPI_processed == 0)
+		return false;
+	if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+	                                JOB_COL_FINGERPRINT + 1, &isnull)) != 1)
+		elog(ERROR, "could not store idempotency key \"%s\"", key);
+	job_row_to_result(0, true, false, values, nulls);
+	mint_wake_at_commit();
+	return true;
 }
 
 /*
@@ -430,6 +482,16 @@ mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
 
 	res_values = palloc(sizeof(Datum) * R_NCOLS * n);
 	res_nulls = palloc0(sizeof(bool) * R_NCOLS * n);
+
+	/* One new ticket with a key: the job and the key in one statement. */
+	if (n == 1 && key != NULL &&
+	    mint_insert_job_with_key(tenant_id, &tickets[0], key, operation, request_fp, res_values,
+	                             res_nulls))
+	{
+		emit(arg, res_values, res_nulls);
+		return;
+	}
+
 	ids = palloc(sizeof(Datum) * n);
 	flags = palloc(sizeof(Datum) * n);
 	for (i = 0; i < n; i++)
@@ -466,13 +528,8 @@ mint_enqueue(const char *tenant_id, MintTicket *tickets, int n, const char *key,
 		        mint_plan(&plan_key_put,
 		                  "INSERT INTO mint.idempotency_keys AS k (tenant_id, idempotency_key, "
 		                  "operation, fingerprint, ticket_ids, created_flags, expires_at) "
-		                  "VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7)) "
-		                  "ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET "
-		                  "operation = excluded.operation, fingerprint = excluded.fingerprint, "
-		                  "ticket_ids = excluded.ticket_ids, "
-		                  "created_flags = excluded.created_flags, "
-		                  "created_at = excluded.created_at, expires_at = excluded.expires_at "
-		                  "WHERE k.expires_at <= now()",
+		                  "VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => "
+		                  "$7)) " KEY_PUT_CONFLICT,
 		                  7, types),
 		        args, NULL, false, 0) != SPI_OK_INSERT ||
 		    SPI_processed != 1)

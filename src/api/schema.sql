@@ -47,6 +47,15 @@ CREATE TABLE @extschema@.trees (
 );
 CREATE UNIQUE INDEX trees_one_active_per_tenant
 	ON @extschema@.trees (tenant_id) WHERE active;
+-- Backends cache the active trees they have read (src/api/trees.c); every
+-- change of the table drops those copies in all backends when it commits.
+CREATE FUNCTION @extschema@._trees_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'mint_trees_changed'
+LANGUAGE C;
+CREATE TRIGGER trees_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.trees
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._trees_changed();
 
 -- Which roles may act for which tenant (see mint.grant_tenant).
 CREATE TABLE @extschema@.tenant_roles (
