@@ -339,13 +339,22 @@ latency_sql() {	# prefix -> "sent_p50 sent_p99 conf_p50 conf_p99" (ms)
 	                       FROM mint.mint_jobs j JOIN mint.mint_attempts a USING (tenant_id, ticket_id)
 	                      WHERE j.ticket_id LIKE '$1-%' AND a.attempt_no = 1) x"
 }
+# CPU time (clock ticks, user + system) used so far by the given pids
+cpu_ticks() {
+	local p t=0
+	for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+	echo "$t"
+}
 drain_one() {	# latency_ms target commitment
-	local lat=$1 target=$2 prefix="z$1$3" t0 t1 rate ok0 ok dups sec="drain ${1}ms, $3"
+	local lat=$1 target=$2 prefix="z$1$3" t0 t1 rate ok0 ok dups sec="drain ${1}ms, $3" wp w0 f0 w1 f1
 	fake_control "{\"latency_ms\": $lat}"
 	read -r ok0 dups <<<"$(fake_ledger)"
+	wp=$(worker_pids)
 	t0=$(enqueue_bulk "$prefix" "$DRAIN_N")
+	w0=$(cpu_ticks $wp) f0=$(cpu_ticks "$fake_pid")
 	log "drain ${lat}ms: $DRAIN_N enqueued (one transaction)"
 	wait_confirmed "$prefix" "$DRAIN_N" "$DRAIN_TIMEOUT" || true
+	w1=$(cpu_ticks $wp) f1=$(cpu_ticks "$fake_pid")
 	t1=$(q -c "SELECT extract(epoch FROM CASE WHEN count(*) FILTER (WHERE status = 'confirmed') = $DRAIN_N
 	                THEN max(confirmed_at) ELSE clock_timestamp() END) FROM mint.mint_jobs WHERE ticket_id LIKE '$prefix-%'")
 	rate=$(calc "$(confirmed "$prefix") / ($t1 - $t0)")
@@ -359,6 +368,10 @@ drain_one() {	# latency_ms target commitment
 	row "$sec" "enqueue->confirmed p50 / p99 ms (bulk)" "$l3 / $l4" "" "" ""
 	row "$sec" "ledger: landed ok / duplicate uris" "$((ok - ok0)) / $dups" "" "$DRAIN_N / 0" \
 		"$([ "$dups" = 0 ] && [ $((ok - ok0)) = "$DRAIN_N" ] && echo met || echo MISSED)"
+	# on this box the workers and the fake share two cores: what each mint costs them
+	row "$sec" "CPU ms per mint: workers (all) / fake cluster" \
+		"$(printf '%.3f / %.3f' "$(calc "($w1 - $w0) * 1000 / $(getconf CLK_TCK) / $DRAIN_N")" \
+			"$(calc "($f1 - $f0) * 1000 / $(getconf CLK_TCK) / $DRAIN_N")")" "" "" ""
 	row "$sec" "attempts per job (max), worker peak VmRSS kB" \
 		"$(q -c "SELECT round(avg(attempts), 3) || ' (' || max(attempts) || ')' FROM mint.mint_jobs WHERE ticket_id LIKE '$prefix-%'"), $(peak_rss)" "" "" ""
 }
@@ -510,23 +523,31 @@ phase_memory() {
 	[ -n "$aborted" ] && row "memory ($MEM_JOBS jobs)" "run $aborted" "" "" "" "MISSED"
 	row "memory ($MEM_JOBS jobs)" "settings: mint.workers / batch_size / max_inflight / commitment" "$WORKERS / $MEM_BATCH / $MEM_INFLIGHT / ${COMMITMENT:-default}" "" "" ""
 	[ -n "${RSS_OUT:-}" ] && cp "$samples" "$RSS_OUT"
-	# per worker pid: first / middle / last sample, and the least-squares slope
-	# over the samples after the first 10 % of the jobs (warm-up)
+	# per worker pid: first / middle / last sample, and the least-squares
+	# slopes over the samples after the first 10 % of the jobs and over the
+	# second half.  The verdict is the second half's: private memory rises
+	# in steps while the allocator reaches its high-water marks (bigger
+	# batches in flight), which tilts the first slope; a leak grows in the
+	# second half as much as in the first.
 	perl -e '
 		my (%s);
 		while (<STDIN>) { chomp; my ($t,$c,$p,$r,$a) = split /\t/; push @{$s{$p}}, [$t,$c,$r,$a]; }
+		sub slope {
+			my ($k, @w) = @_; my ($n,$sx,$sy,$sxx,$sxy) = (0,0,0,0,0);
+			for (@w) { $n++; $sx += $_->[1]; $sy += $_->[$k]; $sxx += $_->[1]**2; $sxy += $_->[1]*$_->[$k]; }
+			my $d = $n*$sxx - $sx*$sx; return $d ? ($n*$sxy - $sx*$sy)/$d*100000 : 0;
+		}
 		for my $p (sort keys %s) {
 			my @x = @{$s{$p}}; next if @x < 3;
 			my ($f, $m, $l) = ($x[0], $x[int(@x/2)], $x[-1]);
 			my @w = grep { $_->[1] >= 0.1 * $ARGV[0] } @x; @w = @x if @w < 3;
+			my @h = grep { $_->[1] >= 0.5 * $ARGV[0] } @x; @h = @w if @h < 3;
 			for my $k (2, 3) {
-				my ($n,$sx,$sy,$sxx,$sxy) = (0,0,0,0,0);
-				for (@w) { $n++; $sx += $_->[1]; $sy += $_->[$k]; $sxx += $_->[1]**2; $sxy += $_->[1]*$_->[$k]; }
-				my $d = $n*$sxx - $sx*$sx; my $slope = $d ? ($n*$sxy - $sx*$sy)/$d*100000 : 0;
+				my ($s1, $s2) = (slope($k, @w), slope($k, @h));
 				my $what = $k == 2 ? "VmRSS" : "RssAnon";
-				printf "worker pid %s\t%s kB first/middle/last (at jobs %d/%d/%d)\t%d / %d / %d\t\tslope %+.0f kB per 100k jobs\t%s\n",
-					$p, $what, $f->[1], $m->[1], $l->[1], $f->[$k], $m->[$k], $l->[$k], $slope,
-					$k == 3 ? (abs($slope) < 1024 ? "flat" : "GROWING") : "(includes shared buffers touched)";
+				printf "worker pid %s\t%s kB first/middle/last (at jobs %d/%d/%d)\t%d / %d / %d\t\tslope %+.0f kB per 100k jobs after 10 %%, %+.0f in the second half\t%s\n",
+					$p, $what, $f->[1], $m->[1], $l->[1], $f->[$k], $m->[$k], $l->[$k], $s1, $s2,
+					$k == 3 ? (abs($s2) < 1024 ? "flat" : "GROWING") : "(includes shared buffers touched)";
 			}
 		}' "$MEM_JOBS" <"$samples" | while IFS=$'\t' read -r a b c d e f; do row "memory ($MEM_JOBS jobs) $a" "$b" "$c" "$d" "$e" "$f"; done
 }
