@@ -42,6 +42,13 @@ EXTRA_CLEAN    = tmp_check_regress tmp_check_iso results output_iso fake/solana-
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS does not track headers: have the compiler list each object's, so a
+# changed struct (src/worker/worker.h) rebuilds every object that uses it
+# instead of linking two layouts together.
+override CFLAGS += -MMD -MP
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d)
+
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRCS)
 	cat $^ > $@
 

@@ -1,8 +1,11 @@
 # A worker waiting on the chain sleeps.  While a sent mint waits ~13 s for
 # finalization (400 ms blocks, finalized 32 behind), the worker has nothing
-# to do but ask for its status every poll interval; its CPU time over those
-# seconds must stay a small fraction of the wall time.  (A loop that
-# recomputed "due now" for a job not to be re-sent spun a core at 100 %.)
+# to do but ask for its status now and then; its CPU time over those seconds
+# must stay a small fraction of the wall time.  (A loop that recomputed "due
+# now" for a job not to be re-sent spun a core at 100 %.)  Once the status
+# says landed, it is asked at growing intervals up to a second, not every
+# poll interval (50 ms here: 80 asks in 4 s).
+
 use strict;
 use warnings;
 use FindBin;
@@ -28,12 +31,17 @@ enqueue_tickets($node, 0, 0);
 wait_until('the ticket to be sent', 20, sub {
 	query($node, "SELECT count(*) FROM mint.mint_jobs WHERE status = 'submitted'") == 1 });
 my ($pid) = worker_pids($node);
+sleep(1);    # landed (next block) and seen so
+sub status_asks { return fake_get($fake, '/stats')->{methods}{getSignatureStatuses}{ok} // 0 }
+my $a0 = status_asks();
 my $c0 = cpu_seconds($pid);
 sleep(4);
 my $used = cpu_seconds($pid) - $c0;
+my $asks = status_asks() - $a0;
 is(query($node, "SELECT status FROM mint.mint_jobs"), 'submitted',
 	'still waiting for finalization during the sample');
 cmp_ok($used, '<', 1.0, "worker used ${used}s of CPU in 4 s of waiting (not spinning)");
+cmp_ok($asks, '<=', 12, "$asks status asks in 4 s for a landed transaction (backing off to 1 s)");
 
 wait_confirmed($node, 1, 60);
 check_exactly_once($node, $fake, 0, 0);

@@ -56,6 +56,7 @@ typedef struct MintJob
 	bool resend; /* send (again) when next_send comes: first send, unknown status, failed send */
 	TimestampTz next_send;
 	TimestampTz next_check;
+	int landed_checks; /* status answers in a row that found it landed, short of the commitment */
 	int send_failures;
 
 	/* requests in flight that point at this job */
