@@ -61,20 +61,10 @@ wait_confirmed() {
 	return 1
 }
 
-printf '[%s]' "$(printf '1,%.0s' $(seq 32))$(echo 8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c | sed 's/../0x& /g' | xargs printf '%d,' | sed 's/,$//')" >"$dir/payer.json"
-chown "$TEST_USER": "$dir/payer.json"
-chmod 600 "$dir/payer.json"
-
 start_fake a --slot-ms 10 --finalized-lag 4
 port_a=$fake_port
 post "http://127.0.0.1:$port_a/control" '{"advance": 3000}' >/dev/null
-as_user "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
-cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$dir'
-shared_preload_libraries = 'mint_ext'
-mint.database = 'postgres'
-mint.keypair_path = '$dir/payer.json'
+init_test_cluster "$dir" <<CONF
 mint.rpc_url = 'http://127.0.0.1:$port_a'
 mint.poll_interval = '100ms'
 CONF

@@ -141,14 +141,7 @@ fake_ledger() {
 }
 
 # --- the cluster ---
-printf '[%s]' "$(printf '1,%.0s' $(seq 32))$(echo 8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c | sed 's/../0x& /g' | xargs printf '%d,' | sed 's/,$//')" >"$dir/payer.json"
-chown "$TEST_USER": "$dir/payer.json"
-chmod 600 "$dir/payer.json"
-as_user "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
-cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$dir'
-shared_preload_libraries = 'mint_ext'
+init_test_cluster "$dir" <<CONF
 shared_buffers = '1GB'
 max_wal_size = '8GB'
 checkpoint_timeout = '30min'
@@ -156,8 +149,6 @@ max_connections = 50
 # one transaction enqueues all DRAIN_N tickets: one advisory lock per ticket
 max_locks_per_transaction = 1024
 restart_after_crash = on
-mint.database = 'postgres'
-mint.keypair_path = '$dir/payer.json'
 mint.workers = 0
 CONF
 pg_restart() {

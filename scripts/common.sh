@@ -1,4 +1,4 @@
-# Shared by scripts/demo.sh and scripts/test.sh (sourced, not run).
+# Shared by scripts/demo.sh, scripts/test.sh and bench/ (sourced, not run).
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_CONFIG=$PG_BIN/pg_config
 TEST_USER=${MINT_TEST_USER:-postgres}
@@ -30,4 +30,26 @@ make_user_copy() {
 
 as_user() {
 	runuser -u "$TEST_USER" -- "$@"
+}
+
+# A throwaway cluster in DIR/data (not started): socket in DIR, no TCP,
+# mint_ext preloaded on database postgres, the workers signing with the
+# fixed test key (seed 32 x 0x01, AKnL4NNf...) written to DIR/payer.json
+# (mode 0600).  Settings on standard input are appended to postgresql.conf.
+init_test_cluster() {
+	local dir=$1
+	printf '[%s]' "$(printf '1,%.0s' $(seq 32))$(echo 8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c | sed 's/../0x& /g' | xargs printf '%d,' | sed 's/,$//')" >"$dir/payer.json"
+	chown "$TEST_USER": "$dir/payer.json"
+	chmod 600 "$dir/payer.json"
+	as_user "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
+	{
+		cat <<CONF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'mint_ext'
+mint.database = 'postgres'
+mint.keypair_path = '$dir/payer.json'
+CONF
+		cat
+	} >>"$dir/data/postgresql.conf"
 }

@@ -36,20 +36,10 @@ for _ in $(seq 100); do [ -s "$dir/fake.port" ] && break; sleep 0.1; done
 port=$(cat "$dir/fake.port")
 echo "   http://127.0.0.1:$port (pid $fake_pid)"
 
-# The fee payer: a fixed test keypair (seed 32 x 0x01), mode 0600.
-printf '[%s]' "$(printf '1,%.0s' $(seq 32))$(echo 8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c | sed 's/../0x& /g' | xargs printf '%d,' | sed 's/,$//')" >"$dir/payer.json"
-chown "$TEST_USER": "$dir/payer.json"
-chmod 600 "$dir/payer.json"
-
+# The fee payer is a fixed test keypair (seed 32 x 0x01), mode 0600.
 echo "== starting a throwaway PostgreSQL 15 cluster in $dir"
-as_user "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
-cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$dir'
-shared_preload_libraries = 'mint_ext'
-mint.database = 'postgres'
+init_test_cluster "$dir" <<CONF
 mint.rpc_url = 'http://127.0.0.1:$port'
-mint.keypair_path = '$dir/payer.json'
 mint.poll_interval = '100ms'
 CONF
 as_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
