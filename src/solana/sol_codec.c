@@ -11,15 +11,20 @@
 
 static const char b58_alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
+/* digit values of the alphabet; -1 for anything else */
+static const int8_t b58_digit[128] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, 0,  1,  2,  3,  4,  5,  6,  7,  8,  -1, -1, -1, -1, -1, -1, -1, 9,
+    10, 11, 12, 13, 14, 15, 16, -1, 17, 18, 19, 20, 21, -1, 22, 23, 24, 25, 26, 27, 28, 29,
+    30, 31, 32, -1, -1, -1, -1, -1, -1, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, -1, 44,
+    45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, -1, -1, -1, -1, -1,
+};
+
 static int
 b58_value(unsigned char c)
 {
-	const char *p;
-
-	if (c == 0)
-		return -1;
-	p = strchr(b58_alphabet, c);
-	return p ? (int)(p - b58_alphabet) : -1;
+	return c < 128 ? b58_digit[c] : -1;
 }
 
 static void
@@ -78,16 +83,6 @@ b58_decode_slow(const char *in, size_t inlen, uint8_t *out, size_t outcap)
 	return (int)(zeros + len);
 }
 
-/* digit values of the alphabet; -1 for anything else */
-static const int8_t b58_digit[128] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, 0,  1,  2,  3,  4,  5,  6,  7,  8,  -1, -1, -1, -1, -1, -1, -1, 9,
-    10, 11, 12, 13, 14, 15, 16, -1, 17, 18, 19, 20, 21, -1, 22, 23, 24, 25, 26, 27, 28, 29,
-    30, 31, 32, -1, -1, -1, -1, -1, -1, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, -1, 44,
-    45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, -1, -1, -1, -1, -1,
-};
-
 /*
  * Base58 decoding five digits at a time into 32-bit limbs (the number
  * times 58^k plus the k digits' value, limb by limb), about 20 times fewer
@@ -115,8 +110,7 @@ sol_b58_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap)
 
 		for (k = 0; k < take; k++)
 		{
-			unsigned char c = (unsigned char)in[i + k];
-			int v = c < 128 ? b58_digit[c] : -1;
+			int v = b58_value((unsigned char)in[i + k]);
 
 			if (v < 0)
 				return -1;
