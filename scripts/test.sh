@@ -12,10 +12,12 @@ need_root
 build_and_install
 
 status=0
+failed=()
 step() {
 	echo "== $*"
 	if ! "$@"; then
 		echo "!! FAILED: $*"
+		failed+=("$*")
 		status=1
 	fi
 }
@@ -28,21 +30,38 @@ if [ -x "$ROOT/model/run.sh" ]; then
 	step "$ROOT/model/run.sh"
 fi
 
+# installcheck runs pg_regress, then the isolation specs, then the TAP
+# tests (make stops at the first suite that fails).  On failure, the
+# evidence of the failing tests only is printed last, where a truncated CI
+# log still shows it.
 work=$(make_user_copy)
 trap 'rm -rf "$work"' EXIT
 if ! as_user make -C "$work" -s PG_CONFIG="$PG_CONFIG" installcheck; then
 	status=1
+	failed+=("installcheck")
+	echo "== evidence of the failing tests"
 	for f in "$work"/regression.diffs "$work"/output_iso/regression.diffs; do
-		[ -f "$f" ] && { echo "== $f"; cat "$f"; }
+		[ -f "$f" ] && { echo "== $f"; head -n 150 "$f"; }
 	done
-	for f in "$work"/tmp_check/log/*; do
-		[ -f "$f" ] && { echo "== $f"; tail -n 80 "$f"; }
+	for f in "$work"/tmp_check/log/regress_log_*; do
+		[ -f "$f" ] || continue
+		# A TAP test failed if it printed "not ok" or never printed its plan.
+		if grep -q '^\[.*\] *not ok\|^not ok' "$f" || ! grep -q '1\.\.[0-9]' "$f"; then
+			t=${f##*/regress_log_}
+			echo "== $f"
+			tail -n 100 "$f"
+			for s in "$work"/tmp_check/log/"$t"_*.log; do
+				[ -f "$s" ] && { echo "== $s"; tail -n 60 "$s"; }
+			done
+			failed+=("TAP $t: $(grep -o 'not ok.*' "$f" | head -n 5 | tr '\n' ';')")
+		fi
 	done
 fi
 
 if [ $status -eq 0 ]; then
 	echo "== all tests passed"
 else
-	echo "== some tests FAILED"
+	echo "== some tests FAILED:"
+	printf '   %s\n' "${failed[@]}"
 fi
 exit $status

@@ -23,23 +23,28 @@ my @points = qw(after_record after_send before_confirm after_claim);
 srand(11);
 for my $round (1 .. 12)
 {
-	# fresh work every round, so every crash point is reached mid-run
-	enqueue_tickets($node, $n, $n + 99);
-	$n += 100;
 	my ($before) = worker_pids($node);
 	next unless $before;
 	if ($round % 3 == 0)
 	{
+		# fresh work every round, so the kill lands mid-run
+		enqueue_tickets($node, $n, $n + 99);
+		$n += 100;
 		usleep(int(rand(200_000)));
 		kill 'KILL', $before;
 		note "round $round: kill -9 $before at a random moment";
 	}
 	else
 	{
+		# the point is armed before the work arrives: a worker that drains
+		# 100 tickets faster than a file is written would otherwise pass
+		# every point before it is armed
 		my $point = $points[$round % @points];
 		open(my $fh, '>', $crash_file) or die;
 		print $fh "$point\n";
 		close($fh);
+		enqueue_tickets($node, $n, $n + 99);
+		$n += 100;
 		note "round $round: crash at $point";
 	}
 	my $ok = 0;
