@@ -146,9 +146,10 @@ sol_b58_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap)
 static int b58_encode_slow(const uint8_t *in, size_t inlen, char *out, size_t outcap);
 
 /*
- * Base58 with 5 digits per 32-bit limb (58^5) and 3 input bytes per step:
- * about 15 times fewer divisions than digit by digit.  Inputs over 4 KiB take
- * the simple path.
+ * Base58 with 5 digits per 32-bit limb (58^5) and 4 input bytes per step:
+ * about 20 times fewer divisions than digit by digit.  A limb is below 58^5,
+ * so limb * 2^32 + carry stays below 58^5 * 2^32 + 2^32 < 2^64 and the carry
+ * out stays at most 2^32.  Inputs over 4 KiB take the simple path.
  */
 #define B58_LIMB 656356768u /* 58^5 */
 int
@@ -166,7 +167,7 @@ sol_b58_encode(const uint8_t *in, size_t inlen, char *out, size_t outcap)
 		zeros++;
 	for (i = zeros; i < inlen;)
 	{
-		size_t take = inlen - i < 3 ? inlen - i : 3;
+		size_t take = inlen - i < 4 ? inlen - i : 4;
 		unsigned shift = (unsigned)(8 * take);
 		uint64_t carry = 0;
 

@@ -157,20 +157,52 @@ fe_equal_small(const Fe *a, uint64_t small)
 	return t.v[0] == small && t.v[1] == 0 && t.v[2] == 0 && t.v[3] == 0 && t.v[4] == 0;
 }
 
-/* h = a^e, e a 256-bit little-endian exponent */
+/* h = a^(2^n) */
 static void
-fe_pow(Fe *h, const Fe *a, const uint8_t e[32])
+fe_sqn(Fe *h, const Fe *a, int n)
 {
-	Fe r = {{1, 0, 0, 0, 0}};
-	int bit;
+	int i;
 
-	for (bit = 255; bit >= 0; bit--)
-	{
-		fe_mul(&r, &r, &r);
-		if ((e[bit / 8] >> (bit % 8)) & 1)
-			fe_mul(&r, &r, a);
-	}
-	*h = r;
+	*h = *a;
+	for (i = 0; i < n; i++)
+		fe_mul(h, h, h);
+}
+
+/*
+ * h = z^((p-1)/2) = z^(2^254 - 10), Euler's criterion, by the addition chain
+ * of the usual field inversion: z^(2^250 - 1), four squarings, times z^6.
+ * 254 squarings and 12 multiplications, where square-and-multiply over the
+ * exponent (250 of its bits are ones) took 256 and 250.
+ */
+static void
+fe_pow_euler(Fe *h, const Fe *z)
+{
+	Fe z2, z6, z9, z11, a, b, c;
+
+	fe_mul(&z2, z, z);      /* z^2 */
+	fe_sqn(&a, &z2, 2);     /* z^8 */
+	fe_mul(&z9, &a, z);     /* z^9 */
+	fe_mul(&z11, &z9, &z2); /* z^11 */
+	fe_mul(&z6, &z2, &z2);  /* z^4 */
+	fe_mul(&z6, &z6, &z2);  /* z^6 */
+	fe_mul(&a, &z11, &z11); /* z^22 */
+	fe_mul(&a, &a, &z9);    /* z^31 = z^(2^5 - 1) */
+	fe_sqn(&b, &a, 5);
+	fe_mul(&a, &b, &a); /* z^(2^10 - 1) */
+	fe_sqn(&b, &a, 10);
+	fe_mul(&b, &b, &a); /* z^(2^20 - 1) */
+	fe_sqn(&c, &b, 20);
+	fe_mul(&b, &c, &b); /* z^(2^40 - 1) */
+	fe_sqn(&b, &b, 10);
+	fe_mul(&a, &b, &a); /* z^(2^50 - 1) */
+	fe_sqn(&b, &a, 50);
+	fe_mul(&b, &b, &a); /* z^(2^100 - 1) */
+	fe_sqn(&c, &b, 100);
+	fe_mul(&b, &c, &b); /* z^(2^200 - 1) */
+	fe_sqn(&b, &b, 50);
+	fe_mul(&a, &b, &a); /* z^(2^250 - 1) */
+	fe_sqn(&a, &a, 4);  /* z^(2^254 - 16) */
+	fe_mul(h, &a, &z6); /* z^(2^254 - 10) */
 }
 
 bool
@@ -181,8 +213,6 @@ sol_is_on_curve(const uint8_t p[32])
 	                                    0xab, 0xd8, 0x41, 0x41, 0x4d, 0x0a, 0x70, 0x00,
 	                                    0x98, 0xe8, 0x79, 0x77, 0x79, 0x40, 0xc7, 0x8c,
 	                                    0x73, 0xfe, 0x6f, 0x2b, 0xee, 0x6c, 0x03, 0x52};
-	/* (p-1)/2 = 2^254 - 10, little-endian */
-	uint8_t euler[32];
 	Fe y;
 	Fe d;
 	Fe one = {{1, 0, 0, 0, 0}};
@@ -190,10 +220,6 @@ sol_is_on_curve(const uint8_t p[32])
 	Fe u;
 	Fe v;
 	Fe t;
-
-	memset(euler, 0xff, sizeof(euler));
-	euler[0] = 0xf6;
-	euler[31] = 0x3f;
 
 	fe_frombytes(&y, p);
 	fe_frombytes(&d, d_bytes);
@@ -204,6 +230,6 @@ sol_is_on_curve(const uint8_t p[32])
 	if (fe_equal_small(&u, 0))
 		return true;
 	fe_mul(&t, &u, &v);
-	fe_pow(&t, &t, euler);
+	fe_pow_euler(&t, &t);
 	return fe_equal_small(&t, 1);
 }
