@@ -43,17 +43,19 @@ if ! as_user make -C "$work" -s PG_CONFIG="$PG_CONFIG" installcheck; then
 	for f in "$work"/regression.diffs "$work"/output_iso/regression.diffs; do
 		[ -f "$f" ] && { echo "== $f"; head -n 150 "$f"; }
 	done
+	# "[12:00:00.000](0.1s) not ok 3 - ..." in the logs, "not ok 3" on a tty
+	notok='^(\[[^]]*\]\([^)]*\) )?not ok [0-9]+'
 	for f in "$work"/tmp_check/log/regress_log_*; do
 		[ -f "$f" ] || continue
 		# A TAP test failed if it printed "not ok" or never printed its plan.
-		if grep -q '^\[.*\] *not ok\|^not ok' "$f" || ! grep -q '1\.\.[0-9]' "$f"; then
+		if grep -Eq "$notok" "$f" || ! grep -q '1\.\.[0-9]' "$f"; then
 			t=${f##*/regress_log_}
 			echo "== $f"
 			tail -n 100 "$f"
 			for s in "$work"/tmp_check/log/"$t"_*.log; do
 				[ -f "$s" ] && { echo "== $s"; tail -n 60 "$s"; }
 			done
-			failed+=("TAP $t: $(grep -o 'not ok.*' "$f" | head -n 5 | tr '\n' ';')")
+			failed+=("TAP $t: $(grep -Eo "$notok.*" "$f" | head -n 5 | tr '\n' ';' || true)")
 		fi
 	done
 fi
