@@ -271,19 +271,30 @@ db_claim(int n, MemoryContext cxt, MintJob ***jobs_out)
 
 /*
  * db_load_pending
- *	  The pending attempt (signed bytes and all) of each claimed job.
+ *	  The pending attempt (signed bytes and all) of each claimed job.  Only
+ *	  jobs with recorded attempts are asked about: the one statement that
+ *	  inserts an attempt also counts it in mint_jobs.attempts, so a job
+ *	  claimed with attempts = 0 has none (most claims: no query at all).
  */
 void
-db_load_pending(MintJob **jobs, int n, MemoryContext cxt)
+db_load_pending(MintJob **all, int nall, MemoryContext cxt)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid types[2] = {TEXTARRAYOID, TEXTARRAYOID};
 	Datum args[2];
 	JobKeys k;
+	MintJob **jobs = palloc(sizeof(MintJob *) * Max(nall, 1));
+	int n = 0;
 	int i;
 
+	for (i = 0; i < nall; i++)
+		if (all[i]->attempts > 0)
+			jobs[n++] = all[i];
 	if (n == 0)
+	{
+		pfree(jobs);
 		return;
+	}
 	keys_init(&k, n);
 	for (i = 0; i < n; i++)
 		keys_add(&k, jobs[i]);
@@ -316,6 +327,7 @@ db_load_pending(MintJob **jobs, int n, MemoryContext cxt)
 		/* sent by a worker before us: it may have reached the cluster */
 		j->maybe_accepted = true;
 	}
+	pfree(jobs);
 	db_commit();
 }
 
