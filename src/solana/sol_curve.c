@@ -157,15 +157,16 @@ fe_equal_small(const Fe *a, uint64_t small)
 	return t.v[0] == small && t.v[1] == 0 && t.v[2] == 0 && t.v[3] == 0 && t.v[4] == 0;
 }
 
-/* h = a^(2^n) */
+/* h = a^(2^n) * b (h may be a or b) */
 static void
-fe_sqn(Fe *h, const Fe *a, int n)
+fe_sqn_mul(Fe *h, const Fe *a, int n, const Fe *b)
 {
+	Fe t = *a;
 	int i;
 
-	*h = *a;
 	for (i = 0; i < n; i++)
-		fe_mul(h, h, h);
+		fe_mul(&t, &t, &t);
+	fe_mul(h, &t, b);
 }
 
 /*
@@ -177,32 +178,21 @@ fe_sqn(Fe *h, const Fe *a, int n)
 static void
 fe_pow_euler(Fe *h, const Fe *z)
 {
-	Fe z2, z6, z9, z11, a, b, c;
+	Fe z2, z6, z9, a, b;
 
-	fe_mul(&z2, z, z);      /* z^2 */
-	fe_sqn(&a, &z2, 2);     /* z^8 */
-	fe_mul(&z9, &a, z);     /* z^9 */
-	fe_mul(&z11, &z9, &z2); /* z^11 */
-	fe_mul(&z6, &z2, &z2);  /* z^4 */
-	fe_mul(&z6, &z6, &z2);  /* z^6 */
-	fe_mul(&a, &z11, &z11); /* z^22 */
-	fe_mul(&a, &a, &z9);    /* z^31 = z^(2^5 - 1) */
-	fe_sqn(&b, &a, 5);
-	fe_mul(&a, &b, &a); /* z^(2^10 - 1) */
-	fe_sqn(&b, &a, 10);
-	fe_mul(&b, &b, &a); /* z^(2^20 - 1) */
-	fe_sqn(&c, &b, 20);
-	fe_mul(&b, &c, &b); /* z^(2^40 - 1) */
-	fe_sqn(&b, &b, 10);
-	fe_mul(&a, &b, &a); /* z^(2^50 - 1) */
-	fe_sqn(&b, &a, 50);
-	fe_mul(&b, &b, &a); /* z^(2^100 - 1) */
-	fe_sqn(&c, &b, 100);
-	fe_mul(&b, &c, &b); /* z^(2^200 - 1) */
-	fe_sqn(&b, &b, 50);
-	fe_mul(&a, &b, &a); /* z^(2^250 - 1) */
-	fe_sqn(&a, &a, 4);  /* z^(2^254 - 16) */
-	fe_mul(h, &a, &z6); /* z^(2^254 - 10) */
+	fe_mul(&z2, z, z);            /* z^2 */
+	fe_sqn_mul(&z9, &z2, 2, z);   /* z^9 */
+	fe_sqn_mul(&z6, &z2, 1, &z2); /* z^6 */
+	fe_mul(&a, &z9, &z2);         /* z^11 */
+	fe_sqn_mul(&a, &a, 1, &z9);   /* z^31 = z^(2^5 - 1) */
+	fe_sqn_mul(&a, &a, 5, &a);    /* z^(2^10 - 1) */
+	fe_sqn_mul(&b, &a, 10, &a);   /* z^(2^20 - 1) */
+	fe_sqn_mul(&b, &b, 20, &b);   /* z^(2^40 - 1) */
+	fe_sqn_mul(&a, &b, 10, &a);   /* z^(2^50 - 1) */
+	fe_sqn_mul(&b, &a, 50, &a);   /* z^(2^100 - 1) */
+	fe_sqn_mul(&b, &b, 100, &b);  /* z^(2^200 - 1) */
+	fe_sqn_mul(&a, &b, 50, &a);   /* z^(2^250 - 1) */
+	fe_sqn_mul(h, &a, 4, &z6);    /* z^(2^254 - 10) */
 }
 
 bool
