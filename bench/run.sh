@@ -204,30 +204,31 @@ pgb() {	# pgb FILE -> tps
 	fi
 	echo "$tps"
 }
-phase_enqueue() {
-	local m=$dir/meta.json sc f kind r
-	# the same metadata and owner in every statement (pgbench variables cannot hold JSON)
-	cat >"$dir/new_base.sql" <<SQL
+# the baseline's statement, for the ticket id expression $1 (no ';'): the
+# same metadata and owner every time (pgbench variables cannot hold JSON)
+base_insert() {
+	cat <<SQL
 INSERT INTO bench.jobs AS j (tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key)
-VALUES ('bench', 'n' || nextval('bench.seq'), '$OWNER', '$META'::jsonb, sha256(convert_to('$META', 'UTF8')), NULL)
+VALUES ('bench', $1, '$OWNER', '$META'::jsonb, sha256(convert_to('$META', 'UTF8')), NULL)
 ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET updated_at = clock_timestamp()
-RETURNING *;
+RETURNING *
 SQL
-	# the ticket id from the sequence inline, as in the baseline (a LATERAL
-	# over nextval() in FROM adds a function scan and a join the baseline
-	# does not pay); keys from a sequence of their own
+}
+phase_enqueue() {
+	local sc f kind r
+	echo "$(base_insert "'n' || nextval('bench.seq')");" >"$dir/new_base.sql"
 	# the floor of any design that keeps keys in a table of their own: the
 	# baseline's row plus one key row, in one statement
 	cat >"$dir/new_base2.sql" <<SQL
-WITH j AS (INSERT INTO bench.jobs AS j (tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key)
-VALUES ('bench', 'n' || nextval('bench.seq'), '$OWNER', '$META'::jsonb, sha256(convert_to('$META', 'UTF8')), NULL)
-ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET updated_at = clock_timestamp()
-RETURNING *),
+WITH j AS ($(base_insert "'n' || nextval('bench.seq')")),
 k AS (INSERT INTO bench.keys AS k (tenant_id, idempotency_key, operation, fingerprint, ticket_ids, created_flags, expires_at)
 SELECT 'bench', 'k' || nextval('bench.kseq'), 'mint_ticket', j.fingerprint, ARRAY[j.ticket_id], ARRAY[true], now() + interval '1 day' FROM j
 ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET expires_at = excluded.expires_at)
 SELECT * FROM j;
 SQL
+	# the ticket id from the sequence inline, as in the baseline (a LATERAL
+	# over nextval() in FROM adds a function scan and a join the baseline
+	# does not pay); keys from a sequence of their own
 	cat >"$dir/new_mint.sql" <<SQL
 SELECT * FROM mint.mint_ticket('bench', 'n' || nextval('bench.seq'), '$OWNER', '$META'::jsonb);
 SQL
@@ -236,10 +237,7 @@ SELECT * FROM mint.mint_ticket('bench', 'n' || nextval('bench.seq'), '$OWNER', '
 SQL
 	cat >"$dir/dup_base.sql" <<SQL
 \set i 1 + :client_id * (20000 / $CLIENTS) + random(0, 20000 / $CLIENTS - 1)
-INSERT INTO bench.jobs AS j (tenant_id, ticket_id, owner, metadata, fingerprint, idempotency_key)
-VALUES ('bench', 'd' || :i, '$OWNER', '$META'::jsonb, sha256(convert_to('$META', 'UTF8')), NULL)
-ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET updated_at = clock_timestamp()
-RETURNING *;
+$(base_insert "'d' || :i");
 SQL
 	cat >"$dir/dup_mint.sql" <<SQL
 \set i 1 + :client_id * (20000 / $CLIENTS) + random(0, 20000 / $CLIENTS - 1)
@@ -348,6 +346,12 @@ wait_confirmed() {	# prefix n timeout
 		sleep 1
 	done
 }
+# when PREFIX's N jobs were drained: the last confirmation, not the poll that
+# saw it (or now, if some are not confirmed)
+drain_end() {	# prefix n -> epoch seconds
+	q_retry -c "SELECT extract(epoch FROM CASE WHEN count(*) FILTER (WHERE status = 'confirmed') = $2
+	                 THEN max(confirmed_at) ELSE clock_timestamp() END) FROM mint.mint_jobs WHERE ticket_id LIKE '$1-%'"
+}
 latency_sql() {	# prefix -> "sent_p50 sent_p99 conf_p50 conf_p99" (ms)
 	q -F ' ' -c "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY s)),
 	                    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY c)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY c))
@@ -378,8 +382,7 @@ drain_one() {	# latency_ms target commitment
 		t0=$(enqueue_bulk "$prefix" "$DRAIN_N")
 		log "drain ${lat}ms rep $r: $DRAIN_N enqueued (one transaction)"
 		wait_confirmed "$prefix" "$DRAIN_N" "$DRAIN_TIMEOUT" || true
-		t1=$(q -c "SELECT extract(epoch FROM CASE WHEN count(*) FILTER (WHERE status = 'confirmed') = $DRAIN_N
-		                THEN max(confirmed_at) ELSE clock_timestamp() END) FROM mint.mint_jobs WHERE ticket_id LIKE '$prefix-%'")
+		t1=$(drain_end "$prefix" "$DRAIN_N")
 		n=$(confirmed "$prefix")
 		rate=$(calc "$n / ($t1 - $t0)")
 		log "drain ${lat}ms rep $r: $(printf %.0f "$rate")/s ($n confirmed)"
@@ -482,9 +485,7 @@ SQL
 	done
 	log "chaos: $kills kills issued, $(confirmed c) confirmed so far"
 	wait_confirmed c "$CHAOS_N" "$CHAOS_TIMEOUT" || true
-	# the last confirmation, not the poll that saw it (or now, if some are not)
-	t1=$(q_retry -c "SELECT extract(epoch FROM CASE WHEN count(*) FILTER (WHERE status = 'confirmed') = $CHAOS_N
-	                      THEN max(confirmed_at) ELSE clock_timestamp() END) FROM mint.mint_jobs WHERE ticket_id LIKE 'c-%'")
+	t1=$(drain_end c "$CHAOS_N")
 	c=$(confirmed c)
 	failed=$(q_retry -c "SELECT count(*) FROM mint.mint_jobs WHERE ticket_id LIKE 'c-%' AND status = 'failed'")
 	read -r ok dups <<<"$(fake_ledger c)"
