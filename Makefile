@@ -19,11 +19,13 @@ WORKER_OBJS = $(patsubst %.c,%.o,$(wildcard src/worker/*.c))
 OBJS = mint_ext.o $(COMMON_OBJS) $(API_OBJS) $(WORKER_OBJS) $(patsubst %.c,%.o,$(SOLANA_SRCS))
 
 # The install script is assembled from the SQL API layer's sources, in order.
-SQL_SRCS   = src/api/schema.sql src/api/functions.sql src/worker/state.sql src/worker/views.sql \
+SQL_SRCS   = src/api/schema.sql src/common/shared.sql src/api/functions.sql src/worker/state.sql src/worker/views.sql \
              src/api/webhook.sql \
              src/api/security.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard $(EXTENSION)--*--*.sql)
+# Earlier releases' install scripts (frozen) and the update scripts between
+# releases: upgrade/ (tested by t/003_upgrade.pl).
+DATA       = $(wildcard upgrade/$(EXTENSION)--*.sql)
 
 PG_CPPFLAGS = -I$(CURDIR)/src -DMINT_EXT_VERSION=\"$(EXTVERSION)\"
 PG_CFLAGS   = -std=gnu11 -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
@@ -47,6 +49,8 @@ include $(PGXS)
 # instead of linking two layouts together.
 override CFLAGS += -MMD -MP
 -include $(OBJS:.o=.d)
+# MINT_EXT_VERSION comes from the control file: a new version rebuilds.
+$(OBJS): $(EXTENSION).control
 EXTRA_CLEAN += $(OBJS:.o=.d)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRCS)
@@ -54,11 +58,12 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRCS)
 
 # The fake Solana cluster the TAP tests, the demo and the benchmarks use.
 -include fake/fake.mk
+-include tools/tools.mk
 all: fake/solana-fake
 
 # Every C file follows .clang-format; scripts/test.sh runs format-check.
 C_SOURCES = mint_ext.c $(wildcard src/*.h src/*/*.c src/*/*.h src/solana/tests/*.c src/solana/tests/*.h \
-            fake/*.c fake/*.h fake/tests/*.c)
+            fake/*.c fake/*.h fake/tests/*.c tools/*.c)
 .PHONY: format format-check
 format:
 	clang-format -i $(C_SOURCES)

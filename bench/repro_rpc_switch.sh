@@ -20,6 +20,7 @@ need_root
 PG_BIN=${BENCH_PG_BIN:-$PG_BIN}
 OWNER=GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse
 TREE=9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu
+PAYER=AKnL4NNf3DGWZJS6cPknBuEGnVsV4A4m5tgebLHaRSZ9 # the test key's public key (init_test_cluster)
 N=${N:-200}
 
 dir=$(mktemp -d /tmp/mint_ext-repro.XXXXXX)
@@ -38,7 +39,7 @@ start_fake() {	# name options...; sets fake_port (not called in $(...): pids mus
 	local name=$1
 	shift
 	as_user sh -c 'echo $$ >"$0.pid"; d=$1; shift; exec "$d/solana-fake" "$@"' "$dir/$name" "$dir" \
-		--listen 127.0.0.1:0 --port-file "$dir/$name.port" --quiet "$@" >/dev/null 2>&1 &
+		--listen 127.0.0.1:0 --port-file "$dir/$name.port" --quiet --tree "$TREE:$PAYER" "$@" >/dev/null 2>&1 &
 	for _ in $(seq 100); do [ -s "$dir/$name.port" ] && [ -s "$dir/$name.pid" ] && break; sleep 0.1; done
 	pids+=("$(cat "$dir/$name.pid")")
 	fake_port=$(tr -d '[:space:]' <"$dir/$name.port")

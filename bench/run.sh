@@ -64,6 +64,7 @@ MEM_TIMEOUT=${MEM_TIMEOUT:-420}
 OWNER=GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse
 CREATOR=AKnL4NNf3DGWZJS6cPknBuEGnVsV4A4m5tgebLHaRSZ9
 TREE=9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu
+PAYER=AKnL4NNf3DGWZJS6cPknBuEGnVsV4A4m5tgebLHaRSZ9 # the test key's public key (init_test_cluster)
 META='{"name": "Concert A - Seat 7", "symbol": "TIX", "uri": "https://tickets.example.org/m/seat-7.json", "seller_fee_basis_points": 500, "creators": [{"address": "'$CREATOR'", "share": 100}]}'
 
 dir=$(mktemp -d /tmp/mint_ext-bench.XXXXXX)
@@ -116,7 +117,7 @@ start_fake() {
 	rm -f "$dir/fake.pid"
 	# exec'd by the shell that writes its pid: the fake's own pid, not runuser's
 	as_user sh -c 'echo $$ >"$0/fake.pid"; exec "$0/solana-fake" "$@"' "$dir" \
-		--listen 127.0.0.1:0 --port-file "$dir/fake.port" --quiet "$@" >"$dir/fake.log" 2>&1 &
+		--listen 127.0.0.1:0 --port-file "$dir/fake.port" --quiet --tree "$TREE:$PAYER" "$@" >"$dir/fake.log" 2>&1 &
 	for _ in $(seq 100); do [ -s "$dir/fake.port" ] && [ -s "$dir/fake.pid" ] && break; sleep 0.1; done
 	fake_pid=$(cat "$dir/fake.pid")
 	port=$(tr -d '[:space:]' <"$dir/fake.port")

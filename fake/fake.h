@@ -169,6 +169,7 @@ extern pthread_mutex_t fk_lock;
 
 void fk_chain_init(void);
 void fk_chain_free(void);
+int fk_chain_add_tree(const char *spec, const char **errmsg); /* "TREE:CREATOR" */
 /* Produce one block (call without the lock held). */
 void fk_chain_tick(void);
 /* Roll a request-level fault probability (takes the lock). */

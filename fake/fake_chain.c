@@ -202,6 +202,8 @@ typedef struct FkTree
 	uint8_t config[32];
 	uint8_t creator[32];
 	uint64_t num_minted;
+	bool created;   /* added by --tree / add_tree: its creator is set */
+	bool no_config; /* ... without a Bubblegum tree config */
 } FkTree;
 
 static struct
@@ -357,6 +359,59 @@ tree_get(const uint8_t key[32], const uint8_t config[32], bool create)
 	memcpy(ch.trees[ch.ntrees].key, key, 32);
 	memcpy(ch.trees[ch.ntrees].config, config, 32);
 	return &ch.trees[ch.ntrees++];
+}
+
+/*
+ * A tree that exists before any mint (created elsewhere), spelled
+ * "TREE:CREATOR" (base58 addresses).  Its tree config names CREATOR as
+ * creator and delegate, and getAccountInfo answers for both accounts.
+ * "TREE:CREATOR:no-config" is a merkle tree that Bubblegum did not create
+ * (no tree config account).  Called with fk_lock held, or before the server
+ * starts.
+ */
+int
+fk_chain_add_tree(const char *spec, const char **errmsg)
+{
+	char tree58[64];
+	char creator58[64];
+	const char *colon = strchr(spec, ':');
+	const char *colon2;
+	bool no_config = false;
+	uint8_t key[32];
+	uint8_t creator[32];
+	uint8_t config[32];
+	FkTree *t;
+
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof(tree58))
+	{
+		*errmsg = "a tree is \"TREE:CREATOR\" (base58 addresses)";
+		return -1;
+	}
+	memcpy(tree58, spec, (size_t)(colon - spec));
+	tree58[colon - spec] = '\0';
+	colon2 = strchr(colon + 1, ':');
+	snprintf(creator58, sizeof(creator58), "%.*s",
+	         (int)(colon2 ? (size_t)(colon2 - colon - 1) : strlen(colon + 1)), colon + 1);
+	if (colon2 != NULL)
+	{
+		if (strcmp(colon2 + 1, "no-config") != 0)
+		{
+			*errmsg = "a tree is \"TREE:CREATOR\" or \"TREE:CREATOR:no-config\"";
+			return -1;
+		}
+		no_config = true;
+	}
+	if (!sol_pubkey_from_b58(tree58, key) || !sol_pubkey_from_b58(creator58, creator))
+	{
+		*errmsg = "a tree is \"TREE:CREATOR\" (base58 addresses)";
+		return -1;
+	}
+	sol_tree_config_pda(key, config, NULL);
+	t = tree_get(key, config, true);
+	memcpy(t->creator, creator, 32);
+	t->created = true;
+	t->no_config = no_config;
+	return 0;
 }
 
 static uint64_t
@@ -879,7 +934,7 @@ land(TxRec *r)
 		{
 			uint64_t *cnt;
 
-			if (t->num_minted == 0)
+			if (t->num_minted == 0 && !t->created)
 				memcpy(t->creator, r->tree_delegate, 32);
 			r->nonce = t->num_minted++;
 			sol_asset_id_pda(r->tree, r->nonce, r->asset, NULL);
@@ -1814,6 +1869,7 @@ m_get_account_info(Call *c)
 	uint8_t key[32];
 	uint8_t data[96];
 	bool found = false;
+	const char *owner = NULL;
 	size_t i;
 	json_t *e;
 
@@ -1825,7 +1881,25 @@ m_get_account_info(Call *c)
 	pthread_mutex_lock(&fk_lock);
 	for (i = 0; i < ch.ntrees; i++)
 	{
-		if (memcmp(ch.trees[i].config, key, 32) == 0)
+		if (memcmp(ch.trees[i].key, key, 32) == 0)
+		{
+			/* the merkle tree account: its header (account type, version, max buffer
+			 * size, max depth, authority = the tree config) */
+			SolWriter w;
+
+			sol_writer_init(&w, data, sizeof(data));
+			sol_put_u8(&w, 1);
+			sol_put_u8(&w, 0);
+			sol_put_u32(&w, 64);
+			sol_put_u32(&w, TREE_DEPTH);
+			sol_put_bytes(&w, ch.trees[i].config, 32);
+			sol_put_u64(&w, 1000);
+			memset(data + w.len, 0, sizeof(data) - w.len);
+			owner = CMT_B58;
+			found = true;
+			break;
+		}
+		if (memcmp(ch.trees[i].config, key, 32) == 0 && !ch.trees[i].no_config)
 		{
 			SolWriter w;
 			static const uint8_t disc[8] = {0x7a, 0xf5, 0xaf, 0xf8, 0xab, 0x22, 0x00, 0xcf};
@@ -1841,6 +1915,7 @@ m_get_account_info(Call *c)
 			sol_put_u8(&w, 1);
 			sol_put_u8(&w, 0);
 			memset(data + w.len, 0, sizeof(data) - w.len);
+			owner = BGUM_B58;
 			found = true;
 			break;
 		}
@@ -1855,7 +1930,7 @@ m_get_account_info(Call *c)
 		return ok_resp(c, json_pack("{s:o,s:{s:[s,s],s:b,s:I,s:s,s:I,s:i}}", "context",
 		                            ctx_json(slot_of(h)), "value", "data", b64, "base64",
 		                            "executable", 0, "lamports", (json_int_t)1559040, "owner",
-		                            BGUM_B58, "rentEpoch", (json_int_t)0, "space", 96));
+		                            owner, "rentEpoch", (json_int_t)0, "space", 96));
 	}
 }
 
@@ -2310,6 +2385,16 @@ fk_control_post(const char *body, size_t len, const char **errmsg)
 		if (strcmp(k, "advance") == 0)
 		{
 			if (get_int(v, 0, 1000000, &advance, &em) == 0)
+				continue;
+		}
+		else if (strcmp(k, "add_tree") == 0 && json_is_string(v))
+		{
+			int rc;
+
+			pthread_mutex_lock(&fk_lock);
+			rc = fk_chain_add_tree(json_string_value(v), &em);
+			pthread_mutex_unlock(&fk_lock);
+			if (rc == 0)
 				continue;
 		}
 		else if (strcmp(k, "reset_stats") == 0 && json_is_boolean(v))

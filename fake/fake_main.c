@@ -503,21 +503,23 @@ accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: solana-fake --listen 127.0.0.1:PORT [options]   (PORT 0 = any free port)\n"
-	             "  --port-file FILE          write the bound port here once listening\n"
-	             "  --slot-ms N               block time (default 400)\n"
-	             "  --finalized-lag N         finalized trails processed by N blocks (default 32)\n"
-	             "  --blockhash-window N      blockhash validity in blocks (default 150)\n"
-	             "  --tree-capacity N         mints per tree, 0 = unlimited (default 0)\n"
-	             "  --seed N                  RNG seed for faults (default 1)\n"
-	             "  --threads N               HTTP worker threads (default 4)\n"
-	             "  --latency-ms X --p-429 P --p-5xx P --p-timeout P --p-lost-response P\n"
-	             "  --p-never-lands P --p-tx-error P --down --paused --retry-after-s N\n"
-	             "  --timeout-hold-ms N --tx-error-code N\n"
-	             "  --webhook-log FILE        append one webhook delivery per landed/failed mint\n"
-	             "  --webhook-secret whsec_…  Standard Webhooks HMAC secret\n"
-	             "  --webhook-style standard|helius   --webhook-auth VALUE (helius Authorization)\n"
-	             "  --quiet\n");
+	fprintf(out,
+	        "usage: solana-fake --listen 127.0.0.1:PORT [options]   (PORT 0 = any free port)\n"
+	        "  --port-file FILE          write the bound port here once listening\n"
+	        "  --slot-ms N               block time (default 400)\n"
+	        "  --finalized-lag N         finalized trails processed by N blocks (default 32)\n"
+	        "  --blockhash-window N      blockhash validity in blocks (default 150)\n"
+	        "  --tree-capacity N         mints per tree, 0 = unlimited (default 0)\n"
+	        "  --tree TREE:CREATOR       a tree created beforehand, with its creator (repeatable)\n"
+	        "  --seed N                  RNG seed for faults (default 1)\n"
+	        "  --threads N               HTTP worker threads (default 4)\n"
+	        "  --latency-ms X --p-429 P --p-5xx P --p-timeout P --p-lost-response P\n"
+	        "  --p-never-lands P --p-tx-error P --down --paused --retry-after-s N\n"
+	        "  --timeout-hold-ms N --tx-error-code N\n"
+	        "  --webhook-log FILE        append one webhook delivery per landed/failed mint\n"
+	        "  --webhook-secret whsec_…  Standard Webhooks HMAC secret\n"
+	        "  --webhook-style standard|helius   --webhook-auth VALUE (helius Authorization)\n"
+	        "  --quiet\n");
 }
 
 static int
@@ -610,6 +612,8 @@ main(int argc, char **argv)
 	socklen_t sslen = 0;
 	bool v6 = false;
 	bool have_listen = false;
+	const char *tree_specs[64];
+	int ntree_specs = 0;
 	const char *secret = NULL;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
@@ -693,6 +697,8 @@ main(int argc, char **argv)
 			fk_cfg.seed = u;
 		else if (strcmp(a, "--threads") == 0 && parse_u64(val, &u) == 0 && u >= 1 && u <= 64)
 			fk_cfg.threads = (int)u;
+		else if (strcmp(a, "--tree") == 0 && ntree_specs < 64)
+			tree_specs[ntree_specs++] = val;
 		else if (strcmp(a, "--webhook-log") == 0)
 			fk_cfg.webhook_log = val;
 		else if (strcmp(a, "--webhook-secret") == 0)
@@ -762,6 +768,16 @@ main(int argc, char **argv)
 	if (fk_webhook_open() != 0)
 		return 1;
 	fk_chain_init();
+	for (i = 0; i < ntree_specs; i++)
+	{
+		const char *em = NULL;
+
+		if (fk_chain_add_tree(tree_specs[i], &em) != 0)
+		{
+			fprintf(stderr, "solana-fake: bad option --tree %s: %s\n", tree_specs[i], em);
+			return 2;
+		}
+	}
 
 	/* all threads inherit the blocked signals; main waits for them */
 	sigemptyset(&sigs);

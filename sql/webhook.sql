@@ -1,6 +1,6 @@
 -- mint.process_webhook(): verified over the raw body in constant time,
 -- deduplicated by a unique key, applied once and monotonically through the
--- job state machine (AUDIT WI1-WI6).
+-- job state machine (docs/AUDIT.md WI1-WI6).
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 -- After a failing call, psql's SQLSTATE variable shows the error code.

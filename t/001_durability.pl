@@ -1,5 +1,5 @@
 # The extension must be preloaded, and what the API accepted survives a crash
-# (AUDIT IK3: keys are stored durably, with the job, never only in memory).
+# (docs/AUDIT.md IK3: keys are stored durably, with the job, never only in memory).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;

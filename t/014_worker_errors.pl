@@ -20,8 +20,9 @@ wait_until('20 failed jobs', 60, sub {
 cmp_ok(time() - $t0, '<', 20, 'failed fast, without a backoff loop');
 is($node->safe_psql('postgres', "SELECT DISTINCT attempts || ' ' || last_error_class FROM mint.mint_jobs"),
 	'1 transaction', 'one attempt each, classified as a transaction error');
-like($node->safe_psql('postgres', "SELECT last_error_message FROM mint.mint_jobs LIMIT 1"),
-	qr/InstructionError/, 'the reason is on the job');
+like($node->safe_psql('postgres', "SELECT last_error_code || ' ' || last_error_message FROM mint.mint_jobs LIMIT 1"),
+	qr/^6016 landed with an error: instruction \d: custom error 6016 TreeAuthorityIncorrect \(Bubblegum: /,
+	'the reason is on the job, with the program error named');
 my $ledger = fake_ledger($fake);
 is(scalar(grep { !defined $_->{err} } @{ $ledger->{mints} }), 0, 'nothing minted');
 

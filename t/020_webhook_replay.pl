@@ -1,5 +1,5 @@
 # The fake cluster's webhook log (one delivery per landed transaction,
-# failures included) replayed into mint.process_webhook() (AUDIT WI3-WI5),
+# failures included) replayed into mint.process_webhook() (docs/AUDIT.md WI3-WI5),
 # once with Standard Webhooks deliveries and once with Helius ones:
 #  1. after the worker confirmed every job: nothing changes;
 #  2. with the confirmations forgotten (as if the worker never saw them),

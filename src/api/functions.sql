@@ -204,3 +204,12 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.reap_idempotency_keys(integer) IS
 'Delete up to batch_size expired idempotency keys; returns how many (the worker calls it)';
+
+CREATE FUNCTION @extschema@.preview_transaction(tenant_id text, ticket_id text, recent_blockhash text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mint_preview_transaction'
+LANGUAGE C STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.preview_transaction(text, text, text) IS
+'Base64 of the transaction the worker would build for the job with this blockhash, signatures zeroed';

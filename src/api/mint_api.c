@@ -79,7 +79,6 @@ enum
 	"j.last_error_message, j.last_error_class, j.idempotency_key, j.updated_at, "                  \
 	"j.confirmed_at, j.fingerprint"
 #define JOB_COL_FINGERPRINT 13 /* 1-based, as SPI counts */
-#define JOB_COL_INSERTED    14 /* only in the upsert */
 
 /*
  * An expired key is replaced (the reaper may not have deleted it yet); a
@@ -97,7 +96,7 @@ typedef void (*MintEmit)(void *arg, Datum *values, bool *nulls);
 
 static SPIPlanPtr plan_job_get = NULL;
 static SPIPlanPtr plan_job_insert = NULL;
-static SPIPlanPtr plan_job_upsert = NULL;
+static SPIPlanPtr plan_job_upsert = NULL; /* the parameters changed */
 static SPIPlanPtr plan_job_insert_key = NULL;
 static SPIPlanPtr plan_key_get = NULL;
 static SPIPlanPtr plan_key_put = NULL;
@@ -211,7 +210,6 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
 	Datum args[JOB_INSERT_NARGS];
 	char argnulls[JOB_INSERT_NARGS + 1] = "      ";
 	bool isnull;
-	bool inserted;
 
 	job_args(tenant_id, t, key, args, argnulls);
 	if (SPI_execute_plan(mint_plan(&plan_job_insert,
@@ -238,26 +236,17 @@ mint_upsert_job(const char *tenant_id, MintTicket *t, const char *key, Datum *va
 		return;
 	}
 
+	/* Different parameters: mint._change_params (src/worker/state.sql) */
 	if (SPI_execute_plan(mint_plan(&plan_job_upsert,
-	                               JOB_INSERT
-	                               "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
-	                               "owner = excluded.owner, metadata = excluded.metadata, "
-	                               "fingerprint = excluded.fingerprint, "
-	                               "idempotency_key = excluded.idempotency_key, status = 'queued', "
-	                               "lease_token = j.lease_token + 1, lease_until = NULL, "
-	                               "next_attempt_at = now(), updated_at = clock_timestamp() "
-	                               "WHERE j.fingerprint <> excluded.fingerprint "
-	                               "AND j.status IN ('queued', 'in_flight') AND j.attempts = 0 "
-	                               "RETURNING " JOB_COLS ", j.xmax = 0",
+	                               "SELECT " JOB_COLS
+	                               " FROM mint._change_params($1, $2, $3, $4, $5, $6) j",
 	                               JOB_INSERT_NARGS, types),
-	                     args, argnulls, false, 0) != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "could not upsert into mint.mint_jobs");
+	                     args, argnulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not change the parameters of a job in mint.mint_jobs");
 
 	if (SPI_processed == 1)
 	{
-		inserted = DatumGetBool(
-		    SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, JOB_COL_INSERTED, &isnull));
-		job_row_to_result(0, inserted, false, values, nulls);
+		job_row_to_result(0, false, false, values, nulls);
 		mint_wake_at_commit();
 		return;
 	}

@@ -1,4 +1,4 @@
--- mint_ext install script (assembled by the Makefile from src/api/*.sql).
+-- mint_ext install script, assembled by the Makefile (SQL_SRCS) from the SQL beside each layer's C.
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION mint_ext" to load this file. \quit
 
@@ -6,7 +6,7 @@
 -- Types
 -- ---------------------------------------------------------------------------
 
--- The job state machine of DESIGN.md section 3.  `confirmed` is absorbing.
+-- The job state machine of docs/DESIGN.md §4.  `confirmed` is absorbing.
 CREATE TYPE @extschema@.job_status AS ENUM (
 	'queued', 'in_flight', 'submitted', 'confirmed', 'failed', 'cancelled'
 );
@@ -30,7 +30,7 @@ CREATE TYPE @extschema@.mint_result AS (
 );
 
 -- ---------------------------------------------------------------------------
--- Tables.  Every primary key starts with tenant_id (DESIGN.md section 2).
+-- Tables.  Every primary key starts with tenant_id (docs/DESIGN.md §3).
 -- No role but the extension owner may touch them directly; applications use
 -- the functions and the views.
 -- ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 
 -- ---------------------------------------------------------------------------
--- Webhooks (DESIGN.md section 5): mint.process_webhook() verifies a
+-- Webhooks (docs/DESIGN.md §8): mint.process_webhook() verifies a
 -- provider's delivery over the raw body, deduplicates its events by a unique
 -- key and applies each new one through the job state machine
 -- (mint._apply_mint_event), in the caller's transaction.

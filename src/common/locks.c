@@ -2,7 +2,7 @@
  *
  * locks.c
  *	  Transaction-scoped advisory locks serialising the per-ticket critical
- *	  section of the SQL API (AUDIT DL1-DL4).
+ *	  section of the SQL API (docs/AUDIT.md DL1-DL4, docs/DESIGN.md §7).
  *
  * Keys are a 64-bit hash of (tenant_id, name) in a lock namespace of the
  * extension's own (see locks.h).  A hash collision only serialises two
@@ -102,7 +102,7 @@ mint_lock_ticket(const char *tenant_id, const char *ticket_id)
 /*
  * mint_try_lock_key
  *	  Take the idempotency key's transaction lock without waiting.  false
- *	  means a call with this key has not committed yet (AUDIT IK7).
+ *	  means a call with this key has not committed yet (docs/AUDIT.md IK7).
  */
 bool
 mint_try_lock_key(const char *tenant_id, const char *idempotency_key)

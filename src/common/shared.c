@@ -6,7 +6,7 @@
  * The SQL API never talks to the network; it only marks "work was enqueued"
  * in its transaction.  A transaction callback turns that mark into a latch
  * wake-up of every worker at COMMIT, so the worker never wakes before the
- * rows are visible, and a rolled-back call wakes nobody (AUDIT UP6).  The
+ * rows are visible, and a rolled-back call wakes nobody (docs/AUDIT.md UP6).  The
  * callback is registered once per backend (pg_net registered it on every
  * call and never removed it).
  *

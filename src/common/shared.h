@@ -32,6 +32,12 @@ typedef struct MintWorkerStatus
 	char last_rpc_error[256];
 	TimestampTz last_rpc_error_at;
 	TimestampTz started_at;
+	/* why it cannot make progress ("" when it can), since when */
+	char reason_code[32];
+	char reason[256];
+	TimestampTz reason_since;
+	char rpc_url[256];    /* mint.rpc_url as shown: credentials redacted */
+	char sql_version[16]; /* the installed extension's version it last saw */
 } MintWorkerStatus;
 
 /* Webhook deliveries by outcome (mint.stats); rejected ones store nothing else. */

@@ -1,6 +1,6 @@
 /*
  * sol_common.c
- *	  Error helpers.
+ *	  Error helpers, and the redacted form of a URL.
  */
 #include "sol_common.h"
 
@@ -59,4 +59,79 @@ sol_error_code_name(int code)
 		default:
 			return "internal";
 	}
+}
+
+/* Append src[0..n) to out, truncating at cap - 1. */
+static void
+redact_put(char *out, size_t cap, size_t *at, const char *src, size_t n)
+{
+	while (n-- > 0 && *at + 1 < cap)
+		out[(*at)++] = *src++;
+	out[*at] = '\0';
+}
+
+char *
+sol_url_redact(const char *url, char *out, size_t cap)
+{
+	const char *p;
+	const char *host;
+	const char *end;
+	const char *at_sign;
+	size_t o = 0;
+
+	if (cap == 0)
+		return out;
+	out[0] = '\0';
+	if (url == NULL)
+		return out;
+	p = strstr(url, "://");
+	host = p ? p + 3 : url;
+	redact_put(out, cap, &o, url, (size_t)(host - url));
+	/* authority: [userinfo@]host[:port] */
+	end = host + strcspn(host, "/?#");
+	at_sign = memchr(host, '@', (size_t)(end - host));
+	if (at_sign != NULL)
+	{
+		redact_put(out, cap, &o, "***@", 4);
+		host = at_sign + 1;
+	}
+	redact_put(out, cap, &o, host, (size_t)(end - host));
+	p = end;
+	/* path segments */
+	while (*p == '/')
+	{
+		size_t seg = strcspn(p + 1, "/?#");
+
+		redact_put(out, cap, &o, "/", 1);
+		if (seg >= 16)
+			redact_put(out, cap, &o, "***", 3);
+		else
+			redact_put(out, cap, &o, p + 1, seg);
+		p += 1 + seg;
+	}
+	/* query: names kept, values hidden */
+	if (*p == '?')
+	{
+		p++;
+		redact_put(out, cap, &o, "?", 1);
+		while (*p != '\0' && *p != '#')
+		{
+			size_t name = strcspn(p, "=&#");
+
+			redact_put(out, cap, &o, p, name);
+			p += name;
+			if (*p == '=')
+			{
+				redact_put(out, cap, &o, "=***", 4);
+				p += 1 + strcspn(p + 1, "&#");
+			}
+			if (*p == '&')
+			{
+				redact_put(out, cap, &o, "&", 1);
+				p++;
+			}
+		}
+	}
+	/* a fragment is never sent, and never shown */
+	return out;
 }

@@ -40,4 +40,12 @@ const char *sol_error_code_name(int code);
 
 #define SOL_PACKET_DATA_SIZE 1232
 
+/*
+ * An RPC URL as it may be shown and logged: userinfo becomes "***@", every
+ * query parameter's value "***", and every path segment of 16 or more
+ * characters (where providers put their tokens) "***".  Always
+ * NUL-terminated, truncated to cap; returns out.
+ */
+char *sol_url_redact(const char *url, char *out, size_t cap);
+
 #endif

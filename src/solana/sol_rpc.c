@@ -1043,17 +1043,28 @@ int
 sol_rpc_parse_account_data(const SolRpcResult *r, uint8_t *out, size_t cap, size_t *len,
                            bool *exists, SolError *err)
 {
+	uint8_t owner[32];
+
+	return sol_rpc_parse_account(r, out, cap, len, exists, owner, err);
+}
+
+int
+sol_rpc_parse_account(const SolRpcResult *r, uint8_t *out, size_t cap, size_t *len, bool *exists,
+                      uint8_t owner[32], SolError *err)
+{
 	const json_t *res = ok_result(r, err);
 	const json_t *value;
 	const json_t *data;
 	const json_t *b64;
 	const json_t *enc;
+	const json_t *own;
 	int n;
 
 	if (res == NULL)
 		return -1;
 	*exists = false;
 	*len = 0;
+	memset(owner, 0, 32);
 	value = json_object_get(res, "value");
 	if (value == NULL || !json_is_object(res))
 		return sol_error_set(err, SOL_ERR_INVALID, "result", "getAccountInfo result lacks value");
@@ -1066,10 +1077,15 @@ sol_rpc_parse_account_data(const SolRpcResult *r, uint8_t *out, size_t cap, size
 	    strcmp(json_string_value(enc), "base64") != 0)
 		return sol_error_set(err, SOL_ERR_INVALID, "result",
 		                     "account data is not [\"<base64>\", \"base64\"]");
-	n = sol_base64_decode(json_string_value(b64), json_string_length(b64), out, cap);
+	n = 0;
+	if (out != NULL)
+		n = sol_base64_decode(json_string_value(b64), json_string_length(b64), out, cap);
 	if (n < 0)
 		return sol_error_set(err, SOL_ERR_INVALID, "result",
 		                     "account data is not valid base64 or exceeds %zu bytes", cap);
+	own = json_object_get(value, "owner");
+	if (!json_is_string(own) || !sol_pubkey_from_b58(json_string_value(own), owner))
+		return sol_error_set(err, SOL_ERR_INVALID, "result", "account owner is not an address");
 	*exists = true;
 	*len = (size_t)n;
 	return 0;

@@ -141,6 +141,10 @@ uint64_t sol_rpc_get_account_info(SolRpc *c, const uint8_t pubkey[32], const cha
  * out[cap]; *len receives its length.  0 ok, -1 (malformed / too large for cap). */
 int sol_rpc_parse_account_data(const SolRpcResult *r, uint8_t *out, size_t cap, size_t *len,
                                bool *exists, SolError *err);
+/* The same, and the account's owner program (all zero when it does not exist); out == NULL
+ * skips the data (*len = 0). */
+int sol_rpc_parse_account(const SolRpcResult *r, uint8_t *out, size_t cap, size_t *len,
+                          bool *exists, uint8_t owner[32], SolError *err);
 
 /* Result parsers for SOL_RPC_OK results.  0 ok, -1 (SOL_ERR_INVALID: treat as malformed). */
 int sol_rpc_parse_latest_blockhash(const SolRpcResult *r, uint8_t blockhash[32],

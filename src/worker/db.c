@@ -10,7 +10,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -18,6 +23,7 @@
 #include "pgstat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -192,26 +198,59 @@ match_row(MintJob **jobs, int n, int row)
  * ---------------------------------------------------------------------------
  */
 
+/*
+ * Whether the extension is installed in mint.database, and at which version
+ * (into version[cap], "" when it is not).  Looked up at most once a second:
+ * a transaction costs O(session locks held) at commit.  ALTER EXTENSION ...
+ * UPDATE keeps the extension's oid, so the version is read each time.
+ */
 bool
-db_extension_ready(void)
+db_extension_version(char *version, size_t cap)
 {
 	static TimestampTz checked_at = 0;
+	static char seen[NAMEDATALEN] = "";
 	TimestampTz now = GetCurrentTimestamp();
-	Oid oid;
+	Oid oid = InvalidOid;
 
-	/* a transaction costs O(session locks held) at commit: look once a second */
 	if (OidIsValid(extension_oid) && now - checked_at < 1000000)
+	{
+		strlcpy(version, seen, cap);
 		return true;
+	}
 	checked_at = now;
+	seen[0] = '\0';
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	oid = get_extension_oid("mint_ext", true);
+	{
+		Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple tup;
+
+		ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+		            CStringGetDatum("mint_ext"));
+		scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+		tup = systable_getnext(scan);
+		if (HeapTupleIsValid(tup))
+		{
+			bool isnull;
+			Datum v =
+			    heap_getattr(tup, Anum_pg_extension_extversion, RelationGetDescr(rel), &isnull);
+
+			oid = ((Form_pg_extension)GETSTRUCT(tup))->oid;
+			if (!isnull)
+				text_to_cstring_buffer(DatumGetTextPP(v), seen, sizeof(seen));
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+	}
 	CommitTransactionCommand();
 	if (oid != extension_oid)
 	{
 		forget_plans();
 		extension_oid = oid;
 	}
+	strlcpy(version, seen, cap);
 	return OidIsValid(oid);
 }
 
@@ -647,4 +686,24 @@ db_reap(int n)
 		    DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	db_commit();
 	return reaped;
+}
+
+/*
+ * db_hold_back
+ *	  The worker cannot claim (see mint._hold_back): up to n queued jobs
+ *	  that do not say so yet are told why.
+ */
+void
+db_hold_back(const char *code, const char *message, int n)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid types[3] = {TEXTOID, TEXTOID, INT4OID};
+	Datum args[3];
+
+	db_begin("mint: hold back");
+	args[0] = CStringGetTextDatum(code);
+	args[1] = CStringGetTextDatum(message);
+	args[2] = Int32GetDatum(n);
+	exec_plan(&plan, "SELECT mint._hold_back($1, $2, $3)", 3, types, args, false);
+	db_commit();
 }

@@ -27,6 +27,7 @@
 
 #include <math.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -43,6 +44,8 @@
 #include "common/shared.h"
 #include "solana/sol_bubblegum.h"
 #include "solana/sol_crypto.h"
+#include "solana/sol_errors.h"
+#include "solana/sol_tx.h"
 #include "solana/sol_rpc.h"
 #include "worker/worker.h"
 
@@ -53,6 +56,11 @@
 #define BLOCKHASH_MAX_AGE_MS 400
 #define QUIET_AFTER_FAILURES 3
 #define LANDED_CHECK_MAX_MS  1000 /* see landed_recheck() */
+#define KEY_RETRY_MS         10000
+#define HOLD_BACK_EVERY_MS   5000 /* how often held-back queued jobs are told why */
+#define HOLD_BACK_BATCH      1000
+#define TREE_BAD_RECHECK_MS  5000   /* a tree found unusable is looked at again after this */
+#define TREE_OK_RECHECK_MS   600000 /* and a usable one after this (its delegate may change) */
 
 typedef enum ReqKind
 {
@@ -60,7 +68,9 @@ typedef enum ReqKind
 	REQ_HEIGHT,
 	REQ_STATUS,
 	REQ_GETTX,
-	REQ_SEND
+	REQ_SEND,
+	REQ_TREE_ACCOUNT, /* getAccountInfo of a merkle tree ... */
+	REQ_TREE_CONFIG   /* ... and of its Bubblegum tree config */
 } ReqKind;
 
 /* The tag of a JSON-RPC call: what it was for. */
@@ -70,6 +80,8 @@ typedef struct Req
 	int n;
 	MintJob **jobs;
 	int64 fin; /* finalized height known when a status call was made */
+	int tree;  /* REQ_TREE_*: index in trees[] ... */
+	int gen;   /* ... of this generation of trees[] */
 } Req;
 
 extern int mint_worker_slot;
@@ -106,22 +118,99 @@ static TimestampTz next_claim = 0;
 static TimestampTz next_renew = 0;
 static TimestampTz next_reap = 0;
 
+/*
+ * Conditions that stop progress (mint.worker_status: state "blocked", or
+ * only the reason while other work goes on).  A condition of the whole
+ * worker holds back every queued job (db_hold_back tells them why); a tree
+ * that cannot be minted into holds back only that tree's jobs.
+ */
+static char key_code[32]; /* no_keypair, keypair_unreadable, ...: "" once the key is loaded */
+static char key_msg[256];
+static char rpc_down_msg[256]; /* the last RPC failure, shown once the engine goes quiet */
+static TimestampTz next_hold = 0;
+static bool probe_rpc = true; /* one getBlockHeight after start or reload: is the RPC reachable? */
+
+/* What the worker learnt about each tree it was asked to mint into. */
+typedef struct TreeState
+{
+	char tree58[SOL_PUBKEY_B58_MAX];
+	uint8 key[32];
+	bool known;  /* a verdict was reached */
+	bool usable; /* the verdict: it can be minted into with our key */
+	int pending; /* getAccountInfo calls in flight (0 or 2) */
+	bool acct_exists, cfg_exists;
+	bool answers_ok; /* both calls answered and parsed */
+	uint8 acct_owner[32], cfg_owner[32];
+	SolTreeConfig cfg;
+	bool cfg_decoded;
+	char code[32]; /* why it is unusable */
+	char msg[256];
+	TimestampTz recheck_at;
+} TreeState;
+
+static TreeState *trees = NULL;
+static int ntrees = 0;
+static int captrees = 0;
+static int trees_gen = 0;
+static void forget_trees(void);
+
 /* ---------------------------------------------------------------------------
  * Status reporting (mint.worker_status)
  * ---------------------------------------------------------------------------
  */
 
+static bool rpc_quiet(TimestampTz now);
+
+/* The latest tree that cannot be minted into, if any. */
+static const TreeState *
+tree_problem(void)
+{
+	const TreeState *worst = NULL;
+	int i;
+
+	for (i = 0; i < ntrees; i++)
+		if (trees[i].known && !trees[i].usable &&
+		    (worst == NULL || trees[i].recheck_at > worst->recheck_at))
+			worst = &trees[i];
+	return worst;
+}
+
+/* The condition that holds back every queued job, or NULL. */
+static const char *
+blocked_code(const char **msg)
+{
+	if (key_code[0] != '\0')
+	{
+		*msg = key_msg;
+		return key_code;
+	}
+	if (rpc_quiet(0) && rpc_down_msg[0] != '\0')
+	{
+		*msg = rpc_down_msg;
+		return "rpc_unreachable";
+	}
+	return NULL;
+}
+
 static void
 report(const char *state)
 {
-	MintWorkerStatus *w = &mint_shared->workers[mint_worker_slot];
+	const char *msg = NULL;
+	const char *code = blocked_code(&msg);
 
-	SpinLockAcquire(&mint_shared->mutex);
-	if (state != NULL)
-		strlcpy(w->state, state, sizeof(w->state));
-	w->inflight = nset;
-	w->rpc_pending = rpc ? (int)sol_rpc_pending(rpc) : 0;
-	SpinLockRelease(&mint_shared->mutex);
+	if (code != NULL)
+		state = "blocked";
+	else
+	{
+		const TreeState *t = tree_problem();
+
+		if (t != NULL)
+		{
+			code = t->code;
+			msg = t->msg;
+		}
+	}
+	mint_worker_report(state, code, msg, nset, rpc ? (int)sol_rpc_pending(rpc) : 0);
 }
 
 static void
@@ -200,6 +289,8 @@ rpc_failed(const SolRpcResult *r, TimestampTz now)
 	snprintf(w->last_rpc_error, sizeof(w->last_rpc_error), "%s: %s: %s", r->method,
 	         sol_rpc_class_name(r->cls), r->message);
 	w->last_rpc_error_at = now;
+	snprintf(rpc_down_msg, sizeof(rpc_down_msg), "RPC %s is failing (%d calls in a row): %s",
+	         w->rpc_url, rpc_failures, w->last_rpc_error);
 	SpinLockRelease(&mint_shared->mutex);
 
 	if (rpc_failures >= QUIET_AFTER_FAILURES)
@@ -358,7 +449,7 @@ attempt_dead(MintJob *j, const char *state, bool permanent)
 		j->outcome = OUT_FAIL;
 	else if (exhausted(j))
 	{
-		char last[256];
+		char last[512];
 
 		strlcpy(last, j->err_message, sizeof(last));
 		set_error(j, "exhausted", j->err_code, "%d attempts, the last %s: %s",
@@ -378,33 +469,63 @@ attempt_dead(MintJob *j, const char *state, bool permanent)
  * ---------------------------------------------------------------------------
  */
 
+static void key_problem(TimestampTz now, const char *code, const char *fmt, ...)
+    pg_attribute_printf(3, 4);
+
+static void
+key_problem(TimestampTz now, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	bool changed = strcmp(key_code, code) != 0;
+
+	strlcpy(key_code, code, sizeof(key_code));
+	va_start(ap, fmt);
+	vsnprintf(key_msg, sizeof(key_msg), fmt, ap);
+	va_end(ap);
+	if (changed)
+		ereport(LOG, (errmsg("mint worker is blocked (%s): %s", key_code, key_msg)));
+	key_retry_at = after_ms(now, KEY_RETRY_MS);
+}
+
 static void
 load_key(TimestampTz now)
 {
 	SolError err;
+	struct stat st;
 
 	if (have_key || now < key_retry_at)
 		return;
 	memset(&err, 0, sizeof(err));
 	if (mint_keypair_path == NULL || mint_keypair_path[0] == '\0')
 	{
-		ereport(LOG, (errmsg("mint worker is idle: mint.keypair_path is not set")));
-		key_retry_at = after_ms(now, 60000);
+		key_problem(now, "no_keypair",
+		            "mint.keypair_path is not set: the worker has no key to sign with");
+		return;
+	}
+	if (stat(mint_keypair_path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+	{
+		key_problem(now, "keypair_too_open",
+		            "keypair file \"%s\" is accessible by group or others (mode %04o): "
+		            "chmod 600 it, owned by the server's user",
+		            mint_keypair_path, (unsigned)(st.st_mode & 07777));
 		return;
 	}
 	if (sol_keypair_load(mint_keypair_path, key_secret, &err) != 0)
 	{
-		ereport(LOG, (errmsg("mint worker cannot use keypair \"%s\": %s", mint_keypair_path,
-		                     err.message)));
-		key_retry_at = after_ms(now, 60000);
+		key_problem(now, err.code == SOL_ERR_IO ? "keypair_unreadable" : "keypair_invalid",
+		            "cannot use keypair file \"%s\": %s", mint_keypair_path, err.message);
 		return;
 	}
 	memcpy(key_pub, key_secret + 32, 32);
 	have_key = true;
+	key_code[0] = '\0';
+	key_msg[0] = '\0';
 	SpinLockAcquire(&mint_shared->mutex);
 	sol_pubkey_to_b58(key_pub, mint_shared->payer);
 	SpinLockRelease(&mint_shared->mutex);
 	ereport(LOG, (errmsg("mint worker signs as %s", mint_shared->payer)));
+	/* the trees' verdicts were about the old key */
+	forget_trees();
 }
 
 static void
@@ -443,10 +564,22 @@ open_rpc(void)
 	memset(&opts, 0, sizeof(opts));
 	opts.default_timeout_ms = mint_rpc_timeout;
 	memset(&err, 0, sizeof(err));
+	mint_worker_set_rpc_url(mint_rpc_url);
+	if (rpc_url_in_use != NULL)
+		ereport(LOG, (errmsg("mint worker switches to rpc %s",
+		                     mint_shared->workers[mint_worker_slot].rpc_url)));
+	rpc_down_msg[0] = '\0';
+	probe_rpc = true;
+	forget_trees(); /* another cluster: nothing known about its trees */
 	rpc = sol_rpc_new(mint_rpc_url, &opts, &err);
 	if (rpc == NULL)
+	{
+		char shown[256];
+
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("invalid mint.rpc_url \"%s\": %s", mint_rpc_url, err.message)));
+		                errmsg("invalid mint.rpc_url \"%s\": %s",
+		                       sol_url_redact(mint_rpc_url, shown, sizeof(shown)), err.message)));
+	}
 	if (rpc_url_in_use)
 		pfree(rpc_url_in_use);
 	rpc_url_in_use = MemoryContextStrdup(engine_cxt, mint_rpc_url);
@@ -507,6 +640,253 @@ commitment_level(void)
 {
 	return mint_commitment == MINT_COMMITMENT_FINALIZED ? SOL_COMMITMENT_FINALIZED
 	                                                    : SOL_COMMITMENT_CONFIRMED;
+}
+
+/* ---------------------------------------------------------------------------
+ * Trees: before the first mint into a tree, and now and then after, the
+ * worker reads the tree account and its Bubblegum tree config and checks
+ * that its key may mint there.  A tree that cannot be minted into holds its
+ * jobs back (queued, with the reason) instead of failing them: the cause is
+ * the set-up, which an operator fixes.
+ * ---------------------------------------------------------------------------
+ */
+
+/* MPL Account Compression, the owner of Bubblegum V2 trees */
+#define MPL_ACCOUNT_COMPRESSION_B58 "mcmt6YrQEMKw8Mw43FmpRLmf7BqRnFMKmAcbxE3xkAW"
+
+/* Everything known about trees is forgotten (another key, another endpoint). */
+static void
+forget_trees(void)
+{
+	int i;
+
+	ntrees = 0;
+	trees_gen++; /* answers to earlier questions are ignored */
+	for (i = 0; i < nset; i++)
+		set[i]->tree_slot = 0;
+}
+
+static int
+tree_slot(const char *tree58)
+{
+	int i;
+
+	for (i = 0; i < ntrees; i++)
+		if (strcmp(trees[i].tree58, tree58) == 0)
+			return i;
+	if (ntrees == captrees)
+	{
+		captrees = Max(8, captrees * 2);
+		trees = trees ? repalloc(trees, sizeof(TreeState) * captrees)
+		              : MemoryContextAlloc(engine_cxt, sizeof(TreeState) * captrees);
+	}
+	memset(&trees[ntrees], 0, sizeof(TreeState));
+	strlcpy(trees[ntrees].tree58, tree58, sizeof(trees[ntrees].tree58));
+	if (!sol_pubkey_from_b58(tree58, trees[ntrees].key))
+	{
+		/* register_tree validated it; a bad address is unusable, never asked about */
+		trees[ntrees].known = true;
+		strlcpy(trees[ntrees].code, "tree_not_found", sizeof(trees[ntrees].code));
+		snprintf(trees[ntrees].msg, sizeof(trees[ntrees].msg), "\"%s\" is not an address", tree58);
+		trees[ntrees].recheck_at = PG_INT64_MAX;
+	}
+	return ntrees++;
+}
+
+static void tree_verdict(TreeState *t, TimestampTz now, const char *code, const char *fmt, ...)
+    pg_attribute_printf(4, 5);
+
+static void
+tree_verdict(TreeState *t, TimestampTz now, const char *code, const char *fmt, ...)
+{
+	bool was = t->known ? t->usable : true;
+
+	t->known = true;
+	t->usable = code == NULL;
+	if (code == NULL)
+	{
+		t->code[0] = '\0';
+		t->msg[0] = '\0';
+		t->recheck_at = after_ms(now, TREE_OK_RECHECK_MS);
+	}
+	else
+	{
+		va_list ap;
+
+		strlcpy(t->code, code, sizeof(t->code));
+		va_start(ap, fmt);
+		vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+		va_end(ap);
+		t->recheck_at = after_ms(now, TREE_BAD_RECHECK_MS);
+	}
+	if (was != t->usable)
+	{
+		if (t->usable)
+			ereport(LOG, (errmsg("mint worker: tree %s can be minted into", t->tree58)));
+		else
+			ereport(LOG, (errmsg("mint worker: tree %s cannot be minted into (%s): %s", t->tree58,
+			                     t->code, t->msg)));
+	}
+}
+
+/* Both answers are in: judge the tree. */
+static void
+tree_judge(TreeState *t, TimestampTz now)
+{
+	char owner58[SOL_PUBKEY_B58_MAX];
+	char payer58[SOL_PUBKEY_B58_MAX];
+	uint8 cfg_addr[32];
+	char cfg58[SOL_PUBKEY_B58_MAX];
+
+	if (!t->answers_ok)
+		return; /* asked again at the next tick */
+	sol_pubkey_to_b58(key_pub, payer58);
+	sol_tree_config_pda(t->key, cfg_addr, NULL);
+	sol_pubkey_to_b58(cfg_addr, cfg58);
+	if (!t->acct_exists)
+	{
+		tree_verdict(t, now, "tree_not_found",
+		             "merkle tree %s does not exist on the cluster (mint.rpc_url)", t->tree58);
+		return;
+	}
+	sol_pubkey_to_b58(t->acct_owner, owner58);
+	if (memcmp(t->acct_owner, sol_account_compression_program_id, 32) != 0 &&
+	    strcmp(owner58, MPL_ACCOUNT_COMPRESSION_B58) != 0)
+	{
+		tree_verdict(
+		    t, now, "not_bubblegum_tree",
+		    "account %s is owned by %s, not by an account-compression program: not a merkle tree",
+		    t->tree58, owner58);
+		return;
+	}
+	if (!t->cfg_exists || memcmp(t->cfg_owner, sol_bubblegum_program_id, 32) != 0 ||
+	    !t->cfg_decoded)
+	{
+		tree_verdict(
+		    t, now, "not_bubblegum_tree",
+		    "merkle tree %s has no Bubblegum tree config (account %s): it was not created by "
+		    "Bubblegum",
+		    t->tree58, cfg58);
+		return;
+	}
+	if (!t->cfg.is_public && memcmp(t->cfg.tree_creator, key_pub, 32) != 0 &&
+	    memcmp(t->cfg.tree_delegate, key_pub, 32) != 0)
+	{
+		char creator58[SOL_PUBKEY_B58_MAX];
+		char delegate58[SOL_PUBKEY_B58_MAX];
+
+		sol_pubkey_to_b58(t->cfg.tree_creator, creator58);
+		sol_pubkey_to_b58(t->cfg.tree_delegate, delegate58);
+		tree_verdict(
+		    t, now, "not_tree_authority",
+		    "the worker's key %s is neither the creator (%s) nor the delegate (%s) of tree %s",
+		    payer58, creator58, delegate58, t->tree58);
+		return;
+	}
+	tree_verdict(t, now, NULL, NULL);
+}
+
+static bool wants_build(const MintJob *j);
+
+/* The job's tree (tree_slot caches its index + 1; 0: not looked up yet). */
+static TreeState *
+job_tree(MintJob *j)
+{
+	if (j->tree_slot == 0)
+		j->tree_slot = tree_slot(j->tree) + 1;
+	return &trees[j->tree_slot - 1];
+}
+
+/* Ask about the trees that jobs waiting for a build need and nobody asked about yet. */
+static void
+submit_tree_checks(TimestampTz now)
+{
+	int i;
+
+	for (i = 0; i < nset; i++)
+	{
+		MintJob *j = set[i];
+		TreeState *t;
+		SolError err;
+		Req *q;
+		uint8 cfg_addr[32];
+
+		if (!wants_build(j) || j->tree == NULL)
+			continue;
+		t = job_tree(j);
+		if (t->pending > 0 || (t->known && now < t->recheck_at))
+			continue;
+		t->pending = 2;
+		t->answers_ok = true;
+		memset(&err, 0, sizeof(err));
+		q = new_req(REQ_TREE_ACCOUNT, 0);
+		q->tree = j->tree_slot - 1;
+		q->gen = trees_gen;
+		if (sol_rpc_get_account_info(rpc, t->key, "confirmed", mint_rpc_timeout, q, &err) == 0)
+			elog(ERROR, "could not submit getAccountInfo: %s", err.message);
+		sol_tree_config_pda(t->key, cfg_addr, NULL);
+		q = new_req(REQ_TREE_CONFIG, 0);
+		q->tree = j->tree_slot - 1;
+		q->gen = trees_gen;
+		if (sol_rpc_get_account_info(rpc, cfg_addr, "confirmed", mint_rpc_timeout, q, &err) == 0)
+			elog(ERROR, "could not submit getAccountInfo: %s", err.message);
+	}
+}
+
+static void
+on_tree_account(Req *q, SolRpcResult *r, TimestampTz now)
+{
+	TreeState *t;
+	uint8 data[256];
+	size_t len;
+	bool exists;
+	uint8 owner[32];
+	SolError err;
+
+	if (q->gen != trees_gen || q->tree >= ntrees)
+		return; /* forgotten (key or endpoint changed) */
+	t = &trees[q->tree];
+	t->pending--;
+	memset(&err, 0, sizeof(err));
+	if (r->cls != SOL_RPC_OK)
+	{
+		rpc_failed(r, now);
+		t->answers_ok = false;
+	}
+	else
+	{
+		/* the tree account's data is large: only its existence and owner matter */
+		int rc = sol_rpc_parse_account(r, q->kind == REQ_TREE_CONFIG ? data : NULL,
+		                               q->kind == REQ_TREE_CONFIG ? sizeof(data) : 0, &len, &exists,
+		                               owner, &err);
+
+		if (rc != 0)
+		{
+			SolRpcResult bad = *r;
+
+			bad.cls = SOL_RPC_MALFORMED;
+			strlcpy(bad.message, err.message, sizeof(bad.message));
+			rpc_failed(&bad, now);
+			t->answers_ok = false;
+		}
+		else
+		{
+			rpc_succeeded();
+			if (q->kind == REQ_TREE_ACCOUNT)
+			{
+				t->acct_exists = exists;
+				memcpy(t->acct_owner, owner, 32);
+			}
+			else
+			{
+				t->cfg_exists = exists;
+				memcpy(t->cfg_owner, owner, 32);
+				t->cfg_decoded = exists && sol_tree_config_decode(data, len, &t->cfg) == 0;
+			}
+		}
+	}
+	if (t->pending == 0)
+		tree_judge(t, now);
 }
 
 /* ---------------------------------------------------------------------------
@@ -597,6 +977,20 @@ build_record_send(TimestampTz now)
 			          j->tenant_id);
 			j->outcome = OUT_FAIL;
 			continue;
+		}
+		{
+			TreeState *t = job_tree(j);
+
+			if (!t->known)
+				continue; /* its check is in flight: built when the answer comes */
+			if (!t->usable)
+			{
+				/* held back, not failed: nothing was signed, and an operator fixes this */
+				set_error(j, "blocked", t->code, "%s", t->msg);
+				j->outcome = OUT_REQUEUE;
+				j->delay_ms = (int32)Max(backoff_cap(j->retries), 1000.0);
+				continue;
+			}
 		}
 		memset(&err, 0, sizeof(err));
 		if (!mint_params(j->owner, j->metadata, j->tree, j->collection, key_pub, &md, &p, &err) ||
@@ -792,6 +1186,39 @@ instruction_error(const char *err_json)
 }
 
 /*
+ * A transaction error as the job's last error: the programs' own names for
+ * custom codes (Bubblegum, account compression, Anchor), attributed through
+ * the logs when there are some (a code raised inside a CPI belongs to the
+ * program that raised it).  err is the JSON error value; logs a JSON array
+ * or NULL.  The code is the custom code, or the error's name.
+ */
+static void
+set_tx_error(MintJob *j, const char *cls, const json_t *err, const json_t *logs,
+             const char *prefix)
+{
+	SolProgramKind progs[SOL_MAX_TX_IXS];
+	int nprogs = 0;
+	SolTxView v;
+	SolError derr;
+	SolTxErrorInfo info;
+	char desc[SOL_TX_ERROR_DESC_MAX];
+	char code[64];
+	size_t i;
+
+	memset(&derr, 0, sizeof(derr));
+	if (j->tx != NULL && sol_tx_decode(j->tx, j->txlen, &v, &derr) == 0)
+		for (i = 0; i < v.num_instructions && i < SOL_MAX_TX_IXS; i++)
+			progs[nprogs++] = sol_program_kind_from_id(v.keys + 32 * v.ixs[i].program_id_index);
+	memset(&info, 0, sizeof(info));
+	sol_describe_tx_error_json(err, progs, nprogs, logs, &info, desc, sizeof(desc));
+	if (info.custom_code >= 0)
+		snprintf(code, sizeof(code), "%ld", info.custom_code);
+	else
+		strlcpy(code, info.name ? info.name : "transaction_error", sizeof(code));
+	set_error(j, cls, code, "%s%s", prefix, desc);
+}
+
+/*
  * A landed transaction short of its commitment: finalization takes about 32
  * blocks (~13 s on mainnet), so its status is asked again after a delay that
  * doubles from mint.poll_interval up to LANDED_CHECK_MAX_MS (about 16 asks
@@ -870,7 +1297,12 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 					continue;
 				}
 
-				set_error(j, "transaction", st[i].err, "landed with an error: %s", st[i].err);
+				{
+					json_t *e = json_loads(st[i].err, JSON_DECODE_ANY, NULL);
+
+					set_tx_error(j, "transaction", e, NULL, "landed with an error: ");
+					json_decref(e);
+				}
 				attempt_dead(j, "landed_err", permanent);
 				continue;
 			}
@@ -937,7 +1369,12 @@ on_gettx(Req *q, SolRpcResult *r, TimestampTz now)
 			j->next_check = after_ms(now, mint_poll_interval);
 			return;
 		}
-		set_error(j, "transaction", "meta.err", "%s", err.message);
+		{
+			const json_t *meta = json_object_get(r->result, "meta");
+
+			set_tx_error(j, "transaction", json_object_get(meta, "err"),
+			             json_object_get(meta, "logMessages"), "landed with an error: ");
+		}
 		attempt_dead(j, "landed_err", strstr(err.message, "InstructionError") != NULL);
 		return;
 	}
@@ -981,11 +1418,24 @@ on_send(Req *q, SolRpcResult *r, TimestampTz now)
 			bool permanent = r->cls != SOL_RPC_PREFLIGHT_FAILED;
 			char code[32];
 
+			const json_t *data = json_object_get(r->error, "data");
+			const json_t *derr = json_object_get(data, "err");
+
 			rpc_succeeded();
 			snprintf(code, sizeof(code), "%ld",
 			         r->custom_error >= 0 ? r->custom_error : r->rpc_code);
-			set_error(j, permanent ? "transaction" : "rpc", code, "%s: %s",
-			          sol_rpc_class_name(r->cls), r->message);
+			if (derr != NULL && !json_is_null(derr))
+			{
+				/* the simulation's error and logs name the program's error */
+				char prefix[64];
+
+				snprintf(prefix, sizeof(prefix), "%s: ", sol_rpc_class_name(r->cls));
+				set_tx_error(j, permanent ? "transaction" : "rpc", derr,
+				             json_object_get(data, "logs"), prefix);
+			}
+			else
+				set_error(j, permanent ? "transaction" : "rpc", code, "%s: %s",
+				          sol_rpc_class_name(r->cls), r->message);
 
 			/*
 			 * Refused by preflight: these bytes will not be sent again.  The
@@ -1066,6 +1516,10 @@ handle_results(TimestampTz now, int wait_ms)
 					break;
 				case REQ_SEND:
 					on_send(q, &res[i], now);
+					break;
+				case REQ_TREE_ACCOUNT:
+				case REQ_TREE_CONFIG:
+					on_tree_account(q, &res[i], now);
 					break;
 			}
 			sol_rpc_result_clear(&res[i]);
@@ -1152,6 +1606,19 @@ engine_tick(bool woken)
 		next_claim = after_ms(now, mint_poll_interval);
 		claim(now);
 	}
+	{
+		const char *msg;
+		const char *code = blocked_code(&msg);
+
+		if (code != NULL && now >= next_hold)
+		{
+			/* nothing will be claimed: tell the queued jobs why */
+			db_hold_back(code, msg, HOLD_BACK_BATCH);
+			next_hold = after_ms(now, HOLD_BACK_EVERY_MS);
+		}
+	}
+	if (have_key && !rpc_quiet(now))
+		submit_tree_checks(now);
 
 	/* chain facts: a fresh blockhash for new attempts, the finalized height for expiry */
 	if (!rpc_quiet(now) && !req_blockhash && any_job(wants_build) &&
@@ -1166,11 +1633,13 @@ engine_tick(bool woken)
 		req_blockhash = true;
 	}
 	if (!req_height &&
-	    (rpc_quiet(now) ? now >= quiet_until
-	                    : (any_job(is_watching) && now > after_ms(fin_at, mint_poll_interval))))
+	    (rpc_quiet(now)
+	         ? now >= quiet_until
+	         : (probe_rpc || (any_job(is_watching) && now > after_ms(fin_at, mint_poll_interval)))))
 	{
 		SolError err;
 
+		probe_rpc = false;
 		memset(&err, 0, sizeof(err));
 		if (sol_rpc_get_block_height(rpc, "finalized", mint_rpc_timeout, new_req(REQ_HEIGHT, 0),
 		                             &err) == 0)

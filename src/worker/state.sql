@@ -1,6 +1,6 @@
 
 -- ---------------------------------------------------------------------------
--- The job state machine (DESIGN.md section 3), in one place.
+-- The job state machine (docs/DESIGN.md §4), in one place.
 --
 --  queued --claim--> in_flight --attempt recorded--> submitted --landed ok--> confirmed
 --    ^                  |                                |
@@ -9,6 +9,7 @@
 --  queued/in_flight --non-retryable error or attempts exhausted--> failed
 --  queued/failed (nothing can still land) --cancel_mint--> cancelled
 --  failed --retry_mint--> queued
+--  queued/in_flight (nothing signed) --parameters changed by the API--> queued
 --
 -- Every transition the worker makes is one of the functions below, called
 -- with arrays (one statement per batch) and fenced by the lease token the
@@ -51,13 +52,79 @@ AS $$
 	   SET status = CASE WHEN j.status = 'queued' THEN 'in_flight'::@extschema@.job_status ELSE j.status END,
 	       lease_token = j.lease_token + 1,
 	       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0),
-	       updated_at = pg_catalog.now()
+	       updated_at = pg_catalog.now(),
+	       -- a reason it was held back no longer holds once a worker takes it
+	       last_error_class = NULLIF(j.last_error_class, 'blocked'),
+	       last_error_code = CASE WHEN j.last_error_class = 'blocked' THEN NULL ELSE j.last_error_code END,
+	       last_error_message = CASE WHEN j.last_error_class = 'blocked' THEN NULL ELSE j.last_error_message END
 	  FROM pick
 	 WHERE j.tenant_id = pick.tenant_id AND j.ticket_id = pick.ticket_id
 	RETURNING j.tenant_id, j.ticket_id, j.lease_token, j.status, j.owner, j.metadata::text,
 	          j.attempts, j.attempt_base, j.retries,
 	          (SELECT t.merkle_tree FROM @extschema@.trees t WHERE t.tenant_id = j.tenant_id AND t.active),
 	          (SELECT t.collection_mint FROM @extschema@.trees t WHERE t.tenant_id = j.tenant_id AND t.active)
+$$;
+
+-- The application changed a ticket's owner or metadata (mint_ticket,
+-- mint_tickets, the trigger; the caller holds the ticket's lock): the job
+-- takes the new parameters and is queued again, only while nothing has been
+-- signed for it (queued or in_flight, no attempt).  The lease token is
+-- bumped, so a worker that claimed the old parameters is fenced out.  No row
+-- when it is too late (or the parameters are the same).
+CREATE FUNCTION @extschema@._change_params(tenant_id text, ticket_id text, owner text,
+	metadata jsonb, fingerprint bytea, idempotency_key text)
+RETURNS SETOF @extschema@.mint_jobs
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE @extschema@.mint_jobs j
+	   SET owner = _change_params.owner, metadata = _change_params.metadata,
+	       fingerprint = _change_params.fingerprint,
+	       idempotency_key = _change_params.idempotency_key, status = 'queued',
+	       lease_token = j.lease_token + 1, lease_until = NULL,
+	       next_attempt_at = pg_catalog.now(), updated_at = pg_catalog.clock_timestamp()
+	 WHERE j.tenant_id = _change_params.tenant_id AND j.ticket_id = _change_params.ticket_id
+	   AND j.fingerprint <> _change_params.fingerprint
+	   AND j.status IN ('queued', 'in_flight') AND j.attempts = 0
+	RETURNING j.*
+$$;
+
+-- hold back: the worker cannot make progress (no usable key, the RPC
+-- endpoint unreachable): up to batch_size queued or in_flight jobs that do
+-- not say so yet get the reason as their last error (class 'blocked');
+-- nothing else changes, and the next claim (or outcome) replaces it.
+-- Returns how many were told.
+CREATE FUNCTION @extschema@._hold_back(reason_code text, reason text, batch_size integer)
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH queued AS (
+		SELECT j.tenant_id, j.ticket_id FROM @extschema@.mint_jobs j
+		 WHERE j.status = 'queued'
+		   AND (j.last_error_class IS DISTINCT FROM 'blocked'
+		        OR j.last_error_code IS DISTINCT FROM reason_code
+		        OR j.last_error_message IS DISTINCT FROM reason)
+		 ORDER BY j.next_attempt_at
+		 LIMIT batch_size
+		   FOR UPDATE SKIP LOCKED
+	), held AS (
+		SELECT j.tenant_id, j.ticket_id FROM @extschema@.mint_jobs j
+		 WHERE j.lease_until IS NOT NULL AND j.status = 'in_flight'
+		   AND (j.last_error_class IS DISTINCT FROM 'blocked'
+		        OR j.last_error_code IS DISTINCT FROM reason_code
+		        OR j.last_error_message IS DISTINCT FROM reason)
+		 LIMIT batch_size
+		   FOR UPDATE SKIP LOCKED
+	), told AS (
+		UPDATE @extschema@.mint_jobs j
+		   SET last_error_class = 'blocked', last_error_code = reason_code,
+		       last_error_message = reason
+		  FROM (SELECT * FROM queued UNION ALL SELECT * FROM held) pick
+		 WHERE j.tenant_id = pick.tenant_id AND j.ticket_id = pick.ticket_id
+		RETURNING 1
+	)
+	SELECT pg_catalog.count(*)::integer FROM told
 $$;
 
 -- The attempts of claimed jobs that may still land (pending), with the
@@ -353,6 +420,11 @@ BEGIN
 	END IF;
 	IF j.status = 'cancelled' THEN
 		RETURN @extschema@._result(j);
+	END IF;
+	IF j.status = 'confirmed' THEN
+		RAISE EXCEPTION 'job % is confirmed; it can be cancelled only while queued or failed', j.job_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Its NFT exists on chain (asset ' || COALESCE(j.asset_id, 'not recorded') || '); a confirmed mint is final.';
 	END IF;
 	IF j.status NOT IN ('queued', 'failed') THEN
 		RAISE EXCEPTION 'job % is %; it can be cancelled only while queued or failed', j.job_id, j.status

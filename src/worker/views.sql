@@ -4,28 +4,25 @@
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION @extschema@._worker_status(
-	OUT worker integer, OUT pid integer, OUT state text, OUT inflight integer,
-	OUT rpc_pending integer, OUT sent bigint, OUT confirmed bigint, OUT failed bigint,
-	OUT requeued bigint, OUT rpc_errors bigint, OUT last_rpc_error text,
-	OUT last_rpc_error_at timestamptz, OUT started_at timestamptz)
+	OUT worker integer, OUT pid integer, OUT state text,
+	OUT reason_code text, OUT reason text, OUT reason_since timestamptz,
+	OUT inflight integer, OUT rpc_pending integer, OUT sent bigint, OUT confirmed bigint,
+	OUT failed bigint, OUT requeued bigint, OUT rpc_errors bigint, OUT last_rpc_error text,
+	OUT last_rpc_error_at timestamptz, OUT started_at timestamptz,
+	OUT rpc_url text, OUT library_version text, OUT sql_version text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'mint_worker_status'
 LANGUAGE C VOLATILE;
 
--- One row per configured worker: pid, state, jobs held, calls in flight,
--- counters since it started, its last RPC error.
+-- One row per configured worker: pid, state ('blocked' when a condition of
+-- the whole worker stops it), the condition that stops progress (reason_code,
+-- reason, since when; NULL when there is none), jobs held, calls in flight,
+-- counters since it started, its last RPC error, the RPC URL with
+-- credentials redacted, and the library's and the installed SQL's versions.
 CREATE VIEW @extschema@.worker_status AS
 SELECT * FROM @extschema@._worker_status();
 
 COMMENT ON VIEW @extschema@.worker_status IS 'The mint_ext background workers, as they report themselves';
-
-CREATE FUNCTION @extschema@._webhook_counters(
-	OUT processed bigint, OUT duplicates bigint, OUT ignored bigint,
-	OUT rejected_signature bigint, OUT rejected_timestamp bigint, OUT rejected_malformed bigint,
-	OUT rejected_too_large bigint, OUT rejected_endpoint bigint)
-RETURNS record
-AS 'MODULE_PATHNAME', 'mint_webhook_counters'
-LANGUAGE C VOLATILE;
 
 -- Per tenant: jobs by status, confirmations per second over the last
 -- minute, age of the oldest queued job, attempts per confirmed mint.
@@ -73,17 +70,3 @@ SELECT COALESCE(pg_catalog.sum(t.queued), 0)::bigint AS queued,
           w.rejected_malformed, w.rejected_too_large, w.rejected_endpoint;
 
 COMMENT ON VIEW @extschema@.stats IS 'Mint jobs by status over the visible tenants, rates, and webhook deliveries by outcome';
-
-CREATE FUNCTION @extschema@.wake_at_commit()
-RETURNS void
-AS 'MODULE_PATHNAME', 'mint_wake_at_commit_sql'
-LANGUAGE C VOLATILE;
-
-CREATE FUNCTION @extschema@.preview_transaction(tenant_id text, ticket_id text, recent_blockhash text)
-RETURNS text
-AS 'MODULE_PATHNAME', 'mint_preview_transaction'
-LANGUAGE C STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
-
-COMMENT ON FUNCTION @extschema@.preview_transaction(text, text, text) IS
-'Base64 of the transaction the worker would build for the job with this blockhash, signatures zeroed';

@@ -31,6 +31,7 @@
 
 #include "mint_ext.h"
 #include "common/shared.h"
+#include "solana/sol_common.h"
 #include "worker/worker.h"
 
 int mint_worker_slot = -1;
@@ -79,6 +80,45 @@ mint_register_workers(void)
 	}
 }
 
+/*
+ * mint_worker_report
+ *	  What mint.worker_status shows: the state, and the condition that stops
+ *	  progress (code and message, NULL when there is none) with the time it
+ *	  began.
+ */
+void
+mint_worker_report(const char *state, const char *reason_code, const char *reason, int inflight,
+                   int rpc_pending)
+{
+	MintWorkerStatus *w = &mint_shared->workers[mint_worker_slot];
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (reason_code == NULL)
+		reason_code = "";
+	SpinLockAcquire(&mint_shared->mutex);
+	strlcpy(w->state, state, sizeof(w->state));
+	if (strcmp(w->reason_code, reason_code) != 0)
+	{
+		strlcpy(w->reason_code, reason_code, sizeof(w->reason_code));
+		w->reason_since = reason_code[0] ? now : 0;
+	}
+	strlcpy(w->reason, reason_code[0] && reason ? reason : "", sizeof(w->reason));
+	w->inflight = inflight;
+	w->rpc_pending = rpc_pending;
+	SpinLockRelease(&mint_shared->mutex);
+}
+
+/* mint.rpc_url as shown and logged: credentials redacted. */
+void
+mint_worker_set_rpc_url(const char *url)
+{
+	MintWorkerStatus *w = &mint_shared->workers[mint_worker_slot];
+
+	SpinLockAcquire(&mint_shared->mutex);
+	sol_url_redact(url, w->rpc_url, sizeof(w->rpc_url));
+	SpinLockRelease(&mint_shared->mutex);
+}
+
 static void
 mint_worker_exit(int code, Datum arg)
 {
@@ -98,6 +138,8 @@ mint_worker_main(Datum main_arg)
 {
 	MintWorkerStatus *w;
 	bool woken = true;
+	bool mismatch_logged = false;
+	char sqlver[16];
 
 	mint_worker_slot = DatumGetInt32(main_arg);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -115,9 +157,9 @@ mint_worker_main(Datum main_arg)
 	before_shmem_exit(mint_worker_exit, (Datum)0);
 	mint_set_worker_latch(mint_worker_slot, MyLatch);
 
-	ereport(LOG, (errmsg("mint_ext worker %d started on database \"%s\", rpc %s", mint_worker_slot,
-	                     mint_database, mint_rpc_url)));
-	engine_init();
+	engine_init(); /* sets w->rpc_url, redacted */
+	ereport(LOG, (errmsg("mint_ext worker %d (version %s) started on database \"%s\", rpc %s",
+	                     mint_worker_slot, MINT_EXT_VERSION, mint_database, w->rpc_url)));
 
 	for (;;)
 	{
@@ -142,15 +184,39 @@ mint_worker_main(Datum main_arg)
 			engine_reload();
 		}
 
-		if (!db_extension_ready())
+		if (!db_extension_version(sqlver, sizeof(sqlver)))
 		{
-			SpinLockAcquire(&mint_shared->mutex);
-			strlcpy(w->state, "waiting for extension", sizeof(w->state));
-			SpinLockRelease(&mint_shared->mutex);
+			mint_worker_report("waiting for extension", NULL, NULL, 0, 0);
+			wait_ms = 1000;
+		}
+		else if (strcmp(sqlver, MINT_EXT_VERSION) != 0)
+		{
+			/*
+			 * The SQL objects are another version's: their functions may not
+			 * be what this library calls.  Do nothing (the jobs wait, and the
+			 * leases of jobs held are left to expire) until ALTER EXTENSION
+			 * ... UPDATE or a restart with the matching library.
+			 */
+			char msg[256];
+
+			snprintf(msg, sizeof(msg),
+			         "the library is mint_ext %s but the installed extension is %s: run ALTER "
+			         "EXTENSION mint_ext UPDATE (or restart with the matching library)",
+			         MINT_EXT_VERSION, sqlver);
+			if (!mismatch_logged)
+				ereport(LOG, (errmsg("mint worker is blocked (version_mismatch): %s", msg)));
+			mismatch_logged = true;
+			mint_worker_report("blocked", "version_mismatch", msg, 0, 0);
 			wait_ms = 1000;
 		}
 		else
+		{
+			mismatch_logged = false;
 			wait_ms = engine_tick(woken);
+		}
+		SpinLockAcquire(&mint_shared->mutex);
+		strlcpy(w->sql_version, sqlver, sizeof(w->sql_version));
+		SpinLockRelease(&mint_shared->mutex);
 		woken = false;
 
 		if (wait_ms < 0)
@@ -172,45 +238,80 @@ mint_worker_main(Datum main_arg)
 PG_FUNCTION_INFO_V1(mint_worker_status);
 
 /*
- * mint._worker_status() — one row per configured worker (view mint.worker_status).
+ * mint._worker_status() — one row per configured worker (view
+ * mint.worker_status).  The 0.1.0 declaration had 13 columns (no reason,
+ * URL or versions); a 0.1.0 schema still gets its 13, the reason folded
+ * into the state, so that the view says why the worker waits for ALTER
+ * EXTENSION ... UPDATE.
  */
+#define WS_COLS_0_1 13
+#define WS_COLS     19
+
 Datum
 mint_worker_status(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
 	int i;
+	int natts;
 
 	InitMaterializedSRF(fcinfo, 0);
+	natts = rsinfo->setDesc->natts;
+	if (natts != WS_COLS && natts != WS_COLS_0_1)
+		ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+		                errmsg("mint._worker_status() declared with %d columns, expected %d", natts,
+		                       WS_COLS),
+		                errhint("Run ALTER EXTENSION mint_ext UPDATE.")));
 	for (i = 0; i < mint_workers; i++)
 	{
 		MintWorkerStatus s;
-		char payer[48];
-		Datum values[13];
-		bool nulls[13];
+		Datum values[WS_COLS];
+		bool nulls[WS_COLS];
+		int c = 0;
+		char state[64];
 
 		SpinLockAcquire(&mint_shared->mutex);
 		s = mint_shared->workers[i];
-		memcpy(payer, mint_shared->payer, sizeof(payer));
 		SpinLockRelease(&mint_shared->mutex);
 
 		memset(nulls, 0, sizeof(nulls));
-		values[0] = Int32GetDatum(i);
-		values[1] = Int32GetDatum(s.pid);
-		nulls[1] = s.pid == 0;
-		values[2] = CStringGetTextDatum(s.state[0] ? s.state : "not started");
-		values[3] = Int32GetDatum(s.inflight);
-		values[4] = Int32GetDatum(s.rpc_pending);
-		values[5] = Int64GetDatum(s.sent);
-		values[6] = Int64GetDatum(s.confirmed);
-		values[7] = Int64GetDatum(s.failed);
-		values[8] = Int64GetDatum(s.requeued);
-		values[9] = Int64GetDatum(s.rpc_errors);
-		values[10] = CStringGetTextDatum(s.last_rpc_error);
-		nulls[10] = s.last_rpc_error[0] == '\0';
-		values[11] = TimestampTzGetDatum(s.last_rpc_error_at);
-		nulls[11] = s.last_rpc_error_at == 0;
-		values[12] = TimestampTzGetDatum(s.started_at);
-		nulls[12] = s.started_at == 0;
+		strlcpy(state, s.state[0] ? s.state : "not started", sizeof(state));
+		if (natts == WS_COLS_0_1 && s.reason_code[0])
+			snprintf(state, sizeof(state), "%s: %s", s.state, s.reason_code);
+		values[c++] = Int32GetDatum(i);
+		nulls[c] = s.pid == 0;
+		values[c++] = Int32GetDatum(s.pid);
+		values[c++] = CStringGetTextDatum(state);
+		if (natts == WS_COLS)
+		{
+			nulls[c] = s.reason_code[0] == '\0';
+			values[c++] = CStringGetTextDatum(s.reason_code);
+			nulls[c] = s.reason_code[0] == '\0';
+			values[c++] = CStringGetTextDatum(s.reason);
+			nulls[c] = s.reason_since == 0;
+			values[c++] = TimestampTzGetDatum(s.reason_since);
+		}
+		values[c++] = Int32GetDatum(s.inflight);
+		values[c++] = Int32GetDatum(s.rpc_pending);
+		values[c++] = Int64GetDatum(s.sent);
+		values[c++] = Int64GetDatum(s.confirmed);
+		values[c++] = Int64GetDatum(s.failed);
+		values[c++] = Int64GetDatum(s.requeued);
+		values[c++] = Int64GetDatum(s.rpc_errors);
+		nulls[c] = s.last_rpc_error[0] == '\0';
+		values[c++] = CStringGetTextDatum(s.last_rpc_error);
+		nulls[c] = s.last_rpc_error_at == 0;
+		values[c++] = TimestampTzGetDatum(s.last_rpc_error_at);
+		nulls[c] = s.started_at == 0;
+		values[c++] = TimestampTzGetDatum(s.started_at);
+		if (natts == WS_COLS)
+		{
+			nulls[c] = s.rpc_url[0] == '\0';
+			values[c++] = CStringGetTextDatum(s.rpc_url);
+			values[c++] = CStringGetTextDatum(MINT_EXT_VERSION);
+			nulls[c] = s.sql_version[0] == '\0';
+			values[c++] = CStringGetTextDatum(s.sql_version);
+		}
+		Assert(c == natts);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum)0;

@@ -15,6 +15,10 @@
 #include "solana/sol_codec.h"
 
 extern void mint_register_workers(void);
+/* worker.c: what mint.worker_status shows of this worker */
+extern void mint_worker_report(const char *state, const char *reason_code, const char *reason,
+                               int inflight, int rpc_pending);
+extern void mint_worker_set_rpc_url(const char *url);
 extern PGDLLEXPORT void mint_worker_main(Datum main_arg);
 
 /* What the engine decided about a job, applied by db_flush() in one transaction. */
@@ -34,7 +38,8 @@ typedef struct MintJob
 	int64 token; /* lease token of our claim: fences every write */
 	char *owner;
 	char *metadata;
-	char *tree; /* the tenant's active tree at claim time (NULL: none) */
+	char *tree;    /* the tenant's active tree at claim time (NULL: none) */
+	int tree_slot; /* engine.c's record of that tree, index + 1 (0: not looked up) */
 	char *collection;
 	int attempts;
 	int attempt_base;
@@ -74,7 +79,7 @@ typedef struct MintJob
 	int64 nonce;
 	char err_class[32];
 	char err_code[64];
-	char err_message[256];
+	char err_message[512];
 
 	bool applied; /* the outcome was written by db_flush */
 	bool gone;    /* left the working set; freed when refs == 0 */
@@ -88,7 +93,8 @@ extern void db_renew(MintJob **jobs, int n);
 extern void db_flush(MintJob **jobs, int n);
 extern void db_release(MintJob **jobs, int n);
 extern int db_reap(int n);
-extern bool db_extension_ready(void);
+extern void db_hold_back(const char *code, const char *message, int n);
+extern bool db_extension_version(char *version, size_t cap);
 
 /* engine.c */
 extern void engine_init(void);

@@ -17,7 +17,7 @@ use Test::More;
 use Time::HiRes qw(usleep time);
 
 our @EXPORT = qw(start_fake stop_fake fake_control fake_get fake_ledger write_keypair
-  new_mint_node enqueue_tickets wait_until worker_pids check_exactly_once query
+  new_mint_node init_mint_node catalog_snapshot enqueue_tickets wait_until worker_pids check_exactly_once query
   wait_confirmed $TREE $OWNER $PAYER);
 
 our $TREE  = '9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu';
@@ -35,10 +35,15 @@ END { kill 'TERM', keys %running_fakes; }
 my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 0);
 
 # Start fake/solana-fake on a free loopback port.  %opt are its options
-# without the leading dashes (slot_ms => 10 gives --slot-ms 10).
+# without the leading dashes (slot_ms => 10 gives --slot-ms 10); the tests'
+# tree $TREE exists there, created by $PAYER, unless tree => undef.
 sub start_fake
 {
 	my (%opt) = @_;
+	# the tests' tree exists on the fake cluster, created by the tests' payer
+	# (tree => undef: no tree at all)
+	$opt{tree} = "$TREE:$PAYER" unless exists $opt{tree};
+	delete $opt{tree} unless defined $opt{tree};
 	my $dir = PostgreSQL::Test::Utils::tempdir();
 	my $bin = File::Spec->rel2abs("$root/fake/solana-fake");
 	die "fake cluster not built: $bin" unless -x $bin;
@@ -113,6 +118,20 @@ sub write_keypair
 sub new_mint_node
 {
 	my ($name, $fake, %conf) = @_;
+	my $node = init_mint_node($name, $fake, %conf);
+	$node->start;
+	$node->safe_psql('postgres', qq{
+		CREATE EXTENSION mint_ext;
+		SELECT mint.register_tree('t', '$TREE');
+	});
+	return $node;
+}
+
+# The same cluster, initialised and configured but neither started nor with
+# the extension created.
+sub init_mint_node
+{
+	my ($name, $fake, %conf) = @_;
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	$node->init;
 	my $key = write_keypair(PostgreSQL::Test::Utils::tempdir() . '/payer.json');
@@ -130,14 +149,80 @@ sub new_mint_node
 		# a kill -9 of a worker makes the postmaster reinitialise; go on after it
 		restart_after_crash      => 'on',
 		%conf);
+	delete $settings{$_} for grep { !defined $settings{$_} } keys %settings;
 	$node->append_conf('postgresql.conf',
 		join('', map { "$_ = $settings{$_}\n" } sort keys %settings));
-	$node->start;
-	$node->safe_psql('postgres', qq{
-		CREATE EXTENSION mint_ext;
-		SELECT mint.register_tree('t', '$TREE');
-	});
 	return $node;
+}
+
+# Every object of the extension in database $db, with its definition,
+# privileges and comment, one line each, sorted: two databases whose
+# snapshots are equal have the same extension objects.
+sub catalog_snapshot
+{
+	my ($node, $db) = @_;
+	return $node->safe_psql($db, q{
+		WITH m AS (
+			SELECT d.classid, d.objid
+			  FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid
+			 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+			   AND e.extname = 'mint_ext')
+		SELECT pg_describe_object(m.classid, m.objid, 0) || ' => ' || COALESCE(CASE m.classid
+			WHEN 'pg_proc'::regclass THEN (
+				SELECT pg_get_functiondef(p.oid) || ' acl=' || COALESCE(p.proacl::text, '')
+				  FROM pg_proc p WHERE p.oid = m.objid)
+			WHEN 'pg_class'::regclass THEN (
+				SELECT c.relkind::text || ' acl=' || COALESCE(c.relacl::text, '')
+				    || ' options=' || COALESCE(c.reloptions::text, '')
+				    || ' view=' || COALESCE(pg_get_viewdef(c.oid), '')
+				    || ' columns=' || COALESCE((
+				         SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+				                || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+				                || COALESCE(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
+				                || COALESCE(' acl=' || a.attacl::text, ''), ', ' ORDER BY a.attnum)
+				           FROM pg_attribute a
+				           LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+				          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
+				    || ' constraints=' || COALESCE((
+				         SELECT string_agg(x.conname || ' ' || pg_get_constraintdef(x.oid), ', '
+				                           ORDER BY x.conname)
+				           FROM pg_constraint x WHERE x.conrelid = c.oid), '')
+				    || ' indexes=' || COALESCE((
+				         SELECT string_agg(pg_get_indexdef(i.indexrelid), ', '
+				                           ORDER BY pg_get_indexdef(i.indexrelid))
+				           FROM pg_index i WHERE i.indrelid = c.oid), '')
+				    || ' triggers=' || COALESCE((
+				         SELECT string_agg(pg_get_triggerdef(t.oid), ', ' ORDER BY t.tgname)
+				           FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal), '')
+				    || ' policies=' || COALESCE((
+				         SELECT string_agg(pol.polname || ' ' || pol.polcmd::text
+				                           || COALESCE(pg_get_expr(pol.polqual, pol.polrelid), ''),
+				                           ', ' ORDER BY pol.polname)
+				           FROM pg_policy pol WHERE pol.polrelid = c.oid), '')
+				    || ' rls=' || c.relrowsecurity::text
+				  FROM pg_class c WHERE c.oid = m.objid)
+			WHEN 'pg_type'::regclass THEN (
+				SELECT t.typtype::text || ' acl=' || COALESCE(t.typacl::text, '')
+				    || ' labels=' || COALESCE((
+				         SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+				           FROM pg_enum e WHERE e.enumtypid = t.oid), '')
+				    || ' attributes=' || COALESCE((
+				         SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod),
+				                           ', ' ORDER BY a.attnum)
+				           FROM pg_attribute a
+				          WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '')
+				  FROM pg_type t WHERE t.oid = m.objid)
+			END, '')
+			|| ' comment=' || COALESCE((
+			     SELECT ds.description FROM pg_description ds
+			      WHERE ds.objoid = m.objid AND ds.classoid = m.classid AND ds.objsubid = 0), '')
+		  FROM m
+		UNION ALL
+		SELECT 'configuration table ' || t.tab || ' => ' || t.cond
+		  FROM pg_extension e,
+		       unnest(e.extconfig::regclass[]::text[], e.extcondition) AS t(tab, cond)
+		 WHERE e.extname = 'mint_ext'
+		ORDER BY 1});
 }
 
 # Tickets T-<from>..T-<to> of tenant 't', each with its own metadata uri so

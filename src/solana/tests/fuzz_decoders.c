@@ -10,6 +10,7 @@
 #include "sol_bubblegum.h"
 #include "sol_codec.h"
 #include "sol_crypto.h"
+#include "sol_errors.h"
 #include "sol_rpc.h"
 #include "sol_tx.h"
 
@@ -195,6 +196,44 @@ fuzz_misc(const uint8_t *d, size_t n)
 		(void)sol_is_on_curve(d);
 }
 
+/* Transaction error describer: line 1 is the err JSON, the other lines are logMessages. */
+static void
+fuzz_errors(const uint8_t *d, size_t n)
+{
+	static const SolProgramKind ixs[3] = {SOL_PROG_COMPUTE_BUDGET, SOL_PROG_COMPUTE_BUDGET,
+	                                      SOL_PROG_BUBBLEGUM};
+	const char *logs[64];
+	char out[SOL_TX_ERROR_DESC_MAX];
+	size_t nlogs = 0;
+	size_t cap;
+	char *s;
+	char *p;
+
+	if (n < 1)
+		return;
+	cap = 1 + d[0] % sizeof(out);
+	s = malloc(n);
+	memcpy(s, d + 1, n - 1);
+	s[n - 1] = '\0';
+	p = strchr(s, '\n');
+	while (p && nlogs < 64)
+	{
+		*p++ = '\0';
+		logs[nlogs++] = p;
+		p = strchr(p, '\n');
+	}
+	if (p)
+		*p = '\0';
+	memset(out, 'Z', sizeof(out));
+	(void)sol_describe_tx_error(s, ixs, 3, out, cap);
+	if (strlen(out) >= cap)
+		abort();
+	(void)sol_describe_tx_error_logs(s, ixs, 3, logs, nlogs, out, sizeof(out));
+	if (strlen(out) >= sizeof(out))
+		abort();
+	free(s);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -225,6 +264,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 7:
 			fuzz_misc(data + 1, size - 1);
+			break;
+		case 8:
+			fuzz_errors(data + 1, size - 1);
 			break;
 		default:
 			fuzz_tx(data + 1, size - 1);

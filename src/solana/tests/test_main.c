@@ -18,6 +18,8 @@
 
 int sol_test_check_failures = 0;
 
+extern const SolTest sol_tests_errors[]; /* test_errors.c */
+
 static json_t *cache[4];
 static const char *cache_names[4];
 
@@ -113,8 +115,8 @@ b58_to32(const char *s, uint8_t out[32])
 int
 main(int argc, char **argv)
 {
-	const SolTest *tables[] = {sol_tests_codec, sol_tests_crypto, sol_tests_metadata, sol_tests_tx,
-	                           sol_tests_rpc};
+	const SolTest *tables[] = {sol_tests_codec, sol_tests_crypto, sol_tests_metadata,
+	                           sol_tests_tx,    sol_tests_rpc,    sol_tests_errors};
 	int passed = 0;
 	int failed = 0;
 	size_t t;

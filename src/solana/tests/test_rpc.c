@@ -598,11 +598,59 @@ test_rpc_account_info(void)
 	CHECK(sol_tree_config_decode(data, len, &tc) == 0 && tc.num_minted == 42 &&
 	      tc.total_mint_capacity == 16384);
 	CHECK(sol_rpc_parse_account_data(&res[0], data, 10, &len, &exists, &err) == -1);
+	{
+		uint8_t owner[32];
+		uint8_t bgum[32];
+
+		CHECK(sol_rpc_parse_account(&res[0], data, sizeof(data), &len, &exists, owner, &err) == 0);
+		CHECK(b58_to32("BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY", bgum) &&
+		      memcmp(owner, bgum, 32) == 0);
+		CHECK(sol_rpc_parse_account(&res[1], data, sizeof(data), &len, &exists, owner, &err) == 0);
+		CHECK(!exists && owner[0] == 0 && owner[31] == 0);
+	}
 	CHECK(sol_rpc_parse_account_data(&res[1], data, sizeof(data), &len, &exists, &err) == 0);
 	CHECK(!exists && len == 0);
 	clear_all(res, 2);
 	sol_rpc_free(c);
 	server_stop(&s);
+}
+
+static void
+test_rpc_url_redact(void)
+{
+	static const struct
+	{
+		const char *in;
+		const char *out;
+	} cases[] = {
+	    {"http://127.0.0.1:8899", "http://127.0.0.1:8899"},
+	    {"https://api.devnet.solana.com/", "https://api.devnet.solana.com/"},
+	    {"https://mainnet.helius-rpc.com/?api-key=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+	     "https://mainnet.helius-rpc.com/?api-key=***"},
+	    {"https://user:secret@rpc.example.com:8443/v1?a=1&b&c=3#frag",
+	     "https://***@rpc.example.com:8443/v1?a=***&b&c=***"},
+	    {"https://x.solana-mainnet.quiknode.pro/3f2a9c0d8e7b6a5f4e3d2c1b0a998877/",
+	     "https://x.solana-mainnet.quiknode.pro/***/"},
+	    {"https://x.rpcpool.com/0123456789abcdef0123", "https://x.rpcpool.com/***"},
+	    {"not a url", "not a url"},
+	};
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		char big[256];
+
+		sol_url_redact(cases[i].in, big, sizeof(big));
+		CHECK(strcmp(big, cases[i].out) == 0);
+		if (strcmp(big, cases[i].out) != 0)
+			printf("  redact(%s) = %s\n", cases[i].in, big);
+	}
+	/* truncation never leaves the secret's tail and is always terminated */
+	sol_url_redact("https://u:p@h/?k=secretsecret", out, 8);
+	CHECK(strlen(out) == 7 && strstr(out, "secret") == NULL);
+	sol_url_redact("https://h/?k=v", out, 1);
+	CHECK(out[0] == '\0');
 }
 
 static void
@@ -873,6 +921,7 @@ const SolTest sol_tests_rpc[] = {
     {"rpc_ok_concurrent", test_rpc_ok_concurrent},
     {"rpc_batch_reordered", test_rpc_batch_reordered},
     {"rpc_account_info", test_rpc_account_info},
+    {"rpc_url_redact", test_rpc_url_redact},
     {"rpc_error_codes", test_rpc_error_codes},
     {"rpc_http_failures", test_rpc_http_failures},
     {"rpc_timeout_nonblocking", test_rpc_timeout_nonblocking},
