@@ -44,7 +44,9 @@ int mint_rpc_timeout = 10000;
 int mint_poll_interval = 500;
 int mint_priority_fee = 0;
 int mint_webhook_retention = 7 * 86400;
+static int mint_webhook_max_events = 1000; /* read by mint._webhook_accept (webhook.sql) */
 char *mint_test_crash_file = NULL;
+bool mint_accept_async_replication = false;
 
 static const struct config_enum_entry commitment_options[] = {
     {"confirmed", MINT_COMMITMENT_CONFIRMED, false},
@@ -134,6 +136,16 @@ mint_define_settings(void)
 	    "mint.webhook_retention",
 	    "How long processed webhook deliveries are kept before they are reaped.", NULL,
 	    &mint_webhook_retention, 7 * 86400, 60, INT_MAX, PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "mint.webhook_max_events",
+	    "Most transactions one Helius webhook delivery may carry (413 past it).", NULL,
+	    &mint_webhook_max_events, 1000, 1, 100000, PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+	    "mint.accept_async_replication",
+	    "Let the workers send while the server has standbys but no synchronous one.",
+	    "A failover to an asynchronous standby can lose the record of a sent transaction and mint "
+	    "the ticket twice; without this setting the workers refuse to send then.",
+	    &mint_accept_async_replication, false, PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
 	DefineCustomStringVariable("mint.test_crash_file",
 	                           "For crash tests only: a file naming the point where a worker "
 	                           "kills itself once.",

@@ -29,6 +29,7 @@ extern int mint_poll_interval; /* milliseconds */
 extern int mint_priority_fee;  /* micro-lamports per compute unit, 0 = none */
 extern char *mint_test_crash_file;
 extern int mint_webhook_retention; /* seconds */
+extern bool mint_accept_async_replication;
 
 #define MINT_COMMITMENT_CONFIRMED 1
 #define MINT_COMMITMENT_FINALIZED 2

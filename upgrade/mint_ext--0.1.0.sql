@@ -7,7 +7,7 @@
 -- Types
 -- ---------------------------------------------------------------------------
 
--- The job state machine of DESIGN.md section 3.  `confirmed` is absorbing.
+-- The job state machine of docs/DESIGN.md §4.  `confirmed` is absorbing.
 CREATE TYPE @extschema@.job_status AS ENUM (
 	'queued', 'in_flight', 'submitted', 'confirmed', 'failed', 'cancelled'
 );
@@ -31,7 +31,7 @@ CREATE TYPE @extschema@.mint_result AS (
 );
 
 -- ---------------------------------------------------------------------------
--- Tables.  Every primary key starts with tenant_id (DESIGN.md section 2).
+-- Tables.  Every primary key starts with tenant_id (docs/DESIGN.md §3).
 -- No role but the extension owner may touch them directly; applications use
 -- the functions and the views.
 -- ---------------------------------------------------------------------------
@@ -370,7 +370,7 @@ COMMENT ON FUNCTION @extschema@.reap_idempotency_keys(integer) IS
 'Delete up to batch_size expired idempotency keys; returns how many (the worker calls it)';
 
 -- ---------------------------------------------------------------------------
--- The job state machine (DESIGN.md section 3), in one place.
+-- The job state machine (docs/DESIGN.md §4), in one place.
 --
 --  queued --claim--> in_flight --attempt recorded--> submitted --landed ok--> confirmed
 --    ^                  |                                |
@@ -837,7 +837,7 @@ COMMENT ON FUNCTION @extschema@.preview_transaction(text, text, text) IS
 'Base64 of the transaction the worker would build for the job with this blockhash, signatures zeroed';
 
 -- ---------------------------------------------------------------------------
--- Webhooks (DESIGN.md section 5): mint.process_webhook() verifies a
+-- Webhooks (docs/DESIGN.md §8): mint.process_webhook() verifies a
 -- provider's delivery over the raw body, deduplicates its events by a unique
 -- key and applies each new one through the job state machine
 -- (mint._apply_mint_event), in the caller's transaction.

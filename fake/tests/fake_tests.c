@@ -868,7 +868,7 @@ t_leaf_event(void)
 	          jint(j, "result.meta.innerInstructions.0.instructions.0.stackHeight") == 2,
 	      "inner group index / stackHeight");
 	{
-		/* sample A nonce 0: the event bytes verified against mpl-bubblegum (reference §3.3) */
+		/* sample A nonce 0: event bytes checked against mpl-bubblegum (bubblegum_vectors.json) */
 		static const char want[] =
 		    "0100cb000000010000fe70e8c4707c9ed609a31899fd5ffc39b1df53dc7da7a77d863ee2fc7734dca8"
 		    "ed4928c628d1c2c6eae90338905995612959273a5c63f93636c14614ac8737d1ed4928c628d1c2c6ea"

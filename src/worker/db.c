@@ -707,3 +707,56 @@ db_hold_back(const char *code, const char *message, int n)
 	exec_plan(&plan, "SELECT mint._hold_back($1, $2, $3)", 3, types, args, false);
 	db_commit();
 }
+
+/*
+ * db_replication_unsafe
+ *	  Whether a failover could take over from a standby that may lack the
+ *	  worker's latest commits: the server streams to a physical standby (a
+ *	  walsender of no database) or keeps a physical replication slot, and
+ *	  names no synchronous standby (synchronous_standby_names is empty), so
+ *	  its commits wait for none.  With a synchronous standby named, a commit
+ *	  waits for it (and hangs while it is away), which is safe.  Looked up at
+ *	  most once a second; why[cap] says what was found.
+ */
+bool
+db_replication_unsafe(char *why, size_t cap)
+{
+	static SPIPlanPtr plan = NULL;
+	static TimestampTz checked_at = 0;
+	static bool unsafe = false;
+	static char seen[256] = "";
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (now - checked_at >= 1000000)
+	{
+		checked_at = now;
+		db_begin("mint: replication");
+		exec_plan(&plan,
+		          "SELECT pg_catalog.current_setting('synchronous_standby_names') = '', "
+		          "(SELECT pg_catalog.count(*) FROM pg_catalog.pg_stat_replication r "
+		          "  JOIN pg_catalog.pg_stat_activity a ON a.pid = r.pid WHERE a.datid IS NULL), "
+		          "(SELECT pg_catalog.count(*) FROM pg_catalog.pg_replication_slots "
+		          "  WHERE slot_type = 'physical')",
+		          0, NULL, NULL, true);
+		if (SPI_processed == 1)
+		{
+			bool isnull;
+			bool no_sync = DatumGetBool(
+			    SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			int64 senders = DatumGetInt64(
+			    SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+			int64 slots = DatumGetInt64(
+			    SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+
+			unsafe = no_sync && (senders > 0 || slots > 0);
+			snprintf(seen, sizeof(seen),
+			         "the server streams to " INT64_FORMAT " standby(s) and has " INT64_FORMAT
+			         " physical replication slot(s), but synchronous_standby_names is empty: a "
+			         "failover to a standby could lose the record of a sent mint and mint it twice",
+			         senders, slots);
+		}
+		db_commit();
+	}
+	strlcpy(why, seen, cap);
+	return unsafe;
+}

@@ -128,6 +128,8 @@ static char key_code[32]; /* no_keypair, keypair_unreadable, ...: "" once the ke
 static char key_msg[256];
 static char rpc_down_msg[256]; /* the last RPC failure, shown once the engine goes quiet */
 static TimestampTz next_hold = 0;
+static bool repl_unsafe = false; /* standbys, none synchronous (db_replication_unsafe) */
+static char repl_msg[256];
 static bool probe_rpc = true; /* one getBlockHeight after start or reload: is the RPC reachable? */
 
 /* What the worker learnt about each tree it was asked to mint into. */
@@ -184,12 +186,50 @@ blocked_code(const char **msg)
 		*msg = key_msg;
 		return key_code;
 	}
+	if (repl_unsafe && !mint_accept_async_replication)
+	{
+		*msg = repl_msg;
+		return "replication_not_synchronous";
+	}
 	if (rpc_quiet(0) && rpc_down_msg[0] != '\0')
 	{
 		*msg = rpc_down_msg;
 		return "rpc_unreachable";
 	}
 	return NULL;
+}
+
+/* Nothing new may be signed and sent: no key, or no durable record before a send. */
+static bool
+may_build(void)
+{
+	return have_key && !(repl_unsafe && !mint_accept_async_replication);
+}
+
+/*
+ * engine_set_replication
+ *	  What db_replication_unsafe() found, before each tick.  Unsafe and not
+ *	  accepted (mint.accept_async_replication): the worker signs and sends
+ *	  nothing new; accepted: it goes on and says so, loudly.
+ */
+void
+engine_set_replication(bool unsafe, const char *why)
+{
+	if (unsafe != repl_unsafe)
+	{
+		if (unsafe)
+			ereport(WARNING,
+			        (errmsg("mint worker: %s", why),
+			         errhint(mint_accept_async_replication
+			                     ? "mint.accept_async_replication is on: the worker sends anyway."
+			                     : "The worker sends nothing new until a synchronous standby is "
+			                       "named (synchronous_standby_names) or "
+			                       "mint.accept_async_replication is set.")));
+		else
+			ereport(LOG, (errmsg("mint worker: every standby is synchronous again, or gone")));
+	}
+	repl_unsafe = unsafe;
+	strlcpy(repl_msg, why, sizeof(repl_msg));
 }
 
 static void
@@ -204,7 +244,13 @@ report(const char *state)
 	{
 		const TreeState *t = tree_problem();
 
-		if (t != NULL)
+		if (repl_unsafe)
+		{
+			/* accepted by the operator: said as loudly as a block */
+			code = "async_replication_accepted";
+			msg = repl_msg;
+		}
+		else if (t != NULL)
 		{
 			code = t->code;
 			msg = t->msg;
@@ -228,6 +274,8 @@ count(int64 *field)
  * this point's name, remove the file and die as kill -9 would.  Points:
  * after_claim, after_record (recorded, not sent), after_send (sends
  * submitted, answers not read), before_confirm (landing seen, not written).
+ * "<point>:postmaster" kills the postmaster first (the server dies there:
+ * the failover tests).
  */
 static void
 crash_point(const char *point)
@@ -244,10 +292,18 @@ crash_point(const char *point)
 		want[0] = '\0';
 	fclose(f);
 	want[strcspn(want, "\r\n")] = '\0';
-	if (strcmp(want, point) != 0)
-		return;
-	unlink(mint_test_crash_file);
-	ereport(LOG, (errmsg("mint worker crashing at %s (mint.test_crash_file)", point)));
+	{
+		/* "point:postmaster": the whole server dies there (failover tests) */
+		size_t n = strlen(point);
+
+		if (strncmp(want, point, n) != 0 ||
+		    (want[n] != '\0' && strcmp(want + n, ":postmaster") != 0))
+			return;
+		unlink(mint_test_crash_file);
+		ereport(LOG, (errmsg("mint worker crashing at %s (mint.test_crash_file)", want)));
+		if (want[n] != '\0')
+			kill(PostmasterPid, SIGKILL);
+	}
 	kill(MyProcPid, SIGKILL);
 	pg_usleep(10000000L);
 }
@@ -1193,8 +1249,7 @@ instruction_error(const char *err_json)
  * or NULL.  The code is the custom code, or the error's name.
  */
 static void
-set_tx_error(MintJob *j, const char *cls, const json_t *err, const json_t *logs,
-             const char *prefix)
+set_tx_error(MintJob *j, const char *cls, const json_t *err, const json_t *logs, const char *prefix)
 {
 	SolProgramKind progs[SOL_MAX_TX_IXS];
 	int nprogs = 0;
@@ -1601,7 +1656,7 @@ engine_tick(bool woken)
 		next_reap = after_ms(now, reaped == 1000 ? 100 : 60000);
 	}
 
-	if (have_key && !rpc_quiet(now) && nset < mint_max_inflight && (woken || now >= next_claim))
+	if (may_build() && !rpc_quiet(now) && nset < mint_max_inflight && (woken || now >= next_claim))
 	{
 		next_claim = after_ms(now, mint_poll_interval);
 		claim(now);
@@ -1621,7 +1676,7 @@ engine_tick(bool woken)
 		submit_tree_checks(now);
 
 	/* chain facts: a fresh blockhash for new attempts, the finalized height for expiry */
-	if (!rpc_quiet(now) && !req_blockhash && any_job(wants_build) &&
+	if (may_build() && !rpc_quiet(now) && !req_blockhash && any_job(wants_build) &&
 	    (!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS)))
 	{
 		SolError err;
@@ -1651,7 +1706,7 @@ engine_tick(bool woken)
 
 	handle_results(now, 0);
 
-	if (have_key && have_blockhash && !rpc_quiet(now) &&
+	if (may_build() && have_blockhash && !rpc_quiet(now) &&
 	    now <= after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS) && any_job(wants_build))
 		build_record_send(now);
 	if (!rpc_quiet(now))
@@ -1708,7 +1763,7 @@ engine_tick(bool woken)
 
 		for (i = 0; i < nset; i++)
 			due = Min(due, job_due(set[i], due));
-		if (have_key && any_job(wants_build))
+		if (may_build() && any_job(wants_build))
 			due = t; /* build now, or ask for a fresh blockhash now */
 		if (rpc_quiet(now))
 			due = Max(due, quiet_until);

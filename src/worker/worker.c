@@ -15,6 +15,8 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -27,6 +29,7 @@
 #include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 #include "mint_ext.h"
@@ -69,7 +72,9 @@ mint_register_workers(void)
 	{
 		memset(&worker, 0, sizeof(worker));
 		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+		/* started on a hot standby too, where it only says so (mint.worker_status);
+		 * it works once the server is promoted */
+		worker.bgw_start_time = BgWorkerStart_ConsistentState;
 		worker.bgw_restart_time = 1;
 		snprintf(worker.bgw_library_name, BGW_MAXLEN, "mint_ext");
 		snprintf(worker.bgw_function_name, BGW_MAXLEN, "mint_worker_main");
@@ -119,6 +124,26 @@ mint_worker_set_rpc_url(const char *url)
 	SpinLockRelease(&mint_shared->mutex);
 }
 
+/*
+ * An attempt is sent only once its record is durable where a failover could
+ * take over: the worker's commits flush locally and wait for the synchronous
+ * standbys the server names.  A weaker synchronous_commit (off, local) from
+ * the configuration, the database or the role is raised for the worker's own
+ * session; it never weakens it.
+ */
+static void
+enforce_durable_commit(void)
+{
+	if (synchronous_commit >= SYNCHRONOUS_COMMIT_REMOTE_WRITE)
+		return;
+	ereport(LOG, (errmsg("mint worker raises synchronous_commit from \"%s\" to \"on\" for its own "
+	                     "session",
+	                     GetConfigOption("synchronous_commit", false, false)),
+	              errdetail("A transaction is sent only after its record is durable, on the "
+	                        "synchronous standbys too.")));
+	SetConfigOption("synchronous_commit", "on", PGC_SUSET, PGC_S_OVERRIDE);
+}
+
 static void
 mint_worker_exit(int code, Datum arg)
 {
@@ -157,6 +182,7 @@ mint_worker_main(Datum main_arg)
 	before_shmem_exit(mint_worker_exit, (Datum)0);
 	mint_set_worker_latch(mint_worker_slot, MyLatch);
 
+	enforce_durable_commit();
 	engine_init(); /* sets w->rpc_url, redacted */
 	ereport(LOG, (errmsg("mint_ext worker %d (version %s) started on database \"%s\", rpc %s",
 	                     mint_worker_slot, MINT_EXT_VERSION, mint_database, w->rpc_url)));
@@ -181,6 +207,7 @@ mint_worker_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			enforce_durable_commit();
 			engine_reload();
 		}
 
@@ -209,9 +236,22 @@ mint_worker_main(Datum main_arg)
 			mint_worker_report("blocked", "version_mismatch", msg, 0, 0);
 			wait_ms = 1000;
 		}
+		else if (RecoveryInProgress())
+		{
+			/* a standby: its tables are a copy, and the primary's workers mint */
+			mint_worker_report("standby", "standby",
+			                   "this server is a standby (in recovery): the workers run on the "
+			                   "primary, and start working here when it is promoted",
+			                   0, 0);
+			wait_ms = 1000;
+		}
 		else
 		{
+			char why[256];
+			bool unsafe = db_replication_unsafe(why, sizeof(why));
+
 			mismatch_logged = false;
+			engine_set_replication(unsafe, why);
 			wait_ms = engine_tick(woken);
 		}
 		SpinLockAcquire(&mint_shared->mutex);

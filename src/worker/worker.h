@@ -95,12 +95,14 @@ extern void db_release(MintJob **jobs, int n);
 extern int db_reap(int n);
 extern void db_hold_back(const char *code, const char *message, int n);
 extern bool db_extension_version(char *version, size_t cap);
+extern bool db_replication_unsafe(char *why, size_t cap);
 
 /* engine.c */
 extern void engine_init(void);
 extern void engine_shutdown(void);
 extern long engine_tick(bool woken);
 extern void engine_reload(void);
+extern void engine_set_replication(bool unsafe, const char *why);
 extern void engine_wait_rpc(long ms);
 
 #endif /* MINT_WORKER_H */

@@ -17,7 +17,7 @@ use Test::More;
 use Time::HiRes qw(usleep time);
 
 our @EXPORT = qw(start_fake stop_fake fake_control fake_get fake_ledger write_keypair
-  new_mint_node init_mint_node catalog_snapshot enqueue_tickets wait_until worker_pids check_exactly_once query
+  new_mint_node init_mint_node catalog_snapshot wait_for enqueue_tickets wait_until worker_pids check_exactly_once query
   wait_confirmed $TREE $OWNER $PAYER);
 
 our $TREE  = '9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu';
@@ -133,7 +133,9 @@ sub init_mint_node
 {
 	my ($name, $fake, %conf) = @_;
 	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init;
+	# allows_streaming => 1: a primary for standbys (not a setting)
+	my $streaming = delete $conf{allows_streaming};
+	$node->init($streaming ? (allows_streaming => 1) : ());
 	my $key = write_keypair(PostgreSQL::Test::Utils::tempdir() . '/payer.json');
 	my %settings = (
 		shared_preload_libraries => "'mint_ext'",
@@ -243,6 +245,19 @@ sub enqueue_tickets
 					'uri', 'https://tickets.example/t/' || i || '.json')))
 			FROM generate_series($i, $last) i))});
 	}
+}
+
+# wait_until without a failure of its own: for ok(wait_for(...), '...').
+sub wait_for
+{
+	my ($timeout, $check) = @_;
+	my $deadline = time() + $timeout;
+	while (time() < $deadline)
+	{
+		return 1 if $check->();
+		usleep(100_000);
+	}
+	return 0;
 }
 
 sub wait_until

@@ -1,5 +1,5 @@
 /*
- * test_crypto.c -- keccak, Solana's on-curve test (reference §4.3 table),
+ * test_crypto.c -- keccak, Solana's on-curve test (vectors/curve_vectors.txt),
  * PDAs, program ids, signing, keypair files.
  */
 #include "test_util.h"
@@ -51,7 +51,7 @@ test_keccak(void)
 	CHECK(memcmp(h, h2, 32) != 0);
 }
 
-/* reference §4.3 / vectors/curve_vectors.txt: every candidate's Solana on-curve verdict */
+/* vectors/curve_vectors.txt: every candidate's Solana on-curve verdict */
 static void
 test_curve_table(void)
 {
@@ -96,7 +96,7 @@ test_curve_table(void)
 static void
 test_curve_edges(void)
 {
-	/* reference §4.3 edge encodings: curve25519-dalek accepts all of them */
+	/* non-canonical edge encodings: curve25519-dalek accepts all of them */
 	static const char *edges[] = {
 	    "0000000000000000000000000000000000000000000000000000000000000000",
 	    "0100000000000000000000000000000000000000000000000000000000000000",

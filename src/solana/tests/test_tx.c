@@ -432,7 +432,7 @@ test_worst_case_and_too_large(void)
 	size_t i;
 	int n;
 
-	/* worst-case metadata (reference §1.5 size budget): still fits */
+	/* worst-case metadata (the 1232-byte packet limit): still fits */
 	fixture(&f);
 	memset(f.md.name, 'n', 32);
 	f.md.name_len = 32;
