@@ -56,10 +56,12 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRCS)
 	cat $^ > $@
 
-# The fake Solana cluster the TAP tests, the demo and the benchmarks use.
+# The fake Solana cluster the TAP tests, the demo and the benchmarks use
+# (`make fake/solana-fake`; not part of `all`: a server install needs no
+# libmicrohttpd), mint-keygen, and the real-programs test cluster (svm/).
 -include fake/fake.mk
 -include tools/tools.mk
-all: fake/solana-fake
+-include svm/svm.mk
 
 # Every C file follows .clang-format; scripts/test.sh runs format-check.
 C_SOURCES = mint_ext.c $(wildcard src/*.h src/*/*.c src/*/*.h src/solana/tests/*.c src/solana/tests/*.h \

@@ -12,10 +12,18 @@ need_root() {
 	fi
 }
 
+# build_and_install [run|demo|test]: install the missing Debian packages of
+# that group (scripts/deps.sh; default test, i.e. everything), build, and
+# install the extension; groups demo and test also build the fake Solana
+# cluster (libmicrohttpd), which the Makefile's default target leaves out.
 build_and_install() {
-	"$ROOT/scripts/deps.sh"
+	local group=${1:-test}
+	"$ROOT/scripts/deps.sh" "$group"
 	make -C "$ROOT" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
 	make -C "$ROOT" -s install PG_CONFIG="$PG_CONFIG"
+	if [ "$group" != run ]; then
+		make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" fake/solana-fake
+	fi
 }
 
 # A copy of the tree the unprivileged user owns (initdb refuses root, and

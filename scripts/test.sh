@@ -26,6 +26,10 @@ step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" format-check
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" solana-unit
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" solana-fuzz
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" fake-test
+# the real-programs test cluster: Node.js and the pinned npm packages, its own tests
+step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" svm-setup
+step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" svm-test
+step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" keygen-test
 if [ -x "$ROOT/model/run.sh" ]; then
 	step "$ROOT/model/run.sh"
 fi
@@ -59,6 +63,11 @@ if ! as_user make -C "$work" -s PG_CONFIG="$PG_CONFIG" installcheck; then
 		fi
 	done
 fi
+
+# The README's demo command, end to end (N=20; KEEP=1 then --stop; SIGTERM),
+# and that each run leaves no process behind.
+. "$ROOT/scripts/check-demo.sh"
+step check_demo
 
 if [ $status -eq 0 ]; then
 	echo "== all tests passed"
