@@ -33,7 +33,7 @@ DEMO_PKGS=(
 # Only the test command: clang-14 and its runtimes (libFuzzer target,
 # sanitizers), clang-format (make format-check calls `clang-format`, which
 # the package clang-format provides; clang-format-14 only has
-# clang-format-14), spin (model check), IPC::Run (TAP tests), curl and
+# clang-format-14), spin and bc (model check), IPC::Run (TAP tests), curl and
 # ca-certificates (the test cluster's Node.js setup downloads from the npm
 # registry), git.
 TEST_PKGS=(
@@ -41,6 +41,7 @@ TEST_PKGS=(
 	libclang-rt-14-dev
 	clang-format
 	spin
+	bc
 	libipc-run-perl
 	curl
 	ca-certificates
