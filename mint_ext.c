@@ -32,6 +32,7 @@ int mint_idempotency_ttl = 86400;
 int mint_lock_timeout = 5000;
 int mint_max_batch = 1000;
 char *mint_rpc_url = NULL;
+char *mint_send_urls = NULL;
 char *mint_keypair_path = NULL;
 int mint_commitment = MINT_COMMITMENT_FINALIZED;
 int mint_batch_size = 256;
@@ -47,6 +48,7 @@ int mint_webhook_retention = 7 * 86400;
 static int mint_webhook_max_events = 1000; /* read by mint._webhook_accept (webhook.sql) */
 char *mint_test_crash_file = NULL;
 bool mint_accept_async_replication = false;
+bool mint_test_skip_context_check = false;
 
 static const struct config_enum_entry commitment_options[] = {
     {"confirmed", MINT_COMMITMENT_CONFIRMED, false},
@@ -95,6 +97,11 @@ mint_define_settings(void)
 	DefineCustomStringVariable("mint.rpc_url", "Solana JSON-RPC endpoint the workers use.", NULL,
 	                           &mint_rpc_url, "http://127.0.0.1:8899", PGC_SIGHUP,
 	                           GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+	DefineCustomStringVariable(
+	    "mint.send_urls", "Send-only JSON-RPC endpoints the signed bytes also go to.",
+	    "Comma-separated (e.g. a staked or SWQoS sender); sent with skipPreflight and maxRetries "
+	    "0; their answers prove nothing, mint.rpc_url decides.",
+	    &mint_send_urls, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
 	DefineCustomStringVariable("mint.keypair_path",
 	                           "Solana CLI keypair file (JSON array of 64 bytes) of the fee payer "
 	                           "and tree delegate.",
@@ -146,6 +153,12 @@ mint_define_settings(void)
 	    "A failover to an asynchronous standby can lose the record of a sent transaction and mint "
 	    "the ticket twice; without this setting the workers refuse to send then.",
 	    &mint_accept_async_replication, false, PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+	    "mint.test_skip_context_check",
+	    "For tests only: take any unknown status as proof, whatever view it came from.",
+	    "Shows that the context check is needed: behind lagging nodes this mints twice.",
+	    &mint_test_skip_context_check, false, PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE,
+	    NULL, NULL, NULL);
 	DefineCustomStringVariable("mint.test_crash_file",
 	                           "For crash tests only: a file naming the point where a worker "
 	                           "kills itself once.",

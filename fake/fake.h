@@ -56,6 +56,17 @@ uint64_t *fk_strmap_get(FkStrMap *m, const char *k, size_t klen, bool create);
 void fk_strmap_free(FkStrMap *m);
 
 /* ---- configuration and run-time faults ---- */
+
+/* Load-balanced mode: a pool of up to FK_MAX_NODES views of one chain. */
+#define FK_MAX_NODES    16
+#define FK_MAX_NODE_LAG 10000 /* blocks */
+
+enum
+{
+	FK_ROUTE_RANDOM,
+	FK_ROUTE_ROUND_ROBIN
+};
+
 typedef struct FkFaults
 {
 	double latency_ms;
@@ -72,6 +83,13 @@ typedef struct FkFaults
 	int tx_error_code;
 	uint64_t tree_capacity; /* 0 = unlimited */
 	int slot_ms;
+	/* load-balanced mode (nodes = 1: one node, today's behaviour) */
+	int nodes;
+	uint32_t node_lag[FK_MAX_NODES]; /* fixed lag in blocks; missing entries are 0 */
+	bool wander;                     /* nodes 1..N-1 wander within [wander_min, wander_max] */
+	uint32_t wander_min;
+	uint32_t wander_max;
+	int route; /* FK_ROUTE_* */
 } FkFaults;
 
 typedef struct FkConfig
@@ -104,6 +122,9 @@ enum FkMethod
 	M_GET_SIGNATURE_STATUSES,
 	M_GET_TRANSACTION,
 	M_GET_ACCOUNT_INFO,
+	M_GET_EPOCH_INFO,
+	M_GET_GENESIS_HASH,
+	M_IS_BLOCKHASH_VALID,
 	M_OTHER,
 	M__COUNT
 };
@@ -155,7 +176,18 @@ enum FkChainStat
 	C__COUNT
 };
 
+/* per-node counters (load-balanced mode) */
+enum FkNodeStat
+{
+	N_REQUESTS, /* HTTP requests (a batch counts once) routed to the node */
+	N_CALLS,    /* JSON-RPC calls it answered */
+	N_MIN_CONTEXT_SLOT,
+	N_BLOCKHASH_NOT_FOUND,
+	N__COUNT
+};
+
 void fk_stat_method(int method, int outcome);
+void fk_stat_node(int node, int which);
 void fk_stat_http(int which);
 void fk_stat_chain(int which);
 char *fk_stats_json(void);
@@ -174,10 +206,15 @@ int fk_chain_add_tree(const char *spec, const char **errmsg); /* "TREE:CREATOR" 
 void fk_chain_tick(void);
 /* Roll a request-level fault probability (takes the lock). */
 bool fk_roll(double p);
+/* The node that answers one HTTP request: `pin` (from /node/<i>) when it is a
+ * node of the pool, else the --route choice.  0 when there is one node. */
+int fk_route(const FkFaults *f, int pin);
+/* Current lag of each node (takes the lock); returns the number of nodes. */
+int fk_node_lags(uint64_t lags[FK_MAX_NODES]);
 
-/* One JSON-RPC request body -> response body (malloc'd, NULL = no body).
- * *drop set when the response must be lost (p_lost_response). */
-char *fk_rpc_handle(const char *body, size_t len, bool *drop, int *http_status);
+/* One JSON-RPC request body, answered by `node` -> response body (malloc'd,
+ * NULL = no body).  *drop set when the response must be lost (p_lost_response). */
+char *fk_rpc_handle(const char *body, size_t len, int node, bool *drop, int *http_status);
 
 /* GET /ledger [?summary=1][&offset=N&limit=M] */
 char *fk_ledger_json(bool summary, uint64_t offset, uint64_t limit);

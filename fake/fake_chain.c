@@ -23,12 +23,13 @@
 #include "sol_crypto.h"
 #include "sol_tx.h"
 
-#define FK_API_VERSION "2.2.7"
-#define FK_SLOT_BASE   1000
-#define FK_FEE         5000
-#define MAX_B58_TX     1683
-#define MAX_B64_TX     1644
-#define TX_TYPE_NAME   "solana_transaction::versioned::VersionedTransaction"
+#define FK_API_VERSION  "2.2.7"
+#define FK_SLOT_BASE    1000
+#define FK_FEE          5000
+#define MAX_B58_TX      1683
+#define MAX_B64_TX      1644
+#define TX_TYPE_NAME    "solana_transaction::versioned::VersionedTransaction"
+#define SLOTS_PER_EPOCH 432000 /* agave DEFAULT_SLOTS_PER_EPOCH */
 
 FkConfig fk_cfg;
 pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -202,8 +203,17 @@ typedef struct FkTree
 	uint8_t config[32];
 	uint8_t creator[32];
 	uint64_t num_minted;
-	bool created;   /* added by --tree / add_tree: its creator is set */
-	bool no_config; /* ... without a Bubblegum tree config */
+	bool created;       /* added by --tree / add_tree: its creator is set */
+	bool no_config;     /* ... without a Bubblegum tree config */
+	uint64_t created_h; /* first block height that has the accounts (0 = before genesis) */
+	/* num_minted history for lagging views: (height, num_minted after that block) of
+	 * the blocks that minted into this tree, oldest first, only as far back as a view
+	 * can lag (FK_MAX_NODE_LAG).  A ring: hist_cap is a power of two. */
+	uint64_t *hist_h;
+	uint64_t *hist_n;
+	size_t hist_head;
+	size_t hist_len;
+	size_t hist_cap;
 } FkTree;
 
 static struct
@@ -231,6 +241,16 @@ static struct
 	uint64_t landed_err;
 	uint64_t uris_with_dups;
 	uint64_t extra_mints; /* sum over uris of (count - 1) */
+	/* load-balanced mode: node i sees the chain as it was lag[i] blocks ago */
+	uint64_t lag[FK_MAX_NODES];
+	uint64_t wander_target[FK_MAX_NODES];
+	uint64_t wander_next[FK_MAX_NODES]; /* tip at which a new target is drawn */
+	FkRng lag_rng;
+	uint64_t route_base;
+	/* landed transactions (ok + failed) up to block h, at cum_tx[h & cum_mask] */
+	uint64_t *cum_tx;
+	uint64_t cum_mask;
+	uint8_t genesis[32];
 } ch;
 
 static uint64_t
@@ -358,7 +378,78 @@ tree_get(const uint8_t key[32], const uint8_t config[32], bool create)
 	memset(&ch.trees[ch.ntrees], 0, sizeof(FkTree));
 	memcpy(ch.trees[ch.ntrees].key, key, 32);
 	memcpy(ch.trees[ch.ntrees].config, config, 32);
+	ch.trees[ch.ntrees].created_h = ch.tip;
 	return &ch.trees[ch.ntrees++];
+}
+
+/* After a successful mint into t in block ch.tip (lock held). */
+static void
+tree_hist_note(FkTree *t)
+{
+	size_t last;
+
+	if (t->hist_len > 0)
+	{
+		last = (t->hist_head + t->hist_len - 1) & (t->hist_cap - 1);
+		if (t->hist_h[last] == ch.tip)
+		{
+			t->hist_n[last] = t->num_minted;
+			return;
+		}
+	}
+	/* drop entries no view can reach: entry 1 already answers for every height >= it */
+	while (t->hist_len >= 2 &&
+	       t->hist_h[(t->hist_head + 1) & (t->hist_cap - 1)] + FK_MAX_NODE_LAG <= ch.tip)
+	{
+		t->hist_head = (t->hist_head + 1) & (t->hist_cap - 1);
+		t->hist_len--;
+	}
+	if (t->hist_len == t->hist_cap)
+	{
+		size_t ncap = t->hist_cap ? t->hist_cap * 2 : 16;
+		uint64_t *nh = fk_xmalloc(ncap * sizeof(uint64_t));
+		uint64_t *nn = fk_xmalloc(ncap * sizeof(uint64_t));
+		size_t i;
+
+		for (i = 0; i < t->hist_len; i++)
+		{
+			nh[i] = t->hist_h[(t->hist_head + i) & (t->hist_cap - 1)];
+			nn[i] = t->hist_n[(t->hist_head + i) & (t->hist_cap - 1)];
+		}
+		free(t->hist_h);
+		free(t->hist_n);
+		t->hist_h = nh;
+		t->hist_n = nn;
+		t->hist_head = 0;
+		t->hist_cap = ncap;
+	}
+	last = (t->hist_head + t->hist_len) & (t->hist_cap - 1);
+	t->hist_h[last] = ch.tip;
+	t->hist_n[last] = t->num_minted;
+	t->hist_len++;
+}
+
+/* num_minted as seen at block height h (lock held).  O(log FK_MAX_NODE_LAG). */
+static uint64_t
+tree_minted_at(const FkTree *t, uint64_t h)
+{
+	size_t lo = 0;
+	size_t hi = t->hist_len;
+
+	if (h >= ch.tip || t->hist_len == 0 ||
+	    h >= t->hist_h[(t->hist_head + t->hist_len - 1) & (t->hist_cap - 1)])
+		return t->num_minted;
+	/* the last entry with height <= h */
+	while (lo < hi)
+	{
+		size_t mid = (lo + hi) / 2;
+
+		if (t->hist_h[(t->hist_head + mid) & (t->hist_cap - 1)] <= h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == 0 ? 0 : t->hist_n[(t->hist_head + lo - 1) & (t->hist_cap - 1)];
 }
 
 /*
@@ -369,8 +460,8 @@ tree_get(const uint8_t key[32], const uint8_t config[32], bool create)
  * (no tree config account).  Called with fk_lock held, or before the server
  * starts.
  */
-int
-fk_chain_add_tree(const char *spec, const char **errmsg)
+static int
+add_tree(const char *spec, const char **errmsg, uint64_t height)
 {
 	char tree58[64];
 	char creator58[64];
@@ -407,11 +498,23 @@ fk_chain_add_tree(const char *spec, const char **errmsg)
 		return -1;
 	}
 	sol_tree_config_pda(key, config, NULL);
-	t = tree_get(key, config, true);
+	t = tree_get(key, config, false);
+	if (t == NULL)
+	{
+		t = tree_get(key, config, true);
+		t->created_h = height;
+	}
 	memcpy(t->creator, creator, 32);
 	t->created = true;
 	t->no_config = no_config;
 	return 0;
+}
+
+/* At start-up: the tree exists since genesis, every node sees it. */
+int
+fk_chain_add_tree(const char *spec, const char **errmsg)
+{
+	return add_tree(spec, errmsg, 0);
 }
 
 static uint64_t
@@ -425,12 +528,142 @@ lag_of(int commitment)
 	return fk_cfg.finalized_lag;
 }
 
+/* The processed block height that `node` sees (lock held). */
 static uint64_t
-height_at(int commitment)
+node_tip(int node)
 {
+	uint64_t l = ch.lag[node];
+
+	return ch.tip > l ? ch.tip - l : 1;
+}
+
+/* The block height of node's bank at a commitment (lock held). */
+static uint64_t
+view_height(int node, int commitment)
+{
+	uint64_t t = node_tip(node);
 	uint64_t lag = lag_of(commitment);
 
-	return ch.tip > lag ? ch.tip - lag : 1;
+	return t > lag ? t - lag : 1;
+}
+
+static uint64_t
+tx_count_at(uint64_t h)
+{
+	return ch.tip - h <= ch.cum_mask ? ch.cum_tx[h & ch.cum_mask] : 0;
+}
+
+/* Draw a wandering node's next target lag and when to draw again (lock held). */
+static void
+wander_draw(int i, const FkFaults *f)
+{
+	uint64_t span = (uint64_t)f->wander_max - f->wander_min + 1;
+
+	ch.wander_target[i] = f->wander_min + fk_rng_next(&ch.lag_rng) % span;
+	ch.wander_next[i] = ch.tip + 2 + fk_rng_next(&ch.lag_rng) % 7;
+}
+
+/*
+ * Set every node's lag from the settings (lock held): fixed lags, or, for
+ * nodes 1..N-1 with wander on, a lag that starts at a random point of the
+ * range (or stays where it is if it is already inside it).
+ */
+static void
+lags_apply(const FkFaults *old, const FkFaults *f)
+{
+	int i;
+
+	for (i = 0; i < FK_MAX_NODES; i++)
+	{
+		bool was_wandering = old && old->wander && i > 0 && i < old->nodes;
+
+		if (i >= f->nodes)
+			ch.lag[i] = 0;
+		else if (!(f->wander && i > 0))
+			ch.lag[i] = f->node_lag[i];
+		else if (!was_wandering)
+		{
+			wander_draw(i, f);
+			ch.lag[i] = ch.wander_target[i];
+		}
+		else
+		{
+			if (ch.lag[i] < f->wander_min)
+				ch.lag[i] = f->wander_min;
+			if (ch.lag[i] > f->wander_max)
+				ch.lag[i] = f->wander_max;
+			if (ch.wander_target[i] < f->wander_min || ch.wander_target[i] > f->wander_max)
+				wander_draw(i, f);
+		}
+	}
+}
+
+/* One block passed: move the wandering lags (lock held).  A node's view never
+ * goes back: a lag grows by at most one per block (the node stalls), and
+ * shrinks by up to 4 (the node catches up). */
+static void
+lags_tick(void)
+{
+	const FkFaults *f = &fk_cfg.faults;
+	int i;
+
+	if (!f->wander)
+		return;
+	for (i = 1; i < f->nodes; i++)
+	{
+		if (ch.tip >= ch.wander_next[i])
+			wander_draw(i, f);
+		if (ch.lag[i] < ch.wander_target[i])
+			ch.lag[i]++;
+		else if (ch.lag[i] > ch.wander_target[i])
+		{
+			uint64_t d = 1 + fk_rng_next(&ch.lag_rng) % 4;
+
+			ch.lag[i] -= d < ch.lag[i] - ch.wander_target[i] ? d : ch.lag[i] - ch.wander_target[i];
+		}
+	}
+}
+
+int
+fk_route(const FkFaults *f, int pin)
+{
+	static uint64_t counter;
+	uint64_t k;
+	FkRng r;
+
+	if (f->nodes <= 1)
+		return 0;
+	if (pin >= 0 && pin < f->nodes)
+		return pin;
+	k = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+	if (f->route == FK_ROUTE_ROUND_ROBIN)
+		return (int)(k % (uint64_t)f->nodes);
+	/* the k-th draw of a seeded splitmix stream, without a lock */
+	r.s = __atomic_load_n(&ch.route_base, __ATOMIC_RELAXED) + k * 0x9e3779b97f4a7c15ULL;
+	return (int)(fk_rng_next(&r) % (uint64_t)f->nodes);
+}
+
+int
+fk_node_lags(uint64_t lags[FK_MAX_NODES])
+{
+	int n;
+	int i;
+
+	pthread_mutex_lock(&fk_lock);
+	n = fk_cfg.faults.nodes < 1 ? 1 : fk_cfg.faults.nodes;
+	for (i = 0; i < n; i++)
+		lags[i] = ch.lag[i];
+	pthread_mutex_unlock(&fk_lock);
+	return n;
+}
+
+static void
+seed_rngs(void)
+{
+	ch.req_rng.s = fk_cfg.seed ^ 0x5eed5eed5eed5eedULL;
+	ch.chain_rng.s = fk_cfg.seed ^ 0xc4a1c4a1c4a1c4a1ULL;
+	ch.lag_rng.s = fk_cfg.seed ^ 0x1a611a611a611a61ULL;
+	__atomic_store_n(&ch.route_base, fk_cfg.seed ^ 0x70b470b470b470b4ULL, __ATOMIC_RELAXED);
 }
 
 void
@@ -449,9 +682,22 @@ fk_chain_init(void)
 		crypto_auth_hmacsha256(m, (const unsigned char *)"mask", 4, ch.bh_key);
 		memcpy(bh_mask, m, 8);
 	}
-	ch.req_rng.s = fk_cfg.seed ^ 0x5eed5eed5eed5eedULL;
-	ch.chain_rng.s = fk_cfg.seed ^ 0xc4a1c4a1c4a1c4a1ULL;
+	/* the cluster's identity: fixed by the start-up seed, the same on every node */
+	crypto_generichash(ch.genesis, 32, seedb, 8, (const unsigned char *)"solana-fake genesis", 19);
+	seed_rngs();
 	ch.tip = fk_cfg.finalized_lag + fk_cfg.blockhash_window + 1000;
+	{
+		uint64_t need = FK_MAX_NODE_LAG + fk_cfg.finalized_lag + 2;
+		uint64_t cap = 1024;
+
+		while (cap < need)
+			cap *= 2;
+		ch.cum_tx = fk_xcalloc(cap, sizeof(uint64_t));
+		ch.cum_mask = cap - 1;
+	}
+	if (fk_cfg.faults.nodes < 1)
+		fk_cfg.faults.nodes = 1;
+	lags_apply(NULL, &fk_cfg.faults);
 }
 
 void
@@ -471,7 +717,13 @@ fk_chain_free(void)
 	free(ch.sigtab);
 	free(ch.pending);
 	free(ch.ledger);
+	for (i = 0; i < ch.ntrees; i++)
+	{
+		free(ch.trees[i].hist_h);
+		free(ch.trees[i].hist_n);
+	}
 	free(ch.trees);
+	free(ch.cum_tx);
 	fk_strmap_free(&ch.uri_counts);
 	memset(&ch, 0, sizeof(ch));
 }
@@ -937,6 +1189,7 @@ land(TxRec *r)
 			if (t->num_minted == 0 && !t->created)
 				memcpy(t->creator, r->tree_delegate, 32);
 			r->nonce = t->num_minted++;
+			tree_hist_note(t);
 			sol_asset_id_pda(r->tree, r->nonce, r->asset, NULL);
 			cnt = fk_strmap_get(&ch.uri_counts, r->uri, strlen(r->uri), true);
 			(*cnt)++;
@@ -1066,6 +1319,8 @@ fk_chain_tick(void)
 		landed[nl++] = r;
 	}
 	ch.npending = 0;
+	ch.cum_tx[ch.tip & ch.cum_mask] = ch.landed_ok + ch.landed_err;
+	lags_tick();
 	pthread_mutex_unlock(&fk_lock);
 	if (fk_cfg.webhook_log)
 		for (i = 0; i < nl; i++)
@@ -1081,6 +1336,7 @@ typedef struct Call
 	json_t *params; /* array or NULL */
 	bool *drop;
 	int outcome;
+	int node; /* the node of the pool that answers */
 } Call;
 
 static json_t *
@@ -1159,11 +1415,40 @@ commitment_of(json_t *cfg, const char *key, int dflt)
 static const char bad_commitment_msg[] =
     "Invalid params: unknown variant, expected one of `processed`, `confirmed`, `finalized`.";
 
-/* common config: commitment + minContextSlot.  Returns an error response or NULL. */
+/* minContextSlot of a config object: *has set when present; an error response if it is not a u64.
+ */
+static json_t *
+read_min_context(Call *c, json_t *cfg, bool *has, uint64_t *mcs)
+{
+	json_t *v = cfg ? json_object_get(cfg, "minContextSlot") : NULL;
+
+	*has = false;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return invalid_params(c, "Invalid params: invalid type: expected u64.");
+	*has = true;
+	*mcs = (uint64_t)json_integer_value(v);
+	return NULL;
+}
+
+/* agave's MinContextSlotNotReached: the bank the request would use is older. */
+static json_t *
+min_context_error(Call *c, uint64_t context_slot)
+{
+	fk_stat_node(c->node, N_MIN_CONTEXT_SLOT);
+	return err_resp(c, O_MIN_CONTEXT_SLOT, -32016, "Minimum context slot has not been reached",
+	                json_pack("{s:I}", "contextSlot", (json_int_t)context_slot));
+}
+
+/* common config: commitment + minContextSlot, on the answering node's view.
+ * Returns an error response or NULL. */
 static json_t *
 read_commitment(Call *c, json_t *cfg, bool bad, int *commitment, uint64_t *ctx_height)
 {
-	json_t *mcs;
+	bool has_mcs;
+	uint64_t mcs = 0;
+	json_t *e;
 
 	if (bad)
 		return invalid_params(c, "Invalid params: invalid type: expected a config object.");
@@ -1171,18 +1456,13 @@ read_commitment(Call *c, json_t *cfg, bool bad, int *commitment, uint64_t *ctx_h
 	if (*commitment < 0)
 		return invalid_params(c, bad_commitment_msg);
 	pthread_mutex_lock(&fk_lock);
-	*ctx_height = height_at(*commitment);
+	*ctx_height = view_height(c->node, *commitment);
 	pthread_mutex_unlock(&fk_lock);
-	mcs = cfg ? json_object_get(cfg, "minContextSlot") : NULL;
-	if (mcs && !json_is_null(mcs))
-	{
-		if (!json_is_integer(mcs) || json_integer_value(mcs) < 0)
-			return invalid_params(c, "Invalid params: invalid type: expected u64.");
-		if ((uint64_t)json_integer_value(mcs) > slot_of(*ctx_height))
-			return err_resp(c, O_MIN_CONTEXT_SLOT, -32016,
-			                "Minimum context slot has not been reached",
-			                json_pack("{s:I}", "contextSlot", (json_int_t)slot_of(*ctx_height)));
-	}
+	e = read_min_context(c, cfg, &has_mcs, &mcs);
+	if (e)
+		return e;
+	if (has_mcs && mcs > slot_of(*ctx_height))
+		return min_context_error(c, slot_of(*ctx_height));
 	return NULL;
 }
 
@@ -1218,6 +1498,73 @@ m_latest_blockhash(Call *c)
 	return ok_resp(c, json_pack("{s:o,s:{s:s,s:I}}", "context", ctx_json(slot_of(h)), "value",
 	                            "blockhash", b58, "lastValidBlockHeight",
 	                            (json_int_t)(h + fk_cfg.blockhash_window)));
+}
+
+/* getEpochInfo: agave's EpochInfo (no warm-up epochs: 432,000 slots each); keys sorted as
+ * agave's serde_json map writes them. */
+static json_t *
+m_epoch_info(Call *c)
+{
+	bool bad;
+	json_t *cfg = config_at(c, 0, &bad);
+	int cm;
+	uint64_t h;
+	uint64_t txc;
+	uint64_t slot;
+	json_t *e = read_commitment(c, cfg, bad, &cm, &h);
+
+	if (e)
+		return e;
+	pthread_mutex_lock(&fk_lock);
+	txc = tx_count_at(h);
+	pthread_mutex_unlock(&fk_lock);
+	slot = slot_of(h);
+	return ok_resp(c, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "absoluteSlot", (json_int_t)slot,
+	                            "blockHeight", (json_int_t)h, "epoch",
+	                            (json_int_t)(slot / SLOTS_PER_EPOCH), "slotIndex",
+	                            (json_int_t)(slot % SLOTS_PER_EPOCH), "slotsInEpoch",
+	                            (json_int_t)SLOTS_PER_EPOCH, "transactionCount", (json_int_t)txc));
+}
+
+static json_t *
+m_genesis_hash(Call *c)
+{
+	char b58[SOL_PUBKEY_B58_MAX];
+
+	b58key(ch.genesis, b58); /* set once at start */
+	return ok_resp(c, json_string(b58));
+}
+
+/* isBlockhashValid [blockhash, {commitment, minContextSlot}] on the node's bank */
+static json_t *
+m_is_blockhash_valid(Call *c)
+{
+	json_t *bv = param(c, 0);
+	bool bad;
+	json_t *cfg = config_at(c, 1, &bad);
+	uint8_t raw[64];
+	int n;
+	int cm;
+	uint64_t hv;
+	uint64_t h;
+	json_t *e;
+
+	if (!json_is_string(bv))
+		return invalid_params(c, "Invalid params: invalid type: expected a string.");
+	/* agave: Hash::from_str, errors as format!("{e:?}") */
+	if (json_string_length(bv) > 44)
+		return invalid_params(c, "WrongSize");
+	n = sol_b58_decode(json_string_value(bv), json_string_length(bv), raw, sizeof(raw));
+	if (n < 0)
+		return invalid_params(c, "Invalid");
+	if (n != 32)
+		return invalid_params(c, "WrongSize");
+	e = read_commitment(c, cfg, bad, &cm, &hv);
+	if (e)
+		return e;
+	h = blockhash_height(raw);
+	return ok_resp(c, json_pack("{s:o,s:b}", "context", ctx_json(slot_of(hv)), "value",
+	                            h != 0 && h <= hv && hv - h <= fk_cfg.blockhash_window));
 }
 
 static json_t *
@@ -1296,6 +1643,9 @@ m_send_transaction(Call *c)
 	json_t *resp = NULL;
 	TxRec *rec;
 	char sigb58[SOL_SIGNATURE_B58_MAX];
+	bool has_mcs = false;
+	uint64_t mcs = 0;
+	int prep_rc;
 
 	if (!json_is_string(txv))
 		return invalid_params(c, "Invalid params: invalid type: expected a string.");
@@ -1321,6 +1671,9 @@ m_send_transaction(Call *c)
 		v = json_object_get(cfg, "maxRetries");
 		if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 0))
 			return invalid_params(c, "Invalid params: invalid type: expected usize.");
+		resp = read_min_context(c, cfg, &has_mcs, &mcs);
+		if (resp)
+			return resp;
 	}
 	pc = commitment_of(cfg, "preflightCommitment", 2);
 	if (pc < 0)
@@ -1366,7 +1719,29 @@ m_send_transaction(Call *c)
 		return invalid_params(c, msg);
 	}
 	p = fk_xmalloc(sizeof(Prepared));
-	if (prepare_tx(wire, (size_t)n, p, msg, sizeof(msg)) != 0)
+	prep_rc = prepare_tx(wire, (size_t)n, p, msg, sizeof(msg));
+	if (prep_rc != 0 && strncmp(msg, "failed to deserialize", 21) == 0)
+	{
+		resp = invalid_params(c, msg);
+		free(p);
+		return resp;
+	}
+	if (has_mcs)
+	{
+		/* agave: the preflight bank (processed with skipPreflight) is chosen after
+		 * deserializing and before sanitizing */
+		uint64_t vs;
+
+		pthread_mutex_lock(&fk_lock);
+		vs = slot_of(skip ? node_tip(c->node) : view_height(c->node, pc));
+		pthread_mutex_unlock(&fk_lock);
+		if (mcs > vs)
+		{
+			free(p);
+			return min_context_error(c, vs);
+		}
+	}
+	if (prep_rc != 0)
 	{
 		resp = err_resp(c, strstr(msg, "solana-fake") ? O_UNSUPPORTED_TX : O_INVALID_PARAMS, -32602,
 		                msg, NULL);
@@ -1383,8 +1758,11 @@ m_send_transaction(Call *c)
 	pthread_mutex_lock(&fk_lock);
 	rec = sig_lookup(p->v.signatures);
 	{
+		/* preflight runs on the answering node's bank; with skipPreflight the
+		 * transaction is forwarded to the leader (the global tip), which knows
+		 * every blockhash it issued */
 		uint64_t h = blockhash_height(p->v.blockhash);
-		uint64_t hb = skip ? ch.tip : height_at(pc);
+		uint64_t hb = skip ? ch.tip : view_height(c->node, pc);
 		bool bh_ok = h != 0 && h <= hb && hb - h <= fk_cfg.blockhash_window;
 		FkTxErr e = {0};
 
@@ -1394,6 +1772,7 @@ m_send_transaction(Call *c)
 			{
 				e.kind = E_BLOCKHASH_NOT_FOUND;
 				resp = preflight_failure(c, O_BLOCKHASH_NOT_FOUND, &e);
+				fk_stat_node(c->node, N_BLOCKHASH_NOT_FOUND);
 			}
 			else if (rec && rec->state == TX_LANDED && rec->height <= hb)
 			{
@@ -1409,7 +1788,7 @@ m_send_transaction(Call *c)
 				FkTree *t = tree_get(p->tree, p->tree_config, false);
 
 				if (t && fk_cfg.faults.tree_capacity > 0 &&
-				    t->num_minted >= fk_cfg.faults.tree_capacity)
+				    tree_minted_at(t, node_tip(c->node)) >= fk_cfg.faults.tree_capacity)
 				{
 					e.kind = E_CUSTOM;
 					e.ix = p->bgum_ix;
@@ -1524,13 +1903,13 @@ m_signature_statuses(Call *c)
 	}
 	vals = json_array();
 	pthread_mutex_lock(&fk_lock);
-	tip = ch.tip;
+	tip = node_tip(c->node); /* agave: the processed bank */
 	for (i = 0; i < nsig; i++)
 	{
 		TxRec *r = sig_lookup(raw[i]);
 		json_t *st;
 
-		if (r == NULL || r->state != TX_LANDED ||
+		if (r == NULL || r->state != TX_LANDED || r->height > tip /* after this node's view */ ||
 		    (!history && tip > r->height + fk_cfg.blockhash_window))
 		{
 			json_array_append_new(vals, json_null());
@@ -1850,7 +2229,7 @@ m_get_transaction(Call *c)
 		return invalid_params(c, "Method does not support commitment below `confirmed`");
 	pthread_mutex_lock(&fk_lock);
 	r = sig_lookup(sig);
-	if (r && r->state == TX_LANDED && r->height <= height_at(cm))
+	if (r && r->state == TX_LANDED && r->height <= view_height(c->node, cm))
 		visible = true;
 	pthread_mutex_unlock(&fk_lock);
 	if (!visible)
@@ -1870,6 +2249,7 @@ m_get_account_info(Call *c)
 	uint8_t data[96];
 	bool found = false;
 	const char *owner = NULL;
+	uint64_t hv;
 	size_t i;
 	json_t *e;
 
@@ -1879,8 +2259,13 @@ m_get_account_info(Call *c)
 	if (e)
 		return e;
 	pthread_mutex_lock(&fk_lock);
+	/* account state is the node's processed bank (as it always was for one node:
+	 * the commitment only sets context.slot) */
+	hv = node_tip(c->node);
 	for (i = 0; i < ch.ntrees; i++)
 	{
+		if (ch.trees[i].created_h > hv)
+			continue; /* created after this node's view */
 		if (memcmp(ch.trees[i].key, key, 32) == 0)
 		{
 			/* the merkle tree account: its header (account type, version, max buffer
@@ -1910,7 +2295,7 @@ m_get_account_info(Call *c)
 			sol_put_bytes(&w, ch.trees[i].creator, 32);
 			sol_put_u64(&w, fk_cfg.faults.tree_capacity ? fk_cfg.faults.tree_capacity
 			                                            : (1ULL << TREE_DEPTH));
-			sol_put_u64(&w, ch.trees[i].num_minted);
+			sol_put_u64(&w, tree_minted_at(&ch.trees[i], hv));
 			sol_put_u8(&w, 0);
 			sol_put_u8(&w, 1);
 			sol_put_u8(&w, 0);
@@ -1947,7 +2332,7 @@ method_of(const char *m)
 
 /* One call object -> response object (NULL for a notification). */
 static json_t *
-rpc_call(json_t *req, bool *drop)
+rpc_call(json_t *req, int node, bool *drop)
 {
 	Call c;
 	json_t *resp;
@@ -1960,6 +2345,8 @@ rpc_call(json_t *req, bool *drop)
 	memset(&c, 0, sizeof(c));
 	c.drop = drop;
 	c.outcome = O_OK;
+	c.node = node;
+	fk_stat_node(node, N_CALLS);
 	if (!json_is_object(req))
 	{
 		c.id = json_null();
@@ -2020,6 +2407,15 @@ rpc_call(json_t *req, bool *drop)
 		case M_GET_ACCOUNT_INFO:
 			resp = m_get_account_info(&c);
 			break;
+		case M_GET_EPOCH_INFO:
+			resp = m_epoch_info(&c);
+			break;
+		case M_GET_GENESIS_HASH:
+			resp = m_genesis_hash(&c);
+			break;
+		case M_IS_BLOCKHASH_VALID:
+			resp = m_is_blockhash_valid(&c);
+			break;
 		default:
 			resp = err_resp(&c, O_METHOD_NOT_FOUND, -32601, "Method not found", NULL);
 			break;
@@ -2034,7 +2430,7 @@ rpc_call(json_t *req, bool *drop)
 }
 
 char *
-fk_rpc_handle(const char *body, size_t len, bool *drop, int *http_status)
+fk_rpc_handle(const char *body, size_t len, int node, bool *drop, int *http_status)
 {
 	json_error_t jerr;
 	json_t *req = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
@@ -2043,6 +2439,9 @@ fk_rpc_handle(const char *body, size_t len, bool *drop, int *http_status)
 
 	*drop = false;
 	*http_status = 200;
+	if (node < 0 || node >= FK_MAX_NODES)
+		node = 0;
+	fk_stat_node(node, N_REQUESTS);
 	if (req == NULL)
 	{
 		fk_stat_http(H_PARSE_ERROR);
@@ -2063,7 +2462,7 @@ fk_rpc_handle(const char *body, size_t len, bool *drop, int *http_status)
 		out = json_array();
 		for (i = 0; i < json_array_size(req); i++)
 		{
-			json_t *r = rpc_call(json_array_get(req, i), drop);
+			json_t *r = rpc_call(json_array_get(req, i), node, drop);
 
 			if (r)
 				json_array_append_new(out, r);
@@ -2075,7 +2474,7 @@ fk_rpc_handle(const char *body, size_t len, bool *drop, int *http_status)
 		}
 	}
 	else
-		out = rpc_call(req, drop);
+		out = rpc_call(req, node, drop);
 	json_decref(req);
 	if (out == NULL)
 		return NULL;
@@ -2224,13 +2623,28 @@ fk_ledger_json(bool summary, uint64_t offset, uint64_t limit)
 static json_t *
 faults_json(const FkFaults *f)
 {
-	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b,s:b,s:i,s:i,s:i,s:I,s:i}", "latency_ms",
-	                 f->latency_ms, "p_429", f->p_429, "p_5xx", f->p_5xx, "p_timeout", f->p_timeout,
-	                 "p_lost_response", f->p_lost_response, "p_never_lands", f->p_never_lands,
-	                 "p_tx_error", f->p_tx_error, "down", (int)f->down, "paused", (int)f->paused,
-	                 "retry_after_s", f->retry_after_s, "timeout_hold_ms", f->timeout_hold_ms,
-	                 "tx_error_code", f->tx_error_code, "tree_capacity",
-	                 (json_int_t)f->tree_capacity, "slot_ms", f->slot_ms);
+	json_t *o;
+	json_t *lags = json_array();
+	int i;
+
+	for (i = 0; i < f->nodes; i++)
+		json_array_append_new(lags, json_integer((json_int_t)f->node_lag[i]));
+	o = json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b,s:b,s:i,s:i,s:i,s:I,s:i}", "latency_ms",
+	              f->latency_ms, "p_429", f->p_429, "p_5xx", f->p_5xx, "p_timeout", f->p_timeout,
+	              "p_lost_response", f->p_lost_response, "p_never_lands", f->p_never_lands,
+	              "p_tx_error", f->p_tx_error, "down", (int)f->down, "paused", (int)f->paused,
+	              "retry_after_s", f->retry_after_s, "timeout_hold_ms", f->timeout_hold_ms,
+	              "tx_error_code", f->tx_error_code, "tree_capacity", (json_int_t)f->tree_capacity,
+	              "slot_ms", f->slot_ms);
+	json_object_set_new(o, "nodes", json_integer(f->nodes));
+	json_object_set_new(o, "node_lag", lags);
+	json_object_set_new(
+	    o, "lag_wander",
+	    f->wander ? json_pack("[I,I]", (json_int_t)f->wander_min, (json_int_t)f->wander_max)
+	              : json_null());
+	json_object_set_new(o, "route",
+	                    json_string(f->route == FK_ROUTE_ROUND_ROBIN ? "round-robin" : "random"));
+	return o;
 }
 
 char *
@@ -2246,6 +2660,15 @@ fk_control_get(void)
 	json_object_set_new(o, "seed", json_integer((json_int_t)fk_cfg.seed));
 	json_object_set_new(o, "block_height", json_integer((json_int_t)ch.tip));
 	json_object_set_new(o, "slot", json_integer((json_int_t)slot_of(ch.tip)));
+	{
+		json_t *now = json_array();
+		int i;
+
+		for (i = 0; i < fk_cfg.faults.nodes; i++)
+			json_array_append_new(now, json_integer((json_int_t)ch.lag[i]));
+		json_object_set_new(o, "node_lags", now);
+		json_object_set_new(o, "genesis_hash", jkey(ch.genesis));
+	}
 	pthread_mutex_unlock(&fk_lock);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -2273,6 +2696,109 @@ get_int(json_t *v, long long lo, long long hi, long long *out, const char **errm
 		return -1;
 	}
 	*out = json_integer_value(v);
+	return 0;
+}
+
+/* "0,50,100", [0,50,100] or 50: the fixed lag of nodes 0, 1, 2, ... */
+static int
+get_node_lags(json_t *v, FkFaults *f, const char **errmsg)
+{
+	uint32_t lags[FK_MAX_NODES] = {0};
+	size_t n = 0;
+
+	*errmsg = "node_lag is a list of lags in blocks, \"L0,L1,...\" or [L0,L1,...], at most 16 "
+	          "entries of 0..10000";
+	if (json_is_integer(v))
+	{
+		if (json_integer_value(v) < 0 || json_integer_value(v) > FK_MAX_NODE_LAG)
+			return -1;
+		lags[n++] = (uint32_t)json_integer_value(v);
+	}
+	else if (json_is_array(v))
+	{
+		size_t k;
+		json_t *e;
+
+		if (json_array_size(v) > FK_MAX_NODES)
+			return -1;
+		json_array_foreach(v, k, e)
+		{
+			if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+			    json_integer_value(e) > FK_MAX_NODE_LAG)
+				return -1;
+			lags[n++] = (uint32_t)json_integer_value(e);
+		}
+	}
+	else if (json_is_string(v))
+	{
+		const char *p = json_string_value(v);
+
+		while (*p)
+		{
+			char *end;
+			unsigned long long x;
+
+			if (n == FK_MAX_NODES || *p < '0' || *p > '9')
+				return -1;
+			x = strtoull(p, &end, 10);
+			if (x > FK_MAX_NODE_LAG || (*end != ',' && *end != '\0'))
+				return -1;
+			lags[n++] = (uint32_t)x;
+			p = *end == ',' ? end + 1 : end;
+			if (*end == ',' && *p == '\0')
+				return -1;
+		}
+		if (n == 0)
+			return -1;
+	}
+	else
+		return -1;
+	memcpy(f->node_lag, lags, sizeof(lags));
+	return 0;
+}
+
+/* "MIN-MAX" or [MIN, MAX]; null, false or "off" turns wandering off */
+static int
+get_lag_wander(json_t *v, FkFaults *f, const char **errmsg)
+{
+	long long lo;
+	long long hi;
+
+	*errmsg = "lag_wander is \"MIN-MAX\" or [MIN, MAX] with 0 <= MIN <= MAX <= 10000 (null or "
+	          "\"off\": no wandering)";
+	if (json_is_null(v) || json_is_false(v) ||
+	    (json_is_string(v) && strcmp(json_string_value(v), "off") == 0))
+	{
+		f->wander = false;
+		return 0;
+	}
+	if (json_is_string(v))
+	{
+		const char *p = json_string_value(v);
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return -1;
+		lo = strtoll(p, &end, 10);
+		if (*end != '-' || end[1] < '0' || end[1] > '9')
+			return -1;
+		hi = strtoll(end + 1, &end, 10);
+		if (*end != '\0')
+			return -1;
+	}
+	else if (json_is_array(v) && json_array_size(v) == 2 && json_is_integer(json_array_get(v, 0)) &&
+	         json_is_integer(json_array_get(v, 1)))
+	{
+		lo = json_integer_value(json_array_get(v, 0));
+		hi = json_integer_value(json_array_get(v, 1));
+	}
+	else
+		return -1;
+	if (lo < 0 || hi < lo || hi > FK_MAX_NODE_LAG)
+		return -1;
+	f->wander = true;
+	f->wander_min = (uint32_t)lo;
+	f->wander_max = (uint32_t)hi;
 	return 0;
 }
 
@@ -2351,6 +2877,32 @@ fk_apply_option(FkFaults *f, const char *name, json_t *v, const char **errmsg)
 		f->slot_ms = (int)i;
 		return 0;
 	}
+	if (strcmp(name, "nodes") == 0)
+	{
+		if (get_int(v, 1, FK_MAX_NODES, &i, errmsg))
+			return -1;
+		f->nodes = (int)i;
+		return 0;
+	}
+	if (strcmp(name, "node_lag") == 0)
+		return get_node_lags(v, f, errmsg);
+	if (strcmp(name, "lag_wander") == 0)
+		return get_lag_wander(v, f, errmsg);
+	if (strcmp(name, "route") == 0)
+	{
+		const char *r = json_is_string(v) ? json_string_value(v) : "";
+
+		if (strcmp(r, "random") == 0)
+			f->route = FK_ROUTE_RANDOM;
+		else if (strcmp(r, "round-robin") == 0 || strcmp(r, "round_robin") == 0)
+			f->route = FK_ROUTE_ROUND_ROBIN;
+		else
+		{
+			*errmsg = "route is \"random\" or \"round-robin\"";
+			return -1;
+		}
+		return 0;
+	}
 	*errmsg = "unknown setting";
 	return -1;
 }
@@ -2392,7 +2944,7 @@ fk_control_post(const char *body, size_t len, const char **errmsg)
 			int rc;
 
 			pthread_mutex_lock(&fk_lock);
-			rc = fk_chain_add_tree(json_string_value(v), &em);
+			rc = add_tree(json_string_value(v), &em, ch.tip); /* lagging nodes see it later */
 			pthread_mutex_unlock(&fk_lock);
 			if (rc == 0)
 				continue;
@@ -2419,12 +2971,16 @@ fk_control_post(const char *body, size_t len, const char **errmsg)
 	}
 	json_decref(o);
 	pthread_mutex_lock(&fk_lock);
-	fk_cfg.faults = f;
-	if (reseed)
 	{
-		fk_cfg.seed = (uint64_t)seed;
-		ch.req_rng.s = fk_cfg.seed ^ 0x5eed5eed5eed5eedULL;
-		ch.chain_rng.s = fk_cfg.seed ^ 0xc4a1c4a1c4a1c4a1ULL;
+		FkFaults old = fk_cfg.faults;
+
+		fk_cfg.faults = f;
+		if (reseed)
+		{
+			fk_cfg.seed = (uint64_t)seed;
+			seed_rngs();
+		}
+		lags_apply(&old, &f);
 	}
 	pthread_mutex_unlock(&fk_lock);
 	if (reset)

@@ -42,6 +42,7 @@ typedef struct ReqCtx
 	char *resp;
 	size_t resp_len;
 	int retry_after;
+	int node; /* X-Solana-Fake-Node of the answer, -1 = none (one node, or not routed) */
 } ReqCtx;
 
 /* ---- delay queue: resume suspended connections at a deadline ---- */
@@ -225,7 +226,7 @@ ticker_thread(void *arg)
 
 static enum MHD_Result
 send_buf(struct MHD_Connection *conn, unsigned status, char *buf, size_t len, const char *ctype,
-         int retry_after)
+         int retry_after, int node)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -245,6 +246,13 @@ send_buf(struct MHD_Connection *conn, unsigned status, char *buf, size_t len, co
 		snprintf(v, sizeof(v), "%d", retry_after);
 		MHD_add_response_header(r, "Retry-After", v);
 	}
+	if (node >= 0)
+	{
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", node);
+		MHD_add_response_header(r, "X-Solana-Fake-Node", v);
+	}
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -253,7 +261,7 @@ send_buf(struct MHD_Connection *conn, unsigned status, char *buf, size_t len, co
 static enum MHD_Result
 send_str(struct MHD_Connection *conn, unsigned status, const char *s, const char *ctype)
 {
-	return send_buf(conn, status, strdup(s), strlen(s), ctype, -1);
+	return send_buf(conn, status, strdup(s), strlen(s), ctype, -1, -1);
 }
 
 static bool
@@ -274,7 +282,7 @@ handle_admin(struct MHD_Connection *conn, const char *url, const char *method, R
 	if (strcmp(url, "/stats") == 0 && strcmp(method, "GET") == 0)
 	{
 		s = fk_stats_json();
-		return send_buf(conn, 200, s, strlen(s), "application/json", -1);
+		return send_buf(conn, 200, s, strlen(s), "application/json", -1, -1);
 	}
 	if (strcmp(url, "/ledger") == 0 && strcmp(method, "GET") == 0)
 	{
@@ -285,12 +293,12 @@ handle_admin(struct MHD_Connection *conn, const char *url, const char *method, R
 
 		s = fk_ledger_json(summary, off ? strtoull(off, NULL, 10) : 0,
 		                   lim ? strtoull(lim, NULL, 10) : 0);
-		return send_buf(conn, 200, s, strlen(s), "application/json", -1);
+		return send_buf(conn, 200, s, strlen(s), "application/json", -1, -1);
 	}
 	if (strcmp(url, "/control") == 0 && strcmp(method, "GET") == 0)
 	{
 		s = fk_control_get();
-		return send_buf(conn, 200, s, strlen(s), "application/json", -1);
+		return send_buf(conn, 200, s, strlen(s), "application/json", -1, -1);
 	}
 	if (strcmp(url, "/control") == 0 && strcmp(method, "POST") == 0)
 	{
@@ -303,9 +311,9 @@ handle_admin(struct MHD_Connection *conn, const char *url, const char *method, R
 			char *es = json_dumps(e, JSON_COMPACT);
 
 			json_decref(e);
-			return send_buf(conn, 400, es, strlen(es), "application/json", -1);
+			return send_buf(conn, 400, es, strlen(es), "application/json", -1, -1);
 		}
-		return send_buf(conn, 200, s, strlen(s), "application/json", -1);
+		return send_buf(conn, 200, s, strlen(s), "application/json", -1, -1);
 	}
 	return send_str(conn, 405, "{\"error\":\"method not allowed\"}", "application/json");
 }
@@ -332,6 +340,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 	{
 		ctx = fk_xcalloc(1, sizeof(ReqCtx));
 		ctx->retry_after = -1;
+		ctx->node = -1;
 		*con_cls = ctx;
 		fk_stat_http(H_REQUESTS);
 		ctx->rpc = !is_control_path(url);
@@ -360,8 +369,8 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 		ctx->resp = NULL;
 		if (out == NULL)
 			return send_str(conn, ctx->status, "", NULL);
-		return send_buf(conn, ctx->status, out, ctx->resp_len, "application/json",
-		                ctx->retry_after);
+		return send_buf(conn, ctx->status, out, ctx->resp_len, "application/json", ctx->retry_after,
+		                ctx->node);
 	}
 	if (*upload_data_size > 0)
 	{
@@ -430,8 +439,24 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 		}
 		else
 		{
-			ctx->resp =
-			    fk_rpc_handle(ctx->body.data ? ctx->body.data : "", ctx->body.len, &drop, &status);
+			/* load-balanced mode: the whole request (a batch too) goes to one node;
+			 * POST /node/<i> asks node i directly */
+			int pin = -1;
+			int node;
+
+			if (strncmp(url, "/node/", 6) == 0 && url[6] >= '0' && url[6] <= '9')
+			{
+				char *end;
+				long v = strtol(url + 6, &end, 10);
+
+				if ((*end == '\0' || strcmp(end, "/") == 0) && v < FK_MAX_NODES)
+					pin = (int)v;
+			}
+			node = fk_route(&f, pin);
+			if (f.nodes > 1)
+				ctx->node = node;
+			ctx->resp = fk_rpc_handle(ctx->body.data ? ctx->body.data : "", ctx->body.len, node,
+			                          &drop, &status);
 			ctx->status = (unsigned)status;
 			if (drop)
 			{
@@ -453,7 +478,8 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 	if (out == NULL)
 		return send_str(conn, ctx->status, "", NULL);
 	return send_buf(conn, ctx->status, out, ctx->resp_len,
-	                ctx->status == 415 ? "text/plain" : "application/json", ctx->retry_after);
+	                ctx->status == 415 ? "text/plain" : "application/json", ctx->retry_after,
+	                ctx->node);
 }
 
 static void
@@ -516,6 +542,10 @@ usage(FILE *out)
 	        "  --latency-ms X --p-429 P --p-5xx P --p-timeout P --p-lost-response P\n"
 	        "  --p-never-lands P --p-tx-error P --down --paused --retry-after-s N\n"
 	        "  --timeout-hold-ms N --tx-error-code N\n"
+	        "  --nodes N                 load-balanced pool of N node views (default 1)\n"
+	        "  --node-lag L0,L1,...      fixed lag of each node in blocks (default 0)\n"
+	        "  --lag-wander MIN-MAX      nodes 1..N-1 lag a wandering MIN..MAX blocks\n"
+	        "  --route random|round-robin   how a request picks its node (default random)\n"
 	        "  --webhook-log FILE        append one webhook delivery per landed/failed mint\n"
 	        "  --webhook-secret whsec_…  Standard Webhooks HMAC secret\n"
 	        "  --webhook-style standard|helius   --webhook-auth VALUE (helius Authorization)\n"
@@ -633,6 +663,8 @@ main(int argc, char **argv)
 	fk_cfg.faults.retry_after_s = 1;
 	fk_cfg.faults.timeout_hold_ms = 60000;
 	fk_cfg.faults.tx_error_code = 6016;
+	fk_cfg.faults.nodes = 1;
+	fk_cfg.faults.route = FK_ROUTE_RANDOM;
 	if (sodium_init() < 0)
 		return 1;
 	for (i = 1; i < argc; i++)
@@ -722,6 +754,8 @@ main(int argc, char **argv)
 				if (name[k] == '-')
 					name[k] = '_';
 			jv = json_loads(val, JSON_DECODE_ANY, &jerr);
+			if (jv == NULL)
+				jv = json_string(val); /* 0,50,100  80-120  round-robin */
 			if (jv == NULL || fk_apply_option(&fk_cfg.faults, name, jv, &em) != 0)
 			{
 				fprintf(stderr, "solana-fake: bad option %s %s%s%s\n", a, val, em ? ": " : "",

@@ -260,6 +260,9 @@ const char *const fk_method_names[M__COUNT] = {"getHealth",
                                                "getSignatureStatuses",
                                                "getTransaction",
                                                "getAccountInfo",
+                                               "getEpochInfo",
+                                               "getGenesisHash",
+                                               "isBlockhashValid",
                                                "other"};
 static const char *const outcome_names[O__COUNT] = {"ok",
                                                     "duplicate",
@@ -285,7 +288,11 @@ static const char *const chain_names[C__COUNT] = {
     "blocks",    "landed_ok",        "landed_err", "tx_error_injected",
     "tree_full", "expired_in_queue", "webhooks"};
 
+static const char *const node_stat_names[N__COUNT] = {"requests", "calls", "min_context_slot",
+                                                      "blockhash_not_found"};
+
 static uint64_t st_method[M__COUNT][O__COUNT];
+static uint64_t st_node[FK_MAX_NODES][N__COUNT];
 static uint64_t st_http[H__COUNT];
 static uint64_t st_chain[C__COUNT];
 
@@ -293,6 +300,13 @@ void
 fk_stat_method(int method, int outcome)
 {
 	__atomic_fetch_add(&st_method[method][outcome], 1, __ATOMIC_RELAXED);
+}
+
+void
+fk_stat_node(int node, int which)
+{
+	if (node >= 0 && node < FK_MAX_NODES)
+		__atomic_fetch_add(&st_node[node][which], 1, __ATOMIC_RELAXED);
 }
 
 void
@@ -318,6 +332,9 @@ fk_stats_reset(void)
 			__atomic_store_n(&st_method[i][j], 0, __ATOMIC_RELAXED);
 	for (i = 0; i < H__COUNT; i++)
 		__atomic_store_n(&st_http[i], 0, __ATOMIC_RELAXED);
+	for (i = 0; i < FK_MAX_NODES; i++)
+		for (j = 0; j < N__COUNT; j++)
+			__atomic_store_n(&st_node[i][j], 0, __ATOMIC_RELAXED);
 }
 
 char *
@@ -327,6 +344,9 @@ fk_stats_json(void)
 	json_t *http = json_object();
 	json_t *methods = json_object();
 	json_t *chain = json_object();
+	json_t *nodes = json_array();
+	uint64_t lags[FK_MAX_NODES];
+	int nn = fk_node_lags(lags);
 	char *s;
 	int i;
 	int j;
@@ -358,7 +378,18 @@ fk_stats_json(void)
 		    json_integer((json_int_t)__atomic_load_n(&st_chain[i], __ATOMIC_RELAXED)));
 	json_object_set_new(root, "http", http);
 	json_object_set_new(root, "methods", methods);
+	for (i = 0; i < nn; i++)
+	{
+		json_t *n = json_pack("{s:i,s:I}", "node", i, "lag", (json_int_t)lags[i]);
+
+		for (j = 0; j < N__COUNT; j++)
+			json_object_set_new(
+			    n, node_stat_names[j],
+			    json_integer((json_int_t)__atomic_load_n(&st_node[i][j], __ATOMIC_RELAXED)));
+		json_array_append_new(nodes, n);
+	}
 	json_object_set_new(root, "chain", chain);
+	json_object_set_new(root, "nodes", nodes);
 	s = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	return s;

@@ -14,7 +14,7 @@ SELECT count(*) FROM mint.mint_tickets('sm', (SELECT jsonb_agg(jsonb_build_objec
 CREATE FUNCTION pg_temp.rec(ticket text, token bigint, sig text) RETURNS integer LANGUAGE sql AS $$
   SELECT count(*)::integer FROM mint._record_attempts(ARRAY['sm'], ARRAY[ticket], ARRAY[token], ARRAY[sig],
     ARRAY['bh'], ARRAY[100::bigint], ARRAY['9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu'],
-    ARRAY['\x01'::bytea], 60000) $$;
+    ARRAY['\x01'::bytea], 60000, 'genesis-of-the-test') $$;
 CREATE FUNCTION pg_temp.job(ticket text) RETURNS text LANGUAGE sql AS $$
   SELECT status || ' attempts=' || attempts || ' token=' || lease_token || ' sig=' || coalesce(signature, '-')
          || ' asset=' || coalesce(asset_id, '-')

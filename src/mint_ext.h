@@ -16,6 +16,7 @@ extern int mint_idempotency_ttl; /* seconds */
 extern int mint_lock_timeout;    /* milliseconds */
 extern int mint_max_batch;
 extern char *mint_rpc_url;
+extern char *mint_send_urls;
 extern char *mint_keypair_path;
 extern int mint_commitment; /* MINT_COMMITMENT_* */
 extern int mint_batch_size;
@@ -30,6 +31,7 @@ extern int mint_priority_fee;  /* micro-lamports per compute unit, 0 = none */
 extern char *mint_test_crash_file;
 extern int mint_webhook_retention; /* seconds */
 extern bool mint_accept_async_replication;
+extern bool mint_test_skip_context_check;
 
 #define MINT_COMMITMENT_CONFIRMED 1
 #define MINT_COMMITMENT_FINALIZED 2

@@ -8,6 +8,7 @@ const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
 const net = require('node:net');
+const crypto = require('node:crypto');
 const { Chain, SLOTS_PER_EPOCH } = require('./lib/chain');
 const s = require('./lib/sol');
 const bg = require('./lib/bubblegum');
@@ -398,7 +399,20 @@ control.create_tree = (b) => {
   }
   if (canopy >= maxDepth) throw controlError('canopy_depth must be below max_depth');
   if (b.public !== undefined && b.public !== null && typeof b.public !== 'boolean') throw controlError('public: expected a boolean');
-  const tree = s.generateKeypair();
+  const want = b.leaf0_bump_tries ?? 1;
+  if (!Number.isInteger(want) || want < 1 || want > 20) throw controlError('leaf0_bump_tries: expected an integer 1..20');
+  // a tree whose first asset id (leaf 0) needs at least `want` tries of Bubblegum's bump search:
+  // candidates from node's key generator (the public key only), the one found made a keypair
+  let tree = s.generateKeypair();
+  for (let i = 0; want > 1; i++) {
+    if (i > 50 * (1 << want)) throw controlError('leaf0_bump_tries: no such tree found');
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+    const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+    if (256 - bg.assetIdPda2(pub, 0)[1] >= want) {
+      tree = s.keypairFromSeed(Buffer.from(privateKey.export({ format: 'jwk' }).d, 'base64url'));
+      break;
+    }
+  }
   const space = bg.merkleTreeSize(maxDepth, maxBuf, canopy);
   const lamports = Number(chain.svm.minimumBalanceForRentExemption(BigInt(space)));
   const owner = version === 2 ? bg.K.mplCompression : bg.K.splCompression;
@@ -411,7 +425,7 @@ control.create_tree = (b) => {
     tree: tree.address, tree_config: s.b58encode(bg.treeConfigPda(tree.pub)), tree_creator: payer.address,
     version, max_depth: maxDepth, max_buffer_size: maxBuf, canopy_depth: canopy, public: !!b.public,
     space, lamports, compression_program: s.b58encode(owner), signature: rec.signature,
-    compute_units: rec.computeUnitsConsumed, slot: rec.slot,
+    compute_units: rec.computeUnitsConsumed, slot: rec.slot, leaf0_bump_tries: 256 - bg.assetIdPda2(tree.pub, 0)[1],
   };
 };
 // A Token Metadata collection NFT (mint, token account holding 1, metadata, master edition with
@@ -467,6 +481,37 @@ control.create_core_collection = (b) => {
   ], [coll]);
   return { collection: coll.address, update_authority: payer.address, name, uri, signature: rec.signature, compute_units: rec.computeUnitsConsumed };
 };
+// Sign a transaction someone else built (e.g. mint.preview_transaction's bytes, signature slots
+// zeroed): every signature slot whose key is the secret's public key gets its ed25519 signature
+// over the message; the other slots are left as they are.  Nothing is sent.
+control.sign = (b) => {
+  const kp = payerFrom({ payer_secret: b.secret });
+  if (typeof b.tx_base64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.tx_base64)) throw controlError('tx_base64: expected base64');
+  const wire = new Uint8Array(Buffer.from(b.tx_base64, 'base64'));
+  let tx;
+  try { tx = s.decodeTransaction(wire); } catch (e) { throw controlError(`tx_base64: ${e.message}`); }
+  const out = Uint8Array.from(wire);
+  let off = s.readShortvec(out, 0)[1];
+  let signed = 0;
+  tx.signatures.forEach((_, i) => {
+    if (i < tx.accountKeys.length && Buffer.from(tx.accountKeys[i]).equals(Buffer.from(kp.pub))) {
+      out.set(s.sign(kp, tx.message), off + 64 * i);
+      signed++;
+    }
+  });
+  if (signed === 0) throw controlError(`${kp.address} is not a signer of this transaction`);
+  return { tx_base64: Buffer.from(out).toString('base64'), signature: s.b58encode(out.subarray(off, off + 64)), signed };
+};
+// Lose the next `count` answers to HTTP requests that call sendTransaction: such a request is
+// executed in full (its transactions are accepted as usual), then its connection is closed
+// without an answer, as when a response is lost on the way back.  count 0 stops it.
+let dropSendResponses = 0;
+control.drop_responses = (b) => {
+  const n = b.count;
+  if (!Number.isInteger(n) || n < 0 || n > 1000000) throw controlError('count: expected an integer 0..1000000');
+  dropSendResponses = n;
+  return { drop_send_responses: dropSendResponses, dropped_responses: chain.stats.dropped_responses || 0 };
+};
 control.advance = (b) => {
   const n = b.blocks ?? b.advance ?? 1;
   if (!Number.isInteger(n) || n < 0 || n > 100000) throw controlError('blocks: expected an integer 0..100000');
@@ -477,6 +522,7 @@ control.advance = (b) => {
 function settings() {
   return { paused: opt.paused, slot_ms: opt.slotMs, finalized_lag: chain.lag, blockhash_window: chain.window,
     bubblegum: opt.bubblegum, block_height: chain.tip, slot: chain.slotOf(chain.tip), pending: chain.pending.length,
+    drop_send_responses: dropSendResponses, dropped_responses: chain.stats.dropped_responses || 0,
     programs: chain.programs.map((p) => ({ id: p.id, file: `${p.dir}/${p.file}` })) };
 }
 // POST /control {paused, slot_ms, advance} (all applied, or none)
@@ -586,13 +632,23 @@ const server = http.createServer((req, res) => {
     try { j = JSON.parse(body); } catch {
       return send(res, 200, toJson({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }));
     }
+    const sends = (Array.isArray(j) ? j : [j]).some((r) => r && typeof r === 'object' && r.method === 'sendTransaction');
+    let reply;
     if (Array.isArray(j)) {
       if (j.length === 0) return send(res, 200, toJson({ jsonrpc: '2.0', error: { code: -32600, message: 'Invalid request' }, id: null }));
       const out = j.map(rpcOne).filter((x) => x !== undefined);
-      return send(res, 200, out.length ? toJson(out) : '');
+      reply = out.length ? toJson(out) : '';
+    } else {
+      const out = rpcOne(j);
+      reply = out === undefined ? '' : toJson(out);
     }
-    const out = rpcOne(j);
-    return send(res, 200, out === undefined ? '' : toJson(out));
+    if (sends && dropSendResponses > 0) {
+      // executed, answer lost (POST /control/drop_responses)
+      dropSendResponses--;
+      chain.stats.dropped_responses = (chain.stats.dropped_responses || 0) + 1;
+      return res.socket ? res.socket.destroy() : res.destroy();
+    }
+    return send(res, 200, reply);
   });
 });
 server.keepAliveTimeout = 30000;

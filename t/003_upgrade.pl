@@ -61,9 +61,13 @@ my $rows = q{
 	                  last_error_code, last_error_message, created_at, updated_at, submitted_at,
 	                  confirmed_at), E'\n' ORDER BY tenant_id, ticket_id) FROM mint.mint_jobs
 	UNION ALL
-	SELECT string_agg(concat_ws('|', a.*), E'\n' ORDER BY signature) FROM mint.mint_attempts a
+	SELECT string_agg(concat_ws('|', tenant_id, ticket_id, attempt_no, signature, recent_blockhash,
+	                  last_valid_block_height, merkle_tree, signed_tx, state, error_class, error_code,
+	                  error_message, lease_token, created_at, last_sent_at, resolved_at),
+	                  E'\n' ORDER BY signature) FROM mint.mint_attempts
 	UNION ALL
 	SELECT string_agg(concat_ws('|', k.*), E'\n' ORDER BY idempotency_key) FROM mint.idempotency_keys k};
+# (the 0.1.0 columns: 0.2.0 adds some, NULL for the rows made before)
 my $before = $node->safe_psql('postgres', $rows);
 
 # Update, and read the rows in the same transaction: the worker sees the new

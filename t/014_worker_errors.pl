@@ -44,6 +44,8 @@ is($node->safe_psql('postgres', "SELECT status FROM mint.get_mint('t', 'T-0')"),
 like($err, qr/is confirmed, not failed/, 'retry_mint refuses a confirmed job');
 ($ret, $out, $err) = $node->psql('postgres', "SELECT mint.cancel_mint('t', 'T-1')");
 like($err, qr/can be cancelled only while queued or failed/, 'cancel_mint refuses a confirmed job');
+like($err, qr/HINT:  Its NFT exists on chain \(asset \w+\); a confirmed mint is final/,
+	'and says the mint is final (not that a worker is on it)');
 
 # RS2: transactions that never land expire; after mint.max_attempts dead
 # attempts the job fails with the reason, and nothing was minted.

@@ -5,14 +5,17 @@
 
 -- mint.worker_status: the condition that stops a worker (reason_code, reason,
 -- reason_since), the RPC URL as shown (redacted), the library's and the
--- installed SQL's versions.
+-- installed SQL's versions; counters of inconclusive status answers, of
+-- lagging nodes' refusals and of the send-only paths.
 DROP VIEW @extschema@.worker_status;
 DROP FUNCTION @extschema@._worker_status();
 CREATE FUNCTION @extschema@._worker_status(
 	OUT worker integer, OUT pid integer, OUT state text,
 	OUT reason_code text, OUT reason text, OUT reason_since timestamptz,
 	OUT inflight integer, OUT rpc_pending integer, OUT sent bigint, OUT confirmed bigint,
-	OUT failed bigint, OUT requeued bigint, OUT rpc_errors bigint, OUT last_rpc_error text,
+	OUT failed bigint, OUT requeued bigint, OUT rpc_errors bigint, OUT inconclusive bigint,
+	OUT context_not_reached bigint, OUT sent_extra bigint, OUT send_extra_errors bigint,
+	OUT last_rpc_error text,
 	OUT last_rpc_error_at timestamptz, OUT started_at timestamptz,
 	OUT rpc_url text, OUT library_version text, OUT sql_version text)
 RETURNS SETOF record
@@ -170,3 +173,797 @@ BEGIN
 	RETURN @extschema@._result(j);
 END;
 $$;
+
+-- Each attempt records the cluster it was made for (the endpoint's genesis
+-- hash): it is judged only through an endpoint of that cluster.
+ALTER TABLE @extschema@.mint_attempts ADD COLUMN genesis_hash text;
+DROP FUNCTION @extschema@._record_attempts(text[], text[], bigint[], text[], text[], bigint[],
+	text[], bytea[], integer);
+CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
+	signatures text[], blockhashes text[], last_valid bigint[], trees text[], txs bytea[],
+	lease_ms integer, genesis text)
+RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH r AS (
+		UPDATE @extschema@.mint_jobs j
+		   SET status = 'submitted', attempts = j.attempts + 1, signature = r.signature,
+		       submitted_at = pg_catalog.now(), updated_at = pg_catalog.now(),
+		       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0)
+		  FROM unnest(tenants, tickets, tokens, signatures, blockhashes, last_valid, trees, txs)
+		       AS r(tenant_id, ticket_id, token, signature, blockhash, last_valid, tree, tx)
+		 WHERE j.tenant_id = r.tenant_id AND j.ticket_id = r.ticket_id AND j.lease_token = r.token
+		   AND j.status IN ('in_flight', 'submitted')
+		   AND NOT EXISTS (SELECT 1 FROM @extschema@.mint_attempts x
+		                    WHERE x.tenant_id = j.tenant_id AND x.ticket_id = j.ticket_id
+		                      AND x.state IN ('pending', 'landed_ok'))
+		RETURNING j.tenant_id, j.ticket_id, j.attempts, j.lease_token, r.signature, r.blockhash,
+		          r.last_valid, r.tree, r.tx
+	)
+	INSERT INTO @extschema@.mint_attempts AS a
+		(tenant_id, ticket_id, attempt_no, signature, recent_blockhash, last_valid_block_height,
+		 merkle_tree, signed_tx, lease_token, genesis_hash)
+	SELECT r.tenant_id, r.ticket_id, r.attempts, r.signature, r.blockhash, r.last_valid, r.tree, r.tx,
+	       r.lease_token, genesis
+	  FROM r
+	RETURNING a.tenant_id, a.ticket_id, a.attempt_no
+$$;
+REVOKE ALL ON FUNCTION @extschema@._record_attempts(text[], text[], bigint[], text[], text[],
+	bigint[], text[], bytea[], integer, text) FROM PUBLIC;
+DROP FUNCTION @extschema@._pending_attempts(text[], text[]);
+CREATE FUNCTION @extschema@._pending_attempts(tenants text[], tickets text[])
+RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer, signature text,
+               last_valid_block_height bigint, signed_tx bytea, genesis_hash text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.tenant_id, a.ticket_id, a.attempt_no, a.signature, a.last_valid_block_height, a.signed_tx,
+	       a.genesis_hash
+	  FROM @extschema@.mint_attempts a
+	  JOIN unnest(tenants, tickets) AS k(tenant_id, ticket_id)
+	    ON a.tenant_id = k.tenant_id AND a.ticket_id = k.ticket_id
+	 WHERE a.state = 'pending'
+	 ORDER BY a.tenant_id, a.ticket_id, a.attempt_no
+$$;
+REVOKE ALL ON FUNCTION @extschema@._pending_attempts(text[], text[]) FROM PUBLIC;
+
+
+-- Issue 13 (security).  Lock keys are a keyed hash (no schema change: the
+-- library); the job listings read only the caller's tenants through
+-- SECURITY DEFINER functions; errors quote at most a bounded prefix of an
+-- input (mint._clip); Helius deliveries are processed in linear time and
+-- capped by mint.webhook_max_events (413); the grant functions compose; the
+-- functions that take a secret never log their statement (mint._raise_hidden).
+
+CREATE FUNCTION @extschema@._clip(input text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN pg_catalog.octet_length(input) <= 64 THEN input
+	            ELSE pg_catalog.left(input, 64) || '... ('
+	                 || pg_catalog.octet_length(input) || ' bytes)' END
+$$;
+
+REVOKE ALL ON FUNCTION @extschema@._clip(text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.register_tree(
+	tenant_id text, merkle_tree text, collection_mint text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF tenant_id IS NULL OR merkle_tree IS NULL THEN
+		RAISE EXCEPTION 'tenant_id and merkle_tree must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
+			DETAIL = 'A tenant id is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
+	END IF;
+	IF NOT @extschema@.is_address(merkle_tree) THEN
+		RAISE EXCEPTION 'invalid merkle_tree "%"', @extschema@._clip(merkle_tree) USING ERRCODE = '22023',
+			DETAIL = 'A tree is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	IF collection_mint IS NOT NULL AND NOT @extschema@.is_address(collection_mint) THEN
+		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
+			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	-- The tenant's other trees stop taking new mints; jobs already signed
+	-- against them keep their recorded tree.
+	UPDATE @extschema@.trees t
+	   SET active = false, updated_at = pg_catalog.now()
+	 WHERE t.tenant_id = register_tree.tenant_id AND t.active
+	   AND t.merkle_tree <> register_tree.merkle_tree;
+	INSERT INTO @extschema@.trees AS t (tenant_id, merkle_tree, collection_mint)
+	VALUES (register_tree.tenant_id, register_tree.merkle_tree, register_tree.collection_mint)
+	ON CONFLICT ON CONSTRAINT trees_pkey DO UPDATE
+	   SET active = true, collection_mint = excluded.collection_mint,
+	       updated_at = pg_catalog.now();
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.grant_tenant(tenant_id text, role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF tenant_id IS NULL OR role IS NULL THEN
+		RAISE EXCEPTION 'tenant_id and role must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023';
+	END IF;
+	INSERT INTO @extschema@.tenant_roles (tenant_id, role_name)
+	VALUES (grant_tenant.tenant_id, grant_tenant.role)
+	ON CONFLICT DO NOTHING;
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA @extschema@ TO %s', role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION '
+		'@extschema@.mint_ticket(text, text, text, jsonb, text), '
+		'@extschema@.mint_tickets(text, jsonb, text), '
+		'@extschema@.get_mint(text, text), '
+		'@extschema@.enqueue_mint(), '
+		'@extschema@.has_tenant_access(text), '
+		'@extschema@._jobs() TO %s', role);
+	EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.jobs TO %s', role);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.revoke_tenant(tenant_id text, role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM @extschema@.tenant_roles r
+	 WHERE r.tenant_id = revoke_tenant.tenant_id AND r.role_name = revoke_tenant.role;
+	-- The grants go with the role's last tenant ...
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_roles r WHERE r.role_name = revoke_tenant.role) THEN
+		EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION '
+			'@extschema@.mint_ticket(text, text, text, jsonb, text), '
+			'@extschema@.mint_tickets(text, jsonb, text), '
+			'@extschema@.get_mint(text, text), '
+			'@extschema@.enqueue_mint(), '
+			'@extschema@.has_tenant_access(text), '
+			'@extschema@._jobs() FROM %s', role);
+		EXECUTE pg_catalog.format('REVOKE SELECT ON @extschema@.jobs FROM %s', role);
+		-- ... but USAGE stays while the role is a webhook receiver.
+		IF NOT EXISTS (
+			SELECT 1 FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+			 WHERE p.oid = '@extschema@.process_webhook(text, jsonb, text)'::pg_catalog.regprocedure
+			   AND a.grantee = revoke_tenant.role AND a.privilege_type = 'EXECUTE') THEN
+			EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA @extschema@ FROM %s', role);
+		END IF;
+	END IF;
+END;
+$$;
+
+CREATE FUNCTION @extschema@._visible_tenants()
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'mint_visible_tenants'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON FUNCTION @extschema@._visible_tenants() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._jobs()
+RETURNS TABLE (job_id text, tenant_id text, ticket_id text, status @extschema@.job_status,
+	attempts integer, owner text, signature text, asset_id text, leaf_nonce bigint,
+	merkle_tree text, last_error_class text, last_error_code text, last_error_message text,
+	idempotency_key text, next_attempt_at timestamptz, lease_until timestamptz,
+	created_at timestamptz, updated_at timestamptz, submitted_at timestamptz,
+	confirmed_at timestamptz)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	scope text[] := @extschema@._visible_tenants();
+BEGIN
+	IF scope IS NULL THEN
+		RETURN QUERY
+		SELECT j.job_id, j.tenant_id, j.ticket_id, j.status, j.attempts, j.owner,
+		       j.signature, j.asset_id, j.leaf_nonce, j.merkle_tree,
+		       j.last_error_class, j.last_error_code, j.last_error_message,
+		       j.idempotency_key, j.next_attempt_at, j.lease_until,
+		       j.created_at, j.updated_at, j.submitted_at, j.confirmed_at
+		  FROM @extschema@.mint_jobs j;
+	ELSE
+		RETURN QUERY
+		SELECT j.job_id, j.tenant_id, j.ticket_id, j.status, j.attempts, j.owner,
+		       j.signature, j.asset_id, j.leaf_nonce, j.merkle_tree,
+		       j.last_error_class, j.last_error_code, j.last_error_message,
+		       j.idempotency_key, j.next_attempt_at, j.lease_until,
+		       j.created_at, j.updated_at, j.submitted_at, j.confirmed_at
+		  FROM @extschema@.mint_jobs j
+		 WHERE j.tenant_id = ANY (scope);
+	END IF;
+END;
+$$;
+
+REVOKE ALL ON FUNCTION @extschema@._jobs() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._tenant_stats()
+RETURNS TABLE (tenant_id text, queued bigint, in_flight bigint, submitted bigint,
+	confirmed bigint, failed bigint, cancelled bigint, confirmed_per_second_1m numeric,
+	oldest_queued_age interval, attempts_per_mint numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	scope text[] := @extschema@._visible_tenants();
+BEGIN
+	RETURN QUERY
+	SELECT j.tenant_id,
+	       pg_catalog.count(*) FILTER (WHERE j.status = 'queued'),
+	       pg_catalog.count(*) FILTER (WHERE j.status = 'in_flight'),
+	       pg_catalog.count(*) FILTER (WHERE j.status = 'submitted'),
+	       pg_catalog.count(*) FILTER (WHERE j.status = 'confirmed'),
+	       pg_catalog.count(*) FILTER (WHERE j.status = 'failed'),
+	       pg_catalog.count(*) FILTER (WHERE j.status = 'cancelled'),
+	       pg_catalog.round(pg_catalog.count(*) FILTER (
+	           WHERE j.status = 'confirmed' AND j.confirmed_at > pg_catalog.now() - interval '1 minute') / 60.0, 2),
+	       pg_catalog.max(pg_catalog.now() - j.created_at) FILTER (WHERE j.status = 'queued'),
+	       pg_catalog.round(pg_catalog.avg(j.attempts) FILTER (WHERE j.status = 'confirmed'), 3)
+	  FROM @extschema@.mint_jobs j
+	 WHERE scope IS NULL OR j.tenant_id = ANY (scope)
+	 GROUP BY j.tenant_id;
+END;
+$$;
+
+REVOKE ALL ON FUNCTION @extschema@._tenant_stats() FROM PUBLIC;
+
+CREATE OR REPLACE VIEW @extschema@.jobs AS
+SELECT * FROM @extschema@._jobs();
+ALTER VIEW @extschema@.jobs RESET (security_barrier);
+CREATE OR REPLACE VIEW @extschema@.tenant_stats AS
+SELECT * FROM @extschema@._tenant_stats();
+ALTER VIEW @extschema@.tenant_stats RESET (security_barrier);
+-- The roles granted a tenant by 0.1.0 read mint.jobs through mint._jobs().
+DO $$
+DECLARE
+	r regrole;
+BEGIN
+	FOR r IN SELECT DISTINCT t.role_name FROM @extschema@.tenant_roles t LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@._jobs() TO %s', r);
+	END LOOP;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@._webhook_accept(endpoint text, endpoint_scheme text,
+	webhook_id text, body text)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	doc jsonb;
+	el jsonb;
+	d jsonb;
+	c jsonb;
+	n integer := 0;
+	ids text[] := '{}';
+	types text[] := '{}';
+	kinds text[] := '{}';          -- confirmed, failed, other
+	sigs text[] := '{}';
+	assets text[] := '{}';
+	nonces bigint[] := '{}';
+	errs text[] := '{}';
+	payloads jsonb[] := '{}';
+	v_type text;
+	v_kind text;
+	v_sig text;
+	v_asset text;
+	v_nonce bigint;
+	v_err text;
+	v_retention interval;
+	inserted boolean;
+	r record;
+	st text;
+	v_reason text;
+	job text;
+	answers jsonb[] := '{}';       -- appended in place (a jsonb array would be copied per event)
+	n_processed integer := 0;
+	n_duplicate integer := 0;
+	head jsonb;
+	v_applied text;
+	v_max integer;
+BEGIN
+	BEGIN
+		doc := body::jsonb;
+	EXCEPTION WHEN others THEN
+		RETURN @extschema@._webhook_answer('rejected', 400, webhook_id,
+			'body is not valid JSON: ' || SQLERRM);
+	END;
+
+	-- Extract and check every event before writing anything.
+	IF endpoint_scheme = 'standard' THEN
+		IF pg_catalog.jsonb_typeof(doc) IS DISTINCT FROM 'object' THEN
+			RETURN @extschema@._webhook_answer('rejected', 400, webhook_id, 'body is not a JSON object');
+		END IF;
+		IF pg_catalog.jsonb_typeof(doc->'type') IS DISTINCT FROM 'string' THEN
+			RETURN @extschema@._webhook_answer('rejected', 400, webhook_id, 'body has no "type" string');
+		END IF;
+		v_type := doc->>'type';
+		v_kind := CASE v_type WHEN 'mint.confirmed' THEN 'confirmed'
+		                      WHEN 'mint.failed' THEN 'failed' ELSE 'other' END;
+		v_sig := NULL; v_asset := NULL; v_nonce := NULL; v_err := NULL;
+		IF v_kind <> 'other' THEN
+			d := doc->'data';
+			IF pg_catalog.jsonb_typeof(d) IS DISTINCT FROM 'object' THEN
+				RETURN @extschema@._webhook_answer('rejected', 400, webhook_id, 'body has no "data" object');
+			END IF;
+			IF pg_catalog.jsonb_typeof(d->'signature') IS DISTINCT FROM 'string'
+			   OR (d->>'signature') !~ '^[1-9A-HJ-NP-Za-km-z]{32,90}$' THEN
+				RETURN @extschema@._webhook_answer('rejected', 400, webhook_id,
+					'data.signature is not a base58 transaction signature');
+			END IF;
+			v_sig := d->>'signature';
+			IF pg_catalog.jsonb_typeof(d->'asset_id') = 'string' THEN
+				v_asset := d->>'asset_id';
+				IF NOT @extschema@.is_address(v_asset) THEN
+					RETURN @extschema@._webhook_answer('rejected', 400, webhook_id,
+						'data.asset_id is not a base58 address');
+				END IF;
+			ELSIF COALESCE(pg_catalog.jsonb_typeof(d->'asset_id'), 'null') <> 'null' THEN
+				RETURN @extschema@._webhook_answer('rejected', 400, webhook_id,
+					'data.asset_id is not a string');
+			END IF;
+			IF pg_catalog.jsonb_typeof(d->'leaf_nonce') = 'number'
+			   AND (d->>'leaf_nonce') ~ '^[0-9]{1,18}$' THEN
+				v_nonce := (d->>'leaf_nonce')::bigint;
+			ELSIF COALESCE(pg_catalog.jsonb_typeof(d->'leaf_nonce'), 'null') <> 'null' THEN
+				RETURN @extschema@._webhook_answer('rejected', 400, webhook_id,
+					'data.leaf_nonce is not a non-negative integer');
+			END IF;
+			v_err := CASE COALESCE(pg_catalog.jsonb_typeof(d->'error'), 'null')
+			              WHEN 'null' THEN NULL WHEN 'string' THEN d->>'error'
+			              ELSE (d->'error')::text END;
+			IF v_kind = 'failed' AND v_err IS NULL THEN
+				v_err := 'failed';
+			END IF;
+		END IF;
+		n := 1;
+		ids := ARRAY[webhook_id]; types := ARRAY[v_type]; kinds := ARRAY[v_kind];
+		sigs := ARRAY[v_sig]; assets := ARRAY[v_asset]; nonces := ARRAY[v_nonce];
+		errs := ARRAY[v_err]; payloads := ARRAY[doc];
+	ELSE
+		-- Helius: an array of enhanced transactions (a lone object is taken as one).
+		IF pg_catalog.jsonb_typeof(doc) = 'object' THEN
+			doc := pg_catalog.jsonb_build_array(doc);
+		END IF;
+		IF pg_catalog.jsonb_typeof(doc) IS DISTINCT FROM 'array' OR pg_catalog.jsonb_array_length(doc) = 0 THEN
+			RETURN @extschema@._webhook_answer('rejected', 400, NULL,
+				'body is not a non-empty JSON array of transactions');
+		END IF;
+		-- At most mint.webhook_max_events transactions per delivery (413
+		-- past it, like a body over max_body_bytes): one delivery is one
+		-- transaction of the caller's, held while its events are applied.
+		v_max := COALESCE(pg_catalog.current_setting('mint.webhook_max_events', true)::integer, 1000);
+		IF pg_catalog.jsonb_array_length(doc) > v_max THEN
+			RETURN @extschema@._webhook_answer('rejected', 413, NULL,
+				pg_catalog.format('more than %s transactions in one delivery (mint.webhook_max_events)', v_max));
+		END IF;
+		FOR el IN SELECT e FROM pg_catalog.jsonb_array_elements(doc) e LOOP
+			IF pg_catalog.jsonb_typeof(el) IS DISTINCT FROM 'object'
+			   OR pg_catalog.jsonb_typeof(el->'signature') IS DISTINCT FROM 'string'
+			   OR (el->>'signature') !~ '^[1-9A-HJ-NP-Za-km-z]{32,90}$' THEN
+				RETURN @extschema@._webhook_answer('rejected', 400, NULL,
+					pg_catalog.format('transaction %s has no base58 "signature"', n + 1));
+			END IF;
+			v_sig := el->>'signature';
+			v_type := CASE WHEN pg_catalog.jsonb_typeof(el->'type') = 'string'
+			               AND pg_catalog.length(el->>'type') BETWEEN 1 AND 64
+			               THEN el->>'type' ELSE 'UNKNOWN' END;
+			IF COALESCE(pg_catalog.jsonb_typeof(el->'transactionError'), 'null') = 'null' THEN
+				v_kind := 'confirmed';
+				v_err := NULL;
+			ELSE
+				v_kind := 'failed';
+				v_err := CASE pg_catalog.jsonb_typeof(el->'transactionError')
+				              WHEN 'string' THEN el->>'transactionError'
+				              ELSE (el->'transactionError')::text END;
+			END IF;
+			-- events.compressed: an array (SDK) or an object (docs' example).
+			c := el->'events'->'compressed';
+			IF pg_catalog.jsonb_typeof(c) = 'object' THEN
+				c := pg_catalog.jsonb_build_array(c);
+			END IF;
+			v_asset := NULL; v_nonce := NULL;
+			IF pg_catalog.jsonb_typeof(c) = 'array' THEN
+				SELECT x->>'assetId',
+				       CASE WHEN pg_catalog.jsonb_typeof(x->'leafIndex') = 'number'
+				             AND (x->>'leafIndex') ~ '^[0-9]{1,18}$'
+				            THEN (x->>'leafIndex')::bigint END
+				  INTO v_asset, v_nonce
+				  FROM pg_catalog.jsonb_array_elements(c) WITH ORDINALITY AS t(x, i)
+				 WHERE pg_catalog.jsonb_typeof(x) = 'object'
+				   AND pg_catalog.jsonb_typeof(x->'assetId') = 'string'
+				   AND @extschema@.is_address(x->>'assetId')
+				 ORDER BY (x->>'type' = 'COMPRESSED_NFT_MINT') DESC, i
+				 LIMIT 1;
+			END IF;
+			n := n + 1;
+			ids := ids || (v_sig || ':' || v_type); types := types || v_type;
+			kinds := kinds || v_kind; sigs := sigs || v_sig; assets := assets || v_asset;
+			nonces := nonces || v_nonce; errs := errs || v_err; payloads := payloads || el;
+		END LOOP;
+	END IF;
+
+	SELECT COALESCE(e.retention,
+	                pg_catalog.current_setting('mint.webhook_retention', true)::interval,
+	                '7 days'::interval)
+	  INTO v_retention
+	  FROM @extschema@.webhook_endpoints e WHERE e.provider = endpoint;
+
+	FOR i IN 1 .. n LOOP
+		-- The unique key decides, in this transaction: a concurrent delivery
+		-- of the same event waits here until this one commits or aborts.
+		INSERT INTO @extschema@.webhook_events AS w
+			(provider, event_id, event_type, signature, payload, expires_at)
+		VALUES (endpoint, ids[i], types[i], sigs[i], payloads[i], pg_catalog.now() + v_retention)
+		ON CONFLICT (provider, event_id) DO NOTHING
+		RETURNING true INTO inserted;
+		IF inserted IS NULL THEN
+			SELECT w.job_id INTO job FROM @extschema@.webhook_events w
+			 WHERE w.provider = endpoint AND w.event_id = ids[i];
+			st := 'already_processed';
+			v_reason := NULL;
+			n_duplicate := n_duplicate + 1;
+		ELSE
+			job := NULL;
+			v_reason := NULL;
+			IF kinds[i] = 'other' THEN
+				st := 'ignored';
+				v_reason := 'event type not handled';
+			ELSE
+				SELECT a.job_id, a.applied INTO r
+				  FROM @extschema@._apply_mint_event(sigs[i], kinds[i] = 'confirmed', assets[i],
+				                                     nonces[i], errs[i]) a;
+				job := r.job_id;
+				v_applied := r.applied;
+				IF r.applied IN ('confirmed', 'attempt_failed') THEN
+					st := 'processed';
+					n_processed := n_processed + 1;
+				ELSE
+					st := 'ignored';
+					v_reason := CASE r.applied
+					              WHEN 'unknown_signature' THEN 'no attempt has this signature'
+					              WHEN 'already_confirmed' THEN 'the job was already confirmed'
+					              ELSE 'the job is past this event' END;
+				END IF;
+			END IF;
+			UPDATE @extschema@.webhook_events w
+			   SET status = st, applied = v_applied, reason = v_reason, job_id = job,
+			       error = errs[i], processed_at = pg_catalog.now()
+			 WHERE w.provider = endpoint AND w.event_id = ids[i];
+		END IF;
+		answers := answers || @extschema@._webhook_answer(st, 200, ids[i], v_reason, job);
+		inserted := NULL;
+		v_applied := NULL;
+	END LOOP;
+
+	head := answers[1];
+	IF n = 1 THEN
+		RETURN head;
+	END IF;
+	-- Several events in one delivery: processed if any was, a duplicate if
+	-- all were, else ignored; each event's own answer under "events".
+	RETURN pg_catalog.jsonb_build_object(
+		'status', CASE WHEN n_processed > 0 THEN 'processed'
+		               WHEN n_duplicate = n THEN 'already_processed' ELSE 'ignored' END,
+		'http_status', 200, 'event_id', head->'event_id', 'events', pg_catalog.to_jsonb(answers));
+END;
+$$;
+
+CREATE FUNCTION @extschema@._raise_hidden(sqlstate text, message text, detail text, hint text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mint_raise_hidden'
+LANGUAGE C VOLATILE;
+
+REVOKE ALL ON FUNCTION @extschema@._raise_hidden(text, text, text, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.add_webhook_endpoint(provider text, scheme text, secret text,
+	tolerance interval DEFAULT '5 minutes', max_body_bytes integer DEFAULT 1048576,
+	retention interval DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e_state text;
+	e_msg text;
+	e_detail text;
+	e_hint text;
+BEGIN
+	IF provider IS NULL OR scheme IS NULL OR secret IS NULL OR tolerance IS NULL
+	   OR max_body_bytes IS NULL THEN
+		RAISE EXCEPTION 'provider, scheme, secret, tolerance and max_body_bytes must not be null'
+			USING ERRCODE = '22004';
+	END IF;
+	IF provider !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid provider "%"', @extschema@._clip(provider) USING ERRCODE = '22023',
+			DETAIL = 'A provider is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
+	END IF;
+	IF scheme NOT IN ('standard', 'helius') THEN
+		RAISE EXCEPTION 'unknown webhook scheme "%"', @extschema@._clip(scheme) USING ERRCODE = '22023',
+			HINT = 'The schemes are "standard" and "helius".';
+	END IF;
+	IF tolerance <= '0'::interval OR tolerance > '1 day'::interval THEN
+		RAISE EXCEPTION 'tolerance must be positive and at most 1 day' USING ERRCODE = '22023';
+	END IF;
+	IF max_body_bytes NOT BETWEEN 0 AND 67108864 THEN
+		RAISE EXCEPTION 'max_body_bytes must be between 0 and 64 MiB' USING ERRCODE = '22023';
+	END IF;
+	IF retention <= '0'::interval THEN
+		RAISE EXCEPTION 'retention must be positive' USING ERRCODE = '22023';
+	END IF;
+	IF EXISTS (SELECT 1 FROM @extschema@.webhook_endpoints e WHERE e.provider = add_webhook_endpoint.provider) THEN
+		RAISE EXCEPTION 'webhook endpoint "%" already exists', provider USING ERRCODE = '42710',
+			HINT = 'Use mint.alter_webhook_endpoint() or mint.rotate_webhook_secret().';
+	END IF;
+	INSERT INTO @extschema@.webhook_endpoints (provider, scheme, tolerance, max_body_bytes, retention)
+	VALUES (add_webhook_endpoint.provider, add_webhook_endpoint.scheme, add_webhook_endpoint.tolerance,
+	        add_webhook_endpoint.max_body_bytes, add_webhook_endpoint.retention);
+	RETURN @extschema@.add_webhook_secret(provider, secret);
+EXCEPTION WHEN OTHERS OR query_canceled THEN
+	GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+		e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+	PERFORM @extschema@._raise_hidden(e_state, e_msg, e_detail, e_hint);
+	RETURN NULL;  -- not reached
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.alter_webhook_endpoint(provider text, enabled boolean DEFAULT NULL,
+	tolerance interval DEFAULT NULL, max_body_bytes integer DEFAULT NULL,
+	retention interval DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE @extschema@.webhook_endpoints e
+	   SET enabled = COALESCE(alter_webhook_endpoint.enabled, e.enabled),
+	       tolerance = COALESCE(alter_webhook_endpoint.tolerance, e.tolerance),
+	       max_body_bytes = COALESCE(alter_webhook_endpoint.max_body_bytes, e.max_body_bytes),
+	       retention = COALESCE(alter_webhook_endpoint.retention, e.retention),
+	       updated_at = pg_catalog.now()
+	 WHERE e.provider = alter_webhook_endpoint.provider;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no webhook endpoint "%"', @extschema@._clip(provider) USING ERRCODE = 'no_data_found';
+	END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.add_webhook_secret(provider text, secret text,
+	not_after timestamptz DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e @extschema@.webhook_endpoints;
+	id integer;
+	e_state text;
+	e_msg text;
+	e_detail text;
+	e_hint text;
+BEGIN
+	IF provider IS NULL OR secret IS NULL THEN
+		RAISE EXCEPTION 'provider and secret must not be null' USING ERRCODE = '22004';
+	END IF;
+	SELECT * INTO e FROM @extschema@.webhook_endpoints x
+	 WHERE x.provider = add_webhook_secret.provider FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no webhook endpoint "%"', @extschema@._clip(provider) USING ERRCODE = 'no_data_found';
+	END IF;
+	SELECT COALESCE(pg_catalog.max(s.secret_id), 0) + 1 INTO id
+	  FROM @extschema@.webhook_secrets s WHERE s.provider = e.provider;
+	INSERT INTO @extschema@.webhook_secrets (provider, secret_id, secret, not_after)
+	VALUES (e.provider, id, @extschema@._webhook_key(e.scheme, secret), add_webhook_secret.not_after);
+	RETURN id;
+EXCEPTION WHEN OTHERS OR query_canceled THEN
+	GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+		e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+	PERFORM @extschema@._raise_hidden(e_state, e_msg, e_detail, e_hint);
+	RETURN NULL;  -- not reached
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.rotate_webhook_secret(provider text, secret text,
+	grace interval DEFAULT '24 hours')
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	id integer;
+	e_state text;
+	e_msg text;
+	e_detail text;
+	e_hint text;
+BEGIN
+	IF grace IS NULL OR grace < '0'::interval THEN
+		RAISE EXCEPTION 'grace must be a non-negative interval' USING ERRCODE = '22023';
+	END IF;
+	id := @extschema@.add_webhook_secret(provider, secret);
+	UPDATE @extschema@.webhook_secrets s
+	   SET not_after = LEAST(COALESCE(s.not_after, 'infinity'), pg_catalog.now() + grace)
+	 WHERE s.provider = rotate_webhook_secret.provider AND s.secret_id <> id
+	   AND (s.not_after IS NULL OR s.not_after > pg_catalog.now());
+	RETURN id;
+EXCEPTION WHEN OTHERS OR query_canceled THEN
+	GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+		e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+	PERFORM @extschema@._raise_hidden(e_state, e_msg, e_detail, e_hint);
+	RETURN NULL;  -- not reached
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.retire_webhook_secret(provider text, secret_id integer,
+	retire_at timestamptz DEFAULT pg_catalog.now())
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE @extschema@.webhook_secrets s
+	   SET not_after = COALESCE(retire_webhook_secret.retire_at, pg_catalog.now())
+	 WHERE s.provider = retire_webhook_secret.provider AND s.secret_id = retire_webhook_secret.secret_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no secret % for webhook endpoint "%"', secret_id, @extschema@._clip(provider)
+			USING ERRCODE = 'no_data_found';
+	END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.revoke_webhook_receiver(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION 'role must not be null' USING ERRCODE = '22004';
+	END IF;
+	EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION '
+		'@extschema@.process_webhook(text, jsonb, text), '
+		'@extschema@.process_webhook(text, jsonb, bytea) FROM %s', role);
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_roles r
+	                WHERE r.role_name = revoke_webhook_receiver.role) THEN
+		EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA @extschema@ FROM %s', role);
+	END IF;
+END;
+$$;
+
+-- mint.preview_leaf(): the LeafSchema event the program emits for a job's
+-- mint at a given leaf (asset id, owner, delegate, hashes, the event bytes),
+-- computed by the code that builds the transaction.  Operators only.
+CREATE FUNCTION @extschema@.preview_leaf(tenant_id text, ticket_id text, leaf_nonce bigint,
+	OUT asset_id text, OUT leaf_owner text, OUT leaf_delegate text, OUT data_hash bytea,
+	OUT creator_hash bytea, OUT leaf_hash bytea, OUT event bytea)
+RETURNS record
+AS 'MODULE_PATHNAME', 'mint_preview_leaf'
+LANGUAGE C STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.preview_leaf(text, text, bigint) IS
+'The LeafSchema event Bubblegum emits for the job''s mint at leaf leaf_nonce of the tenant''s tree: asset id, owner, delegate, hashes and the 209 event bytes';
+REVOKE ALL ON FUNCTION @extschema@.preview_leaf(text, text, bigint) FROM PUBLIC;
+
+-- Issue 20, inbound v1a (Standard Webhooks ed25519 signatures).  A standard
+-- endpoint's keys may be "whpk_" public keys, kept in mint.webhook_secrets
+-- (kind 'public_key', the 32 raw bytes) and added, rotated and retired by the
+-- secret functions; process_webhook verifies "v1a,<base64>" entries with the
+-- active ones and refuses a webhook-signature header of unknown versions
+-- only.  rotate_webhook_secret retires the other keys of the new key's kind.
+-- New internal functions: mint._webhook_key_kind, mint._webhook_verify_endpoint.
+ALTER TABLE @extschema@.webhook_secrets
+	ADD COLUMN kind text NOT NULL DEFAULT 'secret' CHECK (kind IN ('secret', 'public_key')),
+	ADD CONSTRAINT webhook_secrets_public_key_length
+		CHECK (kind <> 'public_key' OR pg_catalog.octet_length(secret) = 32);
+
+CREATE FUNCTION @extschema@._webhook_key_kind(scheme text, secret text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mint_webhook_key_kind'
+LANGUAGE C IMMUTABLE STRICT;
+REVOKE ALL ON FUNCTION @extschema@._webhook_key_kind(text, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._webhook_verify_endpoint(provider text, headers jsonb, body bytea,
+	now bigint)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mint_webhook_verify_endpoint'
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION @extschema@._webhook_verify_endpoint(text, jsonb, bytea, bigint) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.add_webhook_secret(provider text, secret text,
+	not_after timestamptz DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e @extschema@.webhook_endpoints;
+	id integer;
+	e_state text;
+	e_msg text;
+	e_detail text;
+	e_hint text;
+BEGIN
+	IF provider IS NULL OR secret IS NULL THEN
+		RAISE EXCEPTION 'provider and secret must not be null' USING ERRCODE = '22004';
+	END IF;
+	SELECT * INTO e FROM @extschema@.webhook_endpoints x
+	 WHERE x.provider = add_webhook_secret.provider FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no webhook endpoint "%"', @extschema@._clip(provider) USING ERRCODE = 'no_data_found';
+	END IF;
+	SELECT COALESCE(pg_catalog.max(s.secret_id), 0) + 1 INTO id
+	  FROM @extschema@.webhook_secrets s WHERE s.provider = e.provider;
+	INSERT INTO @extschema@.webhook_secrets (provider, secret_id, secret, not_after, kind)
+	VALUES (e.provider, id, @extschema@._webhook_key(e.scheme, secret), add_webhook_secret.not_after,
+	        @extschema@._webhook_key_kind(e.scheme, secret));
+	RETURN id;
+EXCEPTION WHEN OTHERS OR query_canceled THEN
+	GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+		e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+	PERFORM @extschema@._raise_hidden(e_state, e_msg, e_detail, e_hint);
+	RETURN NULL;  -- not reached
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.add_webhook_secret(text, text, timestamptz) IS
+'Operator: add an active secret (or whpk_ public key) to an endpoint; returns its id';
+
+CREATE OR REPLACE FUNCTION @extschema@.rotate_webhook_secret(provider text, secret text,
+	grace interval DEFAULT '24 hours')
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	id integer;
+	e_state text;
+	e_msg text;
+	e_detail text;
+	e_hint text;
+BEGIN
+	IF grace IS NULL OR grace < '0'::interval THEN
+		RAISE EXCEPTION 'grace must be a non-negative interval' USING ERRCODE = '22023';
+	END IF;
+	id := @extschema@.add_webhook_secret(provider, secret);
+	UPDATE @extschema@.webhook_secrets s
+	   SET not_after = LEAST(COALESCE(s.not_after, 'infinity'), pg_catalog.now() + grace)
+	 WHERE s.provider = rotate_webhook_secret.provider AND s.secret_id <> id
+	   AND s.kind = (SELECT n.kind FROM @extschema@.webhook_secrets n
+	                  WHERE n.provider = rotate_webhook_secret.provider AND n.secret_id = id)
+	   AND (s.not_after IS NULL OR s.not_after > pg_catalog.now());
+	RETURN id;
+EXCEPTION WHEN OTHERS OR query_canceled THEN
+	GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+		e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+	PERFORM @extschema@._raise_hidden(e_state, e_msg, e_detail, e_hint);
+	RETURN NULL;  -- not reached
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.rotate_webhook_secret(text, text, interval) IS
+'Operator: add a new secret (or public key) and retire the others of its kind after the grace period; returns the new id';
+
+COMMENT ON FUNCTION @extschema@.add_webhook_endpoint(text, text, text, interval, integer, interval) IS
+'Operator: a provider''s webhook endpoint (scheme standard or helius) with its first secret (or whpk_ public key)';
+
+COMMENT ON FUNCTION @extschema@.retire_webhook_secret(text, integer, timestamptz) IS
+'Operator: retire one secret or public key of an endpoint (at once unless a time is given)';
+
+CREATE OR REPLACE VIEW @extschema@.webhook_secret_status AS
+SELECT s.provider, s.secret_id,
+       pg_catalog.substr(pg_catalog.encode(pg_catalog.sha256(s.secret), 'hex'), 1, 8) AS fingerprint,
+       s.created_at, s.not_after,
+       (s.not_after IS NULL OR s.not_after > pg_catalog.now()) AS active,
+       s.kind
+  FROM @extschema@.webhook_secrets s;
+
+COMMENT ON VIEW @extschema@.webhook_secret_status IS
+'Operator: the secrets and public keys of each webhook endpoint (id, short SHA-256 fingerprint, validity, kind), not their values';

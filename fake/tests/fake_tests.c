@@ -140,6 +140,7 @@ typedef struct Resp
 	size_t len;
 	char retry_after[32];
 	char ctype[64];
+	int node; /* X-Solana-Fake-Node, -1 if absent */
 } Resp;
 
 static size_t
@@ -164,6 +165,8 @@ hdr_cb(char *p, size_t sz, size_t n, void *ud)
 		snprintf(r->retry_after, sizeof(r->retry_after), "%.*s", (int)(len - 12), p + 12);
 	if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0)
 		snprintf(r->ctype, sizeof(r->ctype), "%.*s", (int)(len - 13), p + 13);
+	if (len > 19 && strncasecmp(p, "X-Solana-Fake-Node:", 19) == 0)
+		r->node = atoi(p + 19);
 	return len;
 }
 
@@ -184,6 +187,7 @@ http(Srv *s, const char *method, const char *path, const char *body, const char 
 	char ct[128];
 
 	memset(&r, 0, sizeof(r));
+	r.node = -1;
 	snprintf(url, sizeof(url), "%s%s", s->base, path);
 	curl_easy_reset(s->curl);
 	curl_easy_setopt(s->curl, CURLOPT_URL, url);
@@ -208,6 +212,17 @@ http(Srv *s, const char *method, const char *path, const char *body, const char 
 	curl_slist_free_all(h);
 	if (r.body == NULL)
 		r.body = strdup("");
+	if (getenv("FAKE_TRACE"))
+	{
+		/* FAKE_TRACE=FILE: every exchange, to compare two builds' answers */
+		FILE *tf = fopen(getenv("FAKE_TRACE"), "a");
+
+		if (tf)
+		{
+			fprintf(tf, "%s %s %s\n-> %ld %s\n", method, path, body ? body : "", r.status, r.body);
+			fclose(tf);
+		}
+	}
 	return r;
 }
 
@@ -235,6 +250,27 @@ rpc(Srv *s, const char *method, const char *params)
 		return NULL;
 	j = rpc_raw(s, body);
 	free(body);
+	return j;
+}
+
+/* the same, straight to one node of the pool: POST /node/<i> */
+static json_t *
+rpc_at(Srv *s, int node, const char *method, const char *params)
+{
+	char *body = NULL;
+	char path[32];
+	Resp r;
+	json_t *j = NULL;
+
+	if (asprintf(&body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method,
+	             params ? params : "[]") < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "/node/%d", node);
+	r = http(s, "POST", path, body, NULL, 0);
+	free(body);
+	if (r.rc == CURLE_OK && r.status == 200 && r.node == node)
+		j = json_loads(r.body, JSON_DECODE_ANY, NULL);
+	resp_free(&r);
 	return j;
 }
 
@@ -1539,6 +1575,715 @@ t_webhooks(void)
 	free(lines);
 }
 
+/* ---- load-balanced mode (--nodes) ---- */
+
+static json_int_t
+slot_of_h(json_int_t h)
+{
+	return h + h / 8 + 1000; /* the fake's slot numbering */
+}
+
+static bool
+blockhash_at(Srv *s, int node, const char *commitment, uint8_t bh[32], json_int_t *lvbh,
+             json_int_t *ctx_slot)
+{
+	char p[80];
+	json_t *j;
+	bool ok;
+
+	snprintf(p, sizeof(p), "[{\"commitment\":\"%s\"}]", commitment);
+	j = rpc_at(s, node, "getLatestBlockhash", p);
+	ok = j && sol_pubkey_from_b58(jstr(j, "result.value.blockhash"), bh);
+	if (lvbh)
+		*lvbh = jint(j, "result.value.lastValidBlockHeight");
+	if (ctx_slot)
+		*ctx_slot = jint(j, "result.context.slot");
+	json_decref(j);
+	return ok;
+}
+
+static json_t *
+send_at(Srv *s, int node, const char *b64, bool skip, const char *preflight)
+{
+	char *p = NULL;
+	json_t *j;
+
+	if (asprintf(&p,
+	             "[\"%s\",{\"encoding\":\"base64\",\"skipPreflight\":%s,"
+	             "\"preflightCommitment\":\"%s\",\"maxRetries\":0}]",
+	             b64, skip ? "true" : "false", preflight) < 0)
+		return NULL;
+	j = rpc_at(s, node, "sendTransaction", p);
+	free(p);
+	return j;
+}
+
+static json_int_t
+height_at_node(Srv *s, int node, const char *commitment)
+{
+	char p[80];
+	json_t *j;
+	json_int_t h;
+
+	snprintf(p, sizeof(p), "[{\"commitment\":\"%s\"}]", commitment);
+	j = rpc_at(s, node, "getBlockHeight", p);
+	h = jint(j, "result");
+	json_decref(j);
+	return h;
+}
+
+/* status of one signature on one node: the value (NULL = null) and context.slot */
+static json_t *
+status_at(Srv *s, int node, const char *sig, json_int_t *ctx_slot)
+{
+	char p[200];
+	json_t *j;
+	json_t *v;
+
+	snprintf(p, sizeof(p), "[[\"%s\"]]", sig);
+	j = rpc_at(s, node, "getSignatureStatuses", p);
+	if (ctx_slot)
+		*ctx_slot = jint(j, "result.context.slot");
+	v = jget(j, "result.value.0");
+	v = v && !json_is_null(v) ? json_incref(v) : NULL;
+	json_decref(j);
+	return v;
+}
+
+static bool
+tx_visible_at(Srv *s, int node, const char *sig)
+{
+	char p[200];
+	json_t *j;
+	bool vis;
+
+	snprintf(p, sizeof(p), "[\"%s\",{\"commitment\":\"confirmed\"}]", sig);
+	j = rpc_at(s, node, "getTransaction", p);
+	vis = json_is_object(jget(j, "result"));
+	json_decref(j);
+	return vis;
+}
+
+/* the TreeConfig num_minted a node reports, -1 = no account */
+static json_int_t
+tree_minted_at_node(Srv *s, int node)
+{
+	uint8_t cfg[32];
+	char cfg58[SOL_PUBKEY_B58_MAX];
+	char p[200];
+	uint8_t data[128];
+	json_t *j;
+	json_int_t n = -1;
+
+	sol_tree_config_pda(tree_pk, cfg, NULL);
+	sol_pubkey_to_b58(cfg, cfg58);
+	snprintf(p, sizeof(p), "[\"%s\",{\"encoding\":\"base64\",\"commitment\":\"processed\"}]",
+	         cfg58);
+	j = rpc_at(s, node, "getAccountInfo", p);
+	if (json_is_object(jget(j, "result.value")))
+	{
+		const char *b64 = jstr(j, "result.value.data.0");
+
+		if (sol_base64_decode(b64, strlen(b64), data, sizeof(data)) == 96)
+		{
+			int i;
+
+			n = 0;
+			for (i = 7; i >= 0; i--)
+				n = (n << 8) | data[80 + i];
+		}
+	}
+	json_decref(j);
+	return n;
+}
+
+static json_t *
+min_ctx_call(Srv *s, int node, const char *method, const char *params_fmt, json_int_t mcs)
+{
+	char p[600];
+
+	snprintf(p, sizeof(p), params_fmt, (long long)mcs);
+	return rpc_at(s, node, method, p);
+}
+
+static void
+t_nodes_views(void)
+{
+	Srv s;
+	static const json_int_t lag[3] = {0, 50, 100};
+	json_int_t H;
+	json_int_t s0;
+	json_int_t lv0;
+	json_int_t lv2;
+	json_int_t cs0;
+	json_int_t cs2;
+	json_int_t cs;
+	uint8_t bh0[32];
+	uint8_t bh2[32];
+	uint8_t wire[1232];
+	char b64a[2048];
+	char b64b[2048];
+	char siga[100];
+	char sigb[100];
+	char genesis[64] = "";
+	char bh58[SOL_PUBKEY_B58_MAX];
+	char p[4400];
+	json_t *j;
+	json_t *st;
+	int i;
+	int k;
+
+	CHECK(srv_start(&s, "--paused --nodes 3 --node-lag 0,50,100 --finalized-lag 10 "
+	                    "--blockhash-window 300"),
+	      "start");
+	H = height_at_node(&s, 0, "processed");
+	CHECK(H > 1000, "tip %lld", (long long)H);
+	for (i = 0; i < 3; i++)
+	{
+		json_int_t h = H - lag[i];
+
+		CHECK(height_at_node(&s, i, "processed") == h, "node %d processed height", i);
+		CHECK(height_at_node(&s, i, "confirmed") == h - 1, "node %d confirmed height", i);
+		CHECK(height_at_node(&s, i, "finalized") == h - 10, "node %d finalized height", i);
+		j = rpc_at(&s, i, "getSlot", "[{\"commitment\":\"processed\"}]");
+		CHECK(jint(j, "result") == slot_of_h(h), "node %d slot", i);
+		json_decref(j);
+		j = rpc_at(&s, i, "getEpochInfo", "[{\"commitment\":\"confirmed\"}]");
+		CHECK(jint(j, "result.blockHeight") == h - 1 &&
+		          jint(j, "result.absoluteSlot") == slot_of_h(h - 1) &&
+		          jint(j, "result.epoch") == slot_of_h(h - 1) / 432000 &&
+		          jint(j, "result.slotIndex") == slot_of_h(h - 1) % 432000 &&
+		          jint(j, "result.slotsInEpoch") == 432000 &&
+		          jint(j, "result.transactionCount") == 0,
+		      "node %d getEpochInfo", i);
+		json_decref(j);
+		CHECK(blockhash_at(&s, i, "confirmed", bh0, &lv0, &cs), "node %d blockhash", i);
+		CHECK(lv0 == h - 1 + 300 && cs == slot_of_h(h - 1),
+		      "node %d getLatestBlockhash: lastValidBlockHeight %lld, context.slot %lld", i,
+		      (long long)lv0, (long long)cs);
+		j = rpc_at(&s, i, "getGenesisHash", NULL);
+		if (i == 0)
+			snprintf(genesis, sizeof(genesis), "%s", jstr(j, "result"));
+		CHECK(strlen(genesis) >= 32 && strcmp(jstr(j, "result"), genesis) == 0,
+		      "node %d: one genesis hash", i);
+		json_decref(j);
+	}
+
+	/* minContextSlot above a node's view: -32016 with that view's slot */
+	s0 = slot_of_h(H);
+	j = min_ctx_call(&s, 1, "getSlot", "[{\"commitment\":\"processed\",\"minContextSlot\":%lld}]",
+	                 s0);
+	CHECK(jint(j, "error.code") == -32016 &&
+	          strcmp(jstr(j, "error.message"), "Minimum context slot has not been reached") == 0 &&
+	          jint(j, "error.data.contextSlot") == slot_of_h(H - 50),
+	      "node 1 getSlot: -32016, contextSlot %lld", (long long)jint(j, "error.data.contextSlot"));
+	json_decref(j);
+	j = min_ctx_call(&s, 0, "getSlot", "[{\"commitment\":\"processed\",\"minContextSlot\":%lld}]",
+	                 s0);
+	CHECK(jint(j, "result") == s0, "node 0 has reached it");
+	json_decref(j);
+	{
+		static const char *const calls[][2] = {
+		    {"getBlockHeight", "[{\"commitment\":\"confirmed\",\"minContextSlot\":%lld}]"},
+		    {"getEpochInfo", "[{\"commitment\":\"confirmed\",\"minContextSlot\":%lld}]"},
+		    {"getLatestBlockhash", "[{\"commitment\":\"confirmed\",\"minContextSlot\":%lld}]"},
+		    {"isBlockhashValid", "[\"11111111111111111111111111111111\",{\"commitment\":"
+		                         "\"confirmed\",\"minContextSlot\":%lld}]"},
+		    {"getAccountInfo", "[\"11111111111111111111111111111111\",{\"commitment\":"
+		                       "\"confirmed\",\"minContextSlot\":%lld}]"},
+		};
+
+		for (k = 0; k < 5; k++)
+		{
+			j = min_ctx_call(&s, 2, calls[k][0], calls[k][1], s0);
+			CHECK(jint(j, "error.code") == -32016 &&
+			          jint(j, "error.data.contextSlot") == slot_of_h(H - 101),
+			      "node 2 %s: -32016 at its confirmed slot", calls[k][0]);
+			json_decref(j);
+			j = min_ctx_call(&s, 2, calls[k][0], calls[k][1], slot_of_h(H - 101));
+			CHECK(jget(j, "error") == NULL && jget(j, "result") != NULL,
+			      "node 2 %s: minContextSlot = its slot is fine", calls[k][0]);
+			if (jget(j, "result.context"))
+				CHECK(jint(j, "result.context.slot") == slot_of_h(H - 101),
+				      "node 2 %s: context.slot", calls[k][0]);
+			json_decref(j);
+		}
+	}
+
+	/* a lagging node hands out an older blockhash */
+	CHECK(blockhash_at(&s, 0, "confirmed", bh0, &lv0, &cs0), "node 0 blockhash");
+	CHECK(blockhash_at(&s, 2, "confirmed", bh2, &lv2, &cs2), "node 2 blockhash");
+	CHECK(lv0 - lv2 == 100 && cs0 > cs2 && memcmp(bh0, bh2, 32) != 0,
+	      "node 2's blockhash is 100 blocks older (%lld vs %lld)", (long long)lv2, (long long)lv0);
+	sol_pubkey_to_b58(bh0, bh58);
+	snprintf(p, sizeof(p), "[\"%s\",{\"commitment\":\"processed\"}]", bh58);
+	j = rpc_at(&s, 2, "isBlockhashValid", p);
+	CHECK(json_is_false(jget(j, "result.value")) &&
+	          jint(j, "result.context.slot") == slot_of_h(H - 100),
+	      "node 2 does not know node 0's blockhash yet");
+	json_decref(j);
+	j = rpc_at(&s, 0, "isBlockhashValid", p);
+	CHECK(json_is_true(jget(j, "result.value")), "node 0 does");
+	json_decref(j);
+
+	/* mint A with node 2's blockhash, sent through node 2 */
+	build_mint(bh2, 1, false, wire, b64a, siga);
+	j = send_at(&s, 2, b64a, false, "confirmed");
+	CHECK(strcmp(jstr(j, "result"), siga) == 0, "send A via node 2");
+	json_decref(j);
+	snprintf(p, sizeof(p),
+	         "[\"%s\",{\"encoding\":\"base64\",\"skipPreflight\":true,\"minContextSlot\":%lld}]",
+	         b64a, (long long)s0);
+	j = rpc_at(&s, 2, "sendTransaction", p);
+	CHECK(jint(j, "error.code") == -32016 &&
+	          jint(j, "error.data.contextSlot") == slot_of_h(H - 100),
+	      "sendTransaction minContextSlot on node 2 (processed bank with skipPreflight)");
+	json_decref(j);
+	/* agave's order: deserialize, then the bank (minContextSlot), then sanitize and sigverify */
+	snprintf(p, sizeof(p), "[\"AAAA\",{\"encoding\":\"base64\",\"minContextSlot\":%lld}]",
+	         (long long)s0);
+	j = rpc_at(&s, 2, "sendTransaction", p);
+	CHECK(jint(j, "error.code") == -32602, "undecodable transaction: -32602 before -32016");
+	json_decref(j);
+	{
+		uint8_t w2[1232];
+		char b64t[4096];
+		int n = build_mint(bh2, 1, false, w2, NULL, NULL);
+
+		w2[10] ^= 1; /* a bad signature */
+		to_b64(w2, (size_t)n, b64t);
+		snprintf(p, sizeof(p),
+		         "[\"%s\",{\"encoding\":\"base64\",\"preflightCommitment\":\"confirmed\","
+		         "\"minContextSlot\":%lld}]",
+		         b64t, (long long)s0);
+		j = rpc_at(&s, 2, "sendTransaction", p);
+		CHECK(jint(j, "error.code") == -32016 &&
+		          jint(j, "error.data.contextSlot") == slot_of_h(H - 101),
+		      "bad signature: -32016 first (confirmed preflight bank)");
+		json_decref(j);
+	}
+	/* mint B with node 0's blockhash: too new for node 2's preflight bank */
+	build_mint(bh0, 2, false, wire, b64b, sigb);
+	j = send_at(&s, 2, b64b, false, "processed");
+	CHECK(jint(j, "error.code") == -32002 &&
+	          strcmp(jstr(j, "error.data.err"), "BlockhashNotFound") == 0,
+	      "node 2: BlockhashNotFound for a blockhash newer than its view");
+	json_decref(j);
+	j = send_at(&s, 2, b64b, true, "processed");
+	CHECK(strcmp(jstr(j, "result"), sigb) == 0, "skipPreflight: node 2 forwards it to the leader");
+	json_decref(j);
+
+	advance(&s, 1); /* A and B land at H + 1 */
+	st = status_at(&s, 0, siga, &cs);
+	CHECK(st && jint(st, "slot") == slot_of_h(H + 1) && jint(st, "confirmations") == 0 &&
+	          strcmp(jstr(st, "confirmationStatus"), "processed") == 0 && cs == slot_of_h(H + 1),
+	      "node 0 sees A, context.slot = its processed slot");
+	json_decref(st);
+	st = status_at(&s, 0, sigb, NULL);
+	CHECK(st != NULL, "B landed: the leader knew its blockhash");
+	json_decref(st);
+	for (i = 1; i < 3; i++)
+	{
+		st = status_at(&s, i, siga, &cs);
+		CHECK(st == NULL && cs == slot_of_h(H + 1 - lag[i]),
+		      "node %d: A unknown (null), context.slot %lld", i, (long long)cs);
+		json_decref(st);
+	}
+	CHECK(tree_minted_at_node(&s, 0) == 2 && tree_minted_at_node(&s, 2) == -1,
+	      "tree config: node 0 counts 2 mints, node 2 has no such account yet");
+	j = rpc_at(&s, 0, "getEpochInfo", "[{\"commitment\":\"processed\"}]");
+	CHECK(jint(j, "result.transactionCount") == 2, "node 0 transactionCount");
+	json_decref(j);
+	j = rpc_at(&s, 2, "getEpochInfo", "[{\"commitment\":\"processed\"}]");
+	CHECK(jint(j, "result.transactionCount") == 0, "node 2 transactionCount");
+	json_decref(j);
+	/* a lagging node's status cache does not have it: a re-send is a duplicate */
+	advance(&s, 1);
+	j = send_at(&s, 0, b64a, false, "confirmed");
+	CHECK(strcmp(jstr(j, "error.data.err"), "AlreadyProcessed") == 0, "node 0: AlreadyProcessed");
+	json_decref(j);
+	j = send_at(&s, 1, b64a, false, "finalized");
+	CHECK(strcmp(jstr(j, "result"), siga) == 0, "node 1: the signature again (not in its bank)");
+	json_decref(j);
+	CHECK(tx_visible_at(&s, 0, siga) && !tx_visible_at(&s, 1, siga),
+	      "getTransaction: node 0 yes, node 1 null");
+
+	/* k blocks after H: node 1 sees the landing (H + 1) once H + k - 50 >= H + 1 */
+	advance(&s, 48); /* k = 50 */
+	st = status_at(&s, 1, siga, NULL);
+	CHECK(st == NULL, "k=50: node 1 still null");
+	json_decref(st);
+	advance(&s, 1); /* k = 51 */
+	st = status_at(&s, 1, siga, &cs);
+	CHECK(st && strcmp(jstr(st, "confirmationStatus"), "processed") == 0 &&
+	          jint(st, "confirmations") == 0 && cs == slot_of_h(H + 1),
+	      "k=51: node 1 sees A as processed");
+	json_decref(st);
+	CHECK(!tx_visible_at(&s, 1, siga), "k=51: not yet confirmed on node 1");
+	advance(&s, 1);
+	CHECK(tx_visible_at(&s, 1, siga) && !tx_visible_at(&s, 2, siga), "k=52: node 1 has it");
+	st = status_at(&s, 0, siga, NULL);
+	CHECK(st && json_is_null(jget(st, "confirmations")) &&
+	          strcmp(jstr(st, "confirmationStatus"), "finalized") == 0,
+	      "node 0: finalized");
+	json_decref(st);
+	advance(&s, 49); /* k = 101 */
+	st = status_at(&s, 2, siga, NULL);
+	CHECK(st && strcmp(jstr(st, "confirmationStatus"), "processed") == 0, "k=101: node 2 sees A");
+	json_decref(st);
+	CHECK(tree_minted_at_node(&s, 2) == 2, "node 2 now has the tree config");
+
+	j = get_json(&s, "/ledger?summary=1");
+	CHECK(jint(j, "total") == 2 && jint(j, "ok") == 2 && jint(j, "uris_with_duplicates") == 0,
+	      "the ledger: two mints");
+	json_decref(j);
+	j = get_json(&s, "/stats");
+	CHECK(json_array_size(jget(j, "nodes")) == 3 && jint(j, "nodes.1.lag") == 50 &&
+	          jint(j, "nodes.2.lag") == 100,
+	      "stats: three nodes");
+	CHECK(jint(j, "nodes.1.min_context_slot") == 1 && jint(j, "nodes.2.min_context_slot") == 7 &&
+	          jint(j, "nodes.0.min_context_slot") == 0,
+	      "stats: -32016 per node (%lld %lld)", (long long)jint(j, "nodes.1.min_context_slot"),
+	      (long long)jint(j, "nodes.2.min_context_slot"));
+	CHECK(jint(j, "nodes.2.blockhash_not_found") == 1 &&
+	          jint(j, "nodes.0.blockhash_not_found") == 0,
+	      "stats: BlockhashNotFound per node");
+	CHECK(jint(j, "nodes.0.requests") > 10 && jint(j, "nodes.1.requests") > 10 &&
+	          jint(j, "nodes.2.requests") > 10 &&
+	          jint(j, "nodes.0.calls") == jint(j, "nodes.0.requests"),
+	      "stats: requests per node");
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+
+	/* another seed is another cluster */
+	CHECK(srv_start(&s, "--paused --seed 2"), "start seed 2");
+	j = rpc(&s, "getGenesisHash", NULL);
+	CHECK(strlen(jstr(j, "result")) >= 32 && strcmp(jstr(j, "result"), genesis) != 0,
+	      "seed 2: another genesis hash");
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+	CHECK(srv_start(&s, "--paused"), "start seed 1");
+	j = rpc(&s, "getGenesisHash", NULL);
+	CHECK(strcmp(jstr(j, "result"), genesis) == 0, "seed 1 again: the same genesis hash");
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+}
+
+/* a lagging node's blockhash can be dead on the chain: preflight passes, the leader drops it */
+static void
+t_nodes_leader_drops_expired(void)
+{
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	char sig[100];
+	json_int_t lv;
+	json_int_t H;
+	json_t *j;
+	json_t *st;
+
+	CHECK(srv_start(&s, "--paused --nodes 2 --node-lag 0,100 --blockhash-window 60 "
+	                    "--finalized-lag 10"),
+	      "start");
+	H = height_at_node(&s, 0, "processed");
+	CHECK(blockhash_at(&s, 1, "confirmed", bh, &lv, NULL), "node 1 blockhash");
+	CHECK(lv < H, "already expired on the chain (lastValidBlockHeight %lld < %lld)", (long long)lv,
+	      (long long)H);
+	build_mint(bh, 3, false, wire, b64, sig);
+	j = send_at(&s, 0, b64, false, "confirmed");
+	CHECK(strcmp(jstr(j, "error.data.err"), "BlockhashNotFound") == 0,
+	      "node 0: BlockhashNotFound (expired)");
+	json_decref(j);
+	j = send_at(&s, 1, b64, false, "confirmed");
+	CHECK(strcmp(jstr(j, "result"), sig) == 0, "node 1: preflight passes on its old bank");
+	json_decref(j);
+	advance(&s, 1);
+	st = status_at(&s, 0, sig, NULL);
+	CHECK(st == NULL, "never lands");
+	json_decref(st);
+	j = get_json(&s, "/stats");
+	CHECK(jint(j, "chain.expired_in_queue") == 1, "the leader dropped it");
+	json_decref(j);
+	j = get_json(&s, "/ledger?summary=1");
+	CHECK(jint(j, "total") == 0, "ledger empty");
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+}
+
+static void
+t_nodes_routing(void)
+{
+	Srv s;
+	Resp r;
+	json_t *j;
+	int i;
+	int seen[3] = {0};
+	json_int_t H;
+	static const json_int_t lag[3] = {0, 50, 100};
+	static const char bh_req[] =
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockHeight\",\"params\":[{"
+	    "\"commitment\":\"processed\"}]}";
+
+	CHECK(srv_start(&s, "--paused --nodes 3 --node-lag 0,50,100 --route round-robin"), "start");
+	for (i = 0; i < 6; i++)
+	{
+		r = http(&s, "POST", "/", health, NULL, 0);
+		CHECK(r.status == 200 && r.node == i % 3, "round-robin: request %d to node %d (%d)", i,
+		      i % 3, r.node);
+		resp_free(&r);
+	}
+	H = height_at_node(&s, 0, "processed");
+	/* a batch goes to one node */
+	r = http(&s, "POST", "/",
+	         "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockHeight\",\"params\":[{"
+	         "\"commitment\":\"processed\"}]},"
+	         "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"getBlockHeight\",\"params\":[{"
+	         "\"commitment\":\"processed\"}]},"
+	         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"getBlockHeight\",\"params\":[{"
+	         "\"commitment\":\"processed\"}]}]",
+	         NULL, 0);
+	j = json_loads(r.body, 0, NULL);
+	CHECK(r.node >= 0 && r.node < 3 && jint(j, "0.result") == H - lag[r.node] &&
+	          jint(j, "1.result") == jint(j, "0.result") &&
+	          jint(j, "2.result") == jint(j, "0.result"),
+	      "batch: one node answers all of it");
+	json_decref(j);
+	resp_free(&r);
+	r = http(&s, "POST", "/node/7", health, NULL, 0);
+	CHECK(r.status == 200 && r.node >= 0 && r.node < 3, "/node/7 of 3: routed");
+	resp_free(&r);
+	j = get_json(&s, "/stats");
+	CHECK(jint(j, "nodes.0.requests") + jint(j, "nodes.1.requests") + jint(j, "nodes.2.requests") ==
+	          6 + 1 + 1 + 1,
+	      "stats: every request counted once");
+	CHECK(jint(j, "nodes.0.calls") + jint(j, "nodes.1.calls") + jint(j, "nodes.2.calls") ==
+	          6 + 1 + 3 + 1,
+	      "stats: every call counted once");
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+
+	CHECK(srv_start(&s, "--paused --nodes 3 --node-lag 0,50,100"), "start random");
+	H = height_at_node(&s, 0, "processed");
+	for (i = 0; i < 300; i++)
+	{
+		r = http(&s, "POST", "/", bh_req, NULL, 0);
+		j = json_loads(r.body, 0, NULL);
+		if (r.node >= 0 && r.node < 3)
+		{
+			seen[r.node]++;
+			CHECK(jint(j, "result") == H - lag[r.node], "random: the height of node %d", r.node);
+		}
+		else
+			CHECK(false, "no node header");
+		json_decref(j);
+		resp_free(&r);
+	}
+	CHECK(seen[0] > 60 && seen[1] > 60 && seen[2] > 60, "random: %d %d %d", seen[0], seen[1],
+	      seen[2]);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+
+	CHECK(srv_start(&s, "--paused"), "start one node");
+	r = http(&s, "POST", "/", health, NULL, 0);
+	CHECK(r.status == 200 && r.node == -1, "one node: no X-Solana-Fake-Node header");
+	resp_free(&r);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+}
+
+#define WANDER_STEPS 300
+
+static void
+wander_run(const char *args, json_int_t out[WANDER_STEPS][3], int *distinct1, bool *ok)
+{
+	Srv s;
+	int i;
+	int k;
+	json_int_t prev_view[3] = {0, 0, 0};
+	bool seen[121] = {false};
+
+	*ok = true;
+	*distinct1 = 0;
+	if (!srv_start(&s, args))
+	{
+		*ok = false;
+		return;
+	}
+	for (i = 0; i < WANDER_STEPS; i++)
+	{
+		json_t *j;
+		json_int_t tip;
+
+		advance(&s, 1);
+		j = get_json(&s, "/control");
+		tip = jint(j, "block_height");
+		for (k = 0; k < 3; k++)
+		{
+			json_int_t l = json_integer_value(json_array_get(jget(j, "node_lags"), (size_t)k));
+
+			out[i][k] = l;
+			if (k == 0 ? l != 0 : (l < 80 || l > 120))
+			{
+				CHECK(false, "step %d node %d: lag %lld out of [80, 120]", i, k, (long long)l);
+				*ok = false;
+			}
+			if (tip - l < prev_view[k])
+			{
+				CHECK(false, "step %d node %d: view went back", i, k);
+				*ok = false;
+			}
+			prev_view[k] = tip - l;
+		}
+		if (out[i][1] >= 80 && out[i][1] <= 120 && !seen[out[i][1]])
+		{
+			seen[out[i][1]] = true;
+			(*distinct1)++;
+		}
+		if (i % 50 == 0)
+			for (k = 0; k < 3; k++)
+				CHECK(height_at_node(&s, k, "processed") == tip - out[i][k],
+				      "step %d: node %d answers from its lagged view", i, k);
+		json_decref(j);
+	}
+	CHECK(srv_stop(&s) == 0, "clean exit");
+}
+
+static void
+t_lag_wander(void)
+{
+	static json_int_t a[WANDER_STEPS][3];
+	static json_int_t b[WANDER_STEPS][3];
+	static json_int_t c[WANDER_STEPS][3];
+	int da;
+	int db;
+	int dc;
+	bool ok;
+	Srv s;
+	json_t *j;
+
+	wander_run("--paused --nodes 3 --lag-wander 80-120 --seed 7", a, &da, &ok);
+	CHECK(ok && da >= 10, "wanders within [80, 120] (%d distinct lags)", da);
+	wander_run("--paused --nodes 3 --lag-wander 80-120 --seed 7", b, &db, &ok);
+	CHECK(ok && memcmp(a, b, sizeof(a)) == 0, "same seed, same wander");
+	wander_run("--paused --nodes 3 --lag-wander 80-120 --seed 8", c, &dc, &ok);
+	CHECK(ok && memcmp(a, c, sizeof(a)) != 0, "another seed, another wander");
+
+	/* at run time */
+	CHECK(srv_start(&s, "--paused --nodes 3 --lag-wander 80-120"), "start");
+	j = control(&s, "{\"lag_wander\":\"10-20\",\"advance\":5}");
+	CHECK(json_integer_value(json_array_get(jget(j, "node_lags"), 1)) >= 10 &&
+	          json_integer_value(json_array_get(jget(j, "node_lags"), 1)) <= 20 &&
+	          json_integer_value(json_array_get(jget(j, "node_lags"), 2)) <= 20 &&
+	          jint(j, "lag_wander.0") == 10 && jint(j, "lag_wander.1") == 20,
+	      "lag_wander 10-20 at run time");
+	json_decref(j);
+	j = control(&s, "{\"lag_wander\":null,\"node_lag\":[0,5,7]}");
+	CHECK(json_is_null(jget(j, "lag_wander")) && jint(j, "node_lags.1") == 5 &&
+	          jint(j, "node_lags.2") == 7 && jint(j, "node_lag.2") == 7,
+	      "fixed lags again");
+	json_decref(j);
+	j = control(&s, "{\"nodes\":2}");
+	CHECK(jint(j, "nodes") == 2 && json_array_size(jget(j, "node_lags")) == 2, "nodes 2");
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+}
+
+static void
+t_nodes_options(void)
+{
+	Srv s;
+	json_t *j;
+	size_t i;
+	static const char *const bad_control[] = {
+	    "{\"nodes\":0}",
+	    "{\"nodes\":17}",
+	    "{\"node_lag\":\"0,x\"}",
+	    "{\"node_lag\":\"0,\"}",
+	    "{\"node_lag\":[0,10001]}",
+	    "{\"node_lag\":-1}",
+	    "{\"lag_wander\":\"5-3\"}",
+	    "{\"lag_wander\":\"5\"}",
+	    "{\"lag_wander\":[1,20000]}",
+	    "{\"route\":\"sticky\"}",
+	    "{\"route\":1}",
+	};
+	static const char *const bad_cli[][2] = {
+	    {"--nodes", "0"},        {"--nodes", "x"},      {"--node-lag", "1,x"},
+	    {"--lag-wander", "9-3"}, {"--route", "sticky"},
+	};
+
+	CHECK(srv_start(&s, "--paused --nodes 4 --node-lag 0,1,2 --route round-robin"), "start");
+	j = get_json(&s, "/control");
+	CHECK(jint(j, "nodes") == 4 && jint(j, "node_lag.2") == 2 && jint(j, "node_lag.3") == 0 &&
+	          strcmp(jstr(j, "route"), "round-robin") == 0 && json_is_null(jget(j, "lag_wander")) &&
+	          strlen(jstr(j, "genesis_hash")) >= 32,
+	      "GET /control shows the pool");
+	json_decref(j);
+	for (i = 0; i < sizeof(bad_control) / sizeof(bad_control[0]); i++)
+	{
+		j = control(&s, bad_control[i]);
+		CHECK(j == NULL, "control rejects %s", bad_control[i]);
+		json_decref(j);
+	}
+	j = control(&s, "{\"node_lag\":\"3,4\",\"route\":\"random\",\"lag_wander\":[1,2]}");
+	CHECK(j && jint(j, "node_lag.0") == 3 && jint(j, "node_lag.1") == 4 &&
+	          jint(j, "node_lag.2") == 0 && jint(j, "node_lags.0") == 3 &&
+	          strcmp(jstr(j, "route"), "random") == 0,
+	      "control sets node_lag, route and lag_wander");
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+	for (i = 0; i < sizeof(bad_cli) / sizeof(bad_cli[0]); i++)
+	{
+		int st;
+		pid_t pid = fork();
+
+		if (pid == 0)
+		{
+			int fd = open("/dev/null", O_WRONLY);
+
+			dup2(fd, 2);
+			execl(fake_bin, fake_bin, "--listen", "127.0.0.1:0", bad_cli[i][0], bad_cli[i][1],
+			      (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, &st, 0);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2, "refuses %s %s", bad_cli[i][0], bad_cli[i][1]);
+	}
+}
+
+/* --nodes 1 (given or not) answers as the fake always did */
+static void
+t_one_node_same_answers(void)
+{
+	Srv a;
+	Srv b;
+	int k;
+	static const char *const reqs[] = {
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockHeight\"}",
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getSlot\",\"params\":[{\"commitment\":"
+	    "\"confirmed\"}]}",
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getLatestBlockhash\",\"params\":[{"
+	    "\"commitment\":\"processed\"}]}",
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getSignatureStatuses\",\"params\":[["
+	    "\"1111111111111111111111111111111111111111111111111111111111111111\"]]}",
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getSlot\",\"params\":[{\"minContextSlot\":"
+	    "99999999}]}",
+	};
+
+	CHECK(srv_start(&a, "--paused --seed 5"), "start a");
+	CHECK(srv_start(&b, "--paused --seed 5 --nodes 1 --node-lag 0 --route round-robin"), "start b");
+	for (k = 0; k < 5; k++)
+	{
+		Resp ra = http(&a, "POST", "/", reqs[k], NULL, 0);
+		Resp rb = http(&b, "POST", "/", reqs[k], NULL, 0);
+
+		CHECK(ra.status == 200 && strcmp(ra.body, rb.body) == 0 && ra.node == -1 && rb.node == -1,
+		      "same answer: %s / %s", ra.body, rb.body);
+		resp_free(&ra);
+		resp_free(&rb);
+	}
+	CHECK(srv_stop(&a) == 0 && srv_stop(&b) == 0, "clean exit");
+}
+
 /* ---- main ---- */
 
 static void
@@ -1584,6 +2329,12 @@ main(int argc, char **argv)
 	    {"never_lands_and_tx_error_rates", t_never_lands_and_tx_error},
 	    {"timeout_and_latency_do_not_block", t_timeout_does_not_block},
 	    {"webhooks", t_webhooks},
+	    {"nodes_lagging_views", t_nodes_views},
+	    {"nodes_leader_drops_expired_blockhash", t_nodes_leader_drops_expired},
+	    {"nodes_routing", t_nodes_routing},
+	    {"nodes_lag_wander", t_lag_wander},
+	    {"nodes_options", t_nodes_options},
+	    {"nodes_one_node_same_answers", t_one_node_same_answers},
 	};
 	size_t i;
 

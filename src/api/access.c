@@ -100,3 +100,40 @@ mint_has_tenant_access(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_BOOL(result);
 }
+
+PG_FUNCTION_INFO_V1(mint_visible_tenants);
+
+/*
+ * mint._visible_tenants() RETURNS text[] — the tenants the session's role may
+ * act for (an empty array when none), or NULL for a superuser, who may act
+ * for every tenant.  The job listings (mint._jobs(), mint._tenant_stats())
+ * read only these tenants' rows, so nothing about another tenant's rows
+ * reaches a plan the caller can see.  Internal: granted to no one.
+ */
+Datum
+mint_visible_tenants(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid role = GetOuterUserId();
+	Oid types[1] = {OIDOID};
+	Datum args[1];
+	Datum result;
+	bool isnull;
+
+	if (superuser_arg(role))
+		PG_RETURN_NULL();
+	SPI_connect();
+	args[0] = ObjectIdGetDatum(role);
+	if (SPI_execute_plan(mint_plan(&plan,
+	                               "SELECT COALESCE(pg_catalog.array_agg(DISTINCT r.tenant_id), "
+	                               "'{}'::text[]) FROM mint.tenant_roles r "
+	                               "WHERE pg_catalog.pg_has_role($1, r.role_name::oid, 'USAGE')",
+	                               1, types),
+	                     args, NULL, true, 1) != SPI_OK_SELECT ||
+	    SPI_processed != 1)
+		elog(ERROR, "could not read mint.tenant_roles");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	result = SPI_datumTransfer(result, false, -1); /* into the caller's context */
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}

@@ -752,14 +752,14 @@ trigger_column(TriggerData *td, HeapTuple tuple, int argno, const char *what, Da
 		ereport(ERROR,
 		        (errcode(ERRCODE_UNDEFINED_COLUMN),
 		         errmsg("column \"%s\" named as the %s column of trigger \"%s\" does not exist",
-		                col, what, td->tg_trigger->tgname)));
+		                mint_clip(col), what, td->tg_trigger->tgname)));
 	if (binval != NULL)
 		*binval = SPI_getbinval(tuple, desc, fnum, &isnull);
 	else
 		(void)SPI_getbinval(tuple, desc, fnum, &isnull);
 	if (isnull)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-		                errmsg("%s column \"%s\" of the new row is null", what, col)));
+		                errmsg("%s column \"%s\" of the new row is null", what, mint_clip(col))));
 	return SPI_getvalue(tuple, desc, fnum);
 }
 
@@ -866,9 +866,9 @@ mint_preview_transaction(PG_FUNCTION_ARGS)
 	                     args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read mint.mint_jobs");
 	if (SPI_processed == 0)
-		ereport(ERROR,
-		        (errcode(ERRCODE_NO_DATA_FOUND),
-		         errmsg("no mint job for ticket \"%s\" of tenant \"%s\"", ticket_id, tenant_id)));
+		ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND),
+		                errmsg("no mint job for ticket \"%s\" of tenant \"%s\"",
+		                       mint_clip(ticket_id), tenant_id)));
 	owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	metadata = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	mint_get_tree(tenant_id, &tree);

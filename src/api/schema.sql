@@ -134,6 +134,7 @@ CREATE TABLE @extschema@.mint_attempts (
 	created_at              timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	last_sent_at            timestamptz,
 	resolved_at             timestamptz,
+	genesis_hash            text,             -- the cluster it was made for (NULL: before 0.2.0)
 	PRIMARY KEY (tenant_id, ticket_id, attempt_no),
 	UNIQUE (signature),
 	FOREIGN KEY (tenant_id, ticket_id) REFERENCES @extschema@.mint_jobs (tenant_id, ticket_id)

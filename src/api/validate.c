@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "mb/pg_wchar.h"
 #include "utils/jsonb.h"
 
 #include "api/validate.h"
@@ -50,23 +51,147 @@ mint_check_tenant_id(const char *tenant_id)
 	}
 }
 
+/*
+ * Unicode general category Cf (format), from the Unicode Character Database
+ * 14.0.0, UnicodeData.txt, field 2 = "Cf": inclusive ranges, sorted.
+ * Generated with CPython 3.11's unicodedata (unidata_version 14.0.0, built
+ * from that file) and checked against Perl 5.36's Unicode::UCD
+ * (prop_invlist("General_Category=Cf"), also 14.0.0): the two agree.
+ * Later versions may add code points (Unicode 15.0 extends the Egyptian
+ * hieroglyph format controls past U+13438); update the table and the
+ * version named here together.
+ */
+static const struct
+{
+	uint32 first;
+	uint32 last;
+} mint_unicode_cf[] = {
+    {0x00AD, 0x00AD},   /* SOFT HYPHEN */
+    {0x0600, 0x0605},   /* ARABIC NUMBER SIGN..ARABIC NUMBER MARK ABOVE */
+    {0x061C, 0x061C},   /* ARABIC LETTER MARK */
+    {0x06DD, 0x06DD},   /* ARABIC END OF AYAH */
+    {0x070F, 0x070F},   /* SYRIAC ABBREVIATION MARK */
+    {0x0890, 0x0891},   /* ARABIC POUND MARK ABOVE..ARABIC PIASTRE MARK ABOVE */
+    {0x08E2, 0x08E2},   /* ARABIC DISPUTED END OF AYAH */
+    {0x180E, 0x180E},   /* MONGOLIAN VOWEL SEPARATOR */
+    {0x200B, 0x200F},   /* ZERO WIDTH SPACE..RIGHT-TO-LEFT MARK */
+    {0x202A, 0x202E},   /* LEFT-TO-RIGHT EMBEDDING..RIGHT-TO-LEFT OVERRIDE */
+    {0x2060, 0x2064},   /* WORD JOINER..INVISIBLE PLUS */
+    {0x2066, 0x206F},   /* LEFT-TO-RIGHT ISOLATE..NOMINAL DIGIT SHAPES */
+    {0xFEFF, 0xFEFF},   /* ZERO WIDTH NO-BREAK SPACE */
+    {0xFFF9, 0xFFFB},   /* INTERLINEAR ANNOTATION ANCHOR..TERMINATOR */
+    {0x110BD, 0x110BD}, /* KAITHI NUMBER SIGN */
+    {0x110CD, 0x110CD}, /* KAITHI NUMBER SIGN ABOVE */
+    {0x13430, 0x13438}, /* EGYPTIAN HIEROGLYPH VERTICAL JOINER..END SEGMENT */
+    {0x1BCA0, 0x1BCA3}, /* SHORTHAND FORMAT LETTER OVERLAP..SHORTHAND FORMAT UP STEP */
+    {0x1D173, 0x1D17A}, /* MUSICAL SYMBOL BEGIN BEAM..MUSICAL SYMBOL END PHRASE */
+    {0xE0001, 0xE0001}, /* LANGUAGE TAG */
+    {0xE0020, 0xE007F}, /* TAG SPACE..CANCEL TAG */
+};
+
+/*
+ * mint_unicode_refused_category
+ *	  The general category of a code point an id may not contain: "Cc"
+ *	  (U+0000-001F, U+007F-009F), "Cf" (the table above), "Zl" (U+2028),
+ *	  "Zp" (U+2029); NULL for any other.
+ */
+static const char *
+mint_unicode_refused_category(uint32 cp)
+{
+	int lo = 0;
+	int hi = lengthof(mint_unicode_cf) - 1;
+
+	if (cp <= 0x1F || (cp >= 0x7F && cp <= 0x9F))
+		return "Cc";
+	if (cp == 0x2028)
+		return "Zl";
+	if (cp == 0x2029)
+		return "Zp";
+	while (lo <= hi)
+	{
+		int mid = (lo + hi) / 2;
+
+		if (cp < mint_unicode_cf[mid].first)
+			hi = mid - 1;
+		else if (cp > mint_unicode_cf[mid].last)
+			lo = mid + 1;
+		else
+			return "Cf";
+	}
+	return NULL;
+}
+
+/*
+ * mint_check_id_chars
+ *	  Refuse an id with a Unicode control, format, line or paragraph
+ *	  separator character (categories Cc, Cf, Zl, Zp): they are invisible or
+ *	  reorder what is displayed (U+202E), so two ids that look alike could
+ *	  be different tickets.  The id is decoded as UTF-8 (converted first when
+ *	  the database encoding is another one; in a SQL_ASCII database bytes
+ *	  that are not UTF-8 are refused).
+ */
+static void
+mint_check_id_chars(const char *what, const char *id, size_t len, const char *where)
+{
+	const unsigned char *u = (const unsigned char *)id;
+	const unsigned char *end;
+	int nchar = 0;
+
+	if (GetDatabaseEncoding() != PG_UTF8)
+		u = (const unsigned char *)pg_server_to_any(id, (int)len, PG_UTF8);
+	end = u + strlen((const char *)u);
+	while (u < end)
+	{
+		int l = (*u < 0x80) ? 1 : pg_utf_mblen(u);
+		uint32 cp;
+		const char *cat;
+
+		nchar++;
+		if (l > end - u || !pg_utf8_islegal(u, l))
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("%s%s is not valid UTF-8", where, what),
+			                errdetail("Character %d is not a UTF-8 sequence.", nchar)));
+		cp = (l == 1) ? *u : utf8_to_unicode(u);
+		cat = mint_unicode_refused_category(cp);
+		if (cat != NULL)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("%s%s contains a control or format character", where, what),
+			                errdetail("Character %d is U+%04X (Unicode general category %s).",
+			                          nchar, (unsigned int)cp, cat)));
+		u += l;
+	}
+}
+
 static void
 mint_check_ticket_id(const char *ticket_id, const char *where)
 {
 	size_t len = strlen(ticket_id);
-	const unsigned char *p;
 
 	if (len == 0 || len > MINT_TICKET_ID_MAX)
 		ereport(ERROR,
 		        (errcode(len == 0 ? ERRCODE_INVALID_PARAMETER_VALUE
 		                          : ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
 		         errmsg("%sticket_id must be 1 to %d bytes long", where, MINT_TICKET_ID_MAX)));
-	for (p = (const unsigned char *)ticket_id; *p; p++)
-	{
-		if (*p < 0x20 || *p == 0x7f)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			                errmsg("%sticket_id contains a control character", where)));
-	}
+	mint_check_id_chars("ticket_id", ticket_id, len, where);
+}
+
+/*
+ * mint_clip
+ *	  An input as an error message may quote it: itself when it is short,
+ *	  else its first MINT_ECHO_MAX bytes (cut at a character boundary),
+ *	  "..." and its length.  Errors never echo unbounded input: a 10 MB
+ *	  argument would otherwise become a 10 MB message and log line.
+ */
+const char *
+mint_clip(const char *s)
+{
+	size_t len = strlen(s);
+	int keep;
+
+	if (len <= MINT_ECHO_MAX)
+		return s;
+	keep = pg_mbcliplen(s, (int)len, MINT_ECHO_MAX);
+	return psprintf("%.*s... (%zu bytes)", keep, s, len);
 }
 
 /*
@@ -154,7 +279,7 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 
 	if (!mint_is_address(t->owner))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("%sinvalid owner \"%s\"", where, t->owner),
+		                errmsg("%sinvalid owner \"%s\"", where, mint_clip(t->owner)),
 		                errdetail("An owner is the base58 encoding of a 32-byte Solana address.")));
 
 	if (!JB_ROOT_IS_OBJECT(t->metadata) || JB_ROOT_IS_SCALAR(t->metadata))
@@ -221,7 +346,7 @@ mint_preview_tx(const char *owner, const char *metadata_text, const MintTree *tr
 
 	if (!sol_pubkey_from_b58(blockhash58, blockhash))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("invalid recent_blockhash \"%s\"", blockhash58),
+		                errmsg("invalid recent_blockhash \"%s\"", mint_clip(blockhash58)),
 		                errdetail("A blockhash is the base58 encoding of 32 bytes.")));
 	if (!sol_pubkey_from_b58(payer58, payer))
 		elog(ERROR, "invalid payer key in shared memory");

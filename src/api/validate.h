@@ -14,6 +14,7 @@
 #define MINT_TICKET_ID_MAX   128
 #define MINT_IDEM_KEY_MAX    255
 #define MINT_FINGERPRINT_LEN 32
+#define MINT_ECHO_MAX        64 /* bytes of an input an error message quotes */
 
 /* The tenant's active tree, as read from mint.trees. */
 typedef struct MintTree
@@ -36,6 +37,7 @@ extern void mint_check_tenant_id(const char *tenant_id);
 extern void mint_check_idempotency_key(const char *key);
 extern void mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where);
 extern bool mint_is_address(const char *s);
+extern const char *mint_clip(const char *s);
 extern char *mint_preview_tx(const char *owner, const char *metadata_text, const MintTree *tree,
                              const char *payer58, const char *blockhash58);
 extern void mint_request_fingerprint(const char *operation, MintTicket *tickets, int n,

@@ -14,8 +14,11 @@
  *		webhook-id, webhook-timestamp present and well formed -> else 400
  *		|now - timestamp| <= tolerance	-> else 400 (stale or from the future)
  *		some "v1,<base64>" entry of webhook-signature equals
- *		HMAC-SHA256(key, id "." timestamp "." body) for some active key,
- *		compared in constant time		-> else 401
+ *		HMAC-SHA256(secret, id "." timestamp "." body) for some active
+ *		secret, compared in constant time, or some "v1a,<base64>" entry is
+ *		an ed25519 signature of the same content under some active public
+ *		key (crypto_sign_verify_detached) -> else 401.  Entries of other
+ *		versions are ignored; a header with no v1 or v1a entry is refused.
  *	 scheme "helius": the Authorization header equals an active secret,
  *		compared in constant time		-> else 401
  *
@@ -48,13 +51,17 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
+#include "api/validate.h"
 #include "common/shared.h"
 #include "common/spi.h"
 
 PG_FUNCTION_INFO_V1(mint_process_webhook);
 PG_FUNCTION_INFO_V1(mint_process_webhook_bytea);
 PG_FUNCTION_INFO_V1(mint_webhook_key);
+PG_FUNCTION_INFO_V1(mint_webhook_key_kind);
 PG_FUNCTION_INFO_V1(mint_webhook_verify);
+PG_FUNCTION_INFO_V1(mint_webhook_verify_endpoint);
+PG_FUNCTION_INFO_V1(mint_raise_hidden);
 
 /* Bounds on what a delivery's headers may hold. */
 #define WH_MAX_ID_LEN         256
@@ -63,6 +70,38 @@ PG_FUNCTION_INFO_V1(mint_webhook_verify);
 #define WH_MAX_AUTH_LEN       4096
 #define WH_MIN_KEY_LEN        16
 #define WH_MAX_KEY_LEN        256
+/*
+ * A v1a entry costs one ed25519 verification per active public key, each
+ * hashing the whole body: past this many v1a entries the delivery is refused
+ * (a sender signs with two keys while it rotates).
+ */
+#define WH_MAX_V1A_ENTRIES 8
+/* A public key as given: "whpk_" + base64 of 32 bytes (44 characters). */
+#define WH_PK_PREFIX      "whpk_"
+#define WH_SK_PREFIX      "whsk_"
+#define WH_MAX_PK_B64_LEN 128
+
+/* The keys of an endpoint that are active now. */
+typedef struct WhKeys
+{
+	bytea **secrets; /* standard: HMAC keys (v1); helius: Authorization values */
+	int nsecrets;
+	bytea **pubkeys; /* standard: 32-byte ed25519 public keys (v1a) */
+	int npubkeys;
+} WhKeys;
+
+/* An endpoint as process_webhook() reads it. */
+typedef struct WhEndpoint
+{
+	char *scheme;
+	bool enabled;
+	int64 tolerance;
+	int64 max_body;
+	WhKeys keys;
+} WhEndpoint;
+
+/* wh_check()'s clock: the wall clock at the moment of the check. */
+#define WH_WALL_CLOCK PG_INT64_MIN
 
 /* Outcome of verification. */
 typedef struct WhVerdict
@@ -196,22 +235,28 @@ wh_now_unix(void)
 
 /*
  * wh_verify_standard
- *	  Standard Webhooks v1 verification over the raw body with every active
- *	  key.  Every v1 entry is compared with every key's MAC (no early exit),
- *	  each comparison in constant time; entries of other versions (v1a, v2)
- *	  are skipped.
+ *	  Standard Webhooks verification over the raw body with every active key.
+ *	  Every v1 entry is compared with every secret's MAC (no early exit), each
+ *	  comparison in constant time.  When no v1 entry matched, every v1a entry
+ *	  is verified with every active public key (ed25519; nothing secret
+ *	  there, so the first good signature ends the search).  Entries of other
+ *	  versions (v2, ...) are ignored, but a header of nothing else is refused.
  */
 static void
-wh_verify_standard(WhHeader *h, const unsigned char *body, size_t len, bytea **keys, int nkeys,
+wh_verify_standard(WhHeader *h, const unsigned char *body, size_t len, const WhKeys *keys,
                    int64 now, int64 tolerance, WhVerdict *v)
 {
 	int64 ts;
 	unsigned char(*macs)[crypto_auth_hmacsha256_BYTES];
+	unsigned char(*v1a)[crypto_sign_BYTES];
 	char *hdr;
 	char *save = NULL;
 	char *tok;
 	int entries = 0;
 	int v1_entries = 0;
+	int v1a_entries = 0;
+	int v1a_usable = 0; /* v1a entries that decode to 64 bytes */
+	int unknown_entries = 0;
 	int malformed_entries = 0;
 	int matched = 0;
 
@@ -263,20 +308,21 @@ wh_verify_standard(WhHeader *h, const unsigned char *body, size_t len, bytea **k
 		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE, "webhook-signature header too long");
 		return;
 	}
-	if (nkeys == 0)
+	if (keys->nsecrets == 0 && keys->npubkeys == 0)
 	{
-		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE, "the endpoint has no active secret");
+		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE,
+		          "the endpoint has no active secret or public key");
 		return;
 	}
 
-	/* The expected MAC under each active key, over id "." timestamp "." body. */
-	macs = palloc(sizeof(*macs) * nkeys);
-	for (int k = 0; k < nkeys; k++)
+	/* The expected MAC under each active secret, over id "." timestamp "." body. */
+	macs = palloc(sizeof(*macs) * Max(keys->nsecrets, 1));
+	for (int k = 0; k < keys->nsecrets; k++)
 	{
 		crypto_auth_hmacsha256_state st;
 
-		crypto_auth_hmacsha256_init(&st, (const unsigned char *)VARDATA_ANY(keys[k]),
-		                            VARSIZE_ANY_EXHDR(keys[k]));
+		crypto_auth_hmacsha256_init(&st, (const unsigned char *)VARDATA_ANY(keys->secrets[k]),
+		                            VARSIZE_ANY_EXHDR(keys->secrets[k]));
 		crypto_auth_hmacsha256_update(&st, (const unsigned char *)h[H_ID].value,
 		                              strlen(h[H_ID].value));
 		crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
@@ -287,6 +333,7 @@ wh_verify_standard(WhHeader *h, const unsigned char *body, size_t len, bytea **k
 		crypto_auth_hmacsha256_final(&st, macs[k]);
 		sodium_memzero(&st, sizeof(st));
 	}
+	v1a = palloc(sizeof(*v1a) * WH_MAX_V1A_ENTRIES);
 
 	hdr = pstrdup(h[H_SIGNATURE].value);
 	for (tok = strtok_r(hdr, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save))
@@ -303,26 +350,81 @@ wh_verify_standard(WhHeader *h, const unsigned char *body, size_t len, bytea **k
 			continue;
 		}
 		*comma = '\0';
-		if (strcmp(tok, "v1") != 0)
-			continue; /* another scheme (v1a, v2): not ours to judge */
-		v1_entries++;
-		if (sodium_base642bin(sig, sizeof(sig), comma + 1, strlen(comma + 1), NULL, &siglen, NULL,
-		                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    siglen != crypto_auth_hmacsha256_BYTES)
-			continue; /* cannot equal any MAC */
-		for (int k = 0; k < nkeys; k++)
-			matched |= (sodium_memcmp(sig, macs[k], crypto_auth_hmacsha256_BYTES) == 0);
+		if (strcmp(tok, "v1") == 0)
+		{
+			v1_entries++;
+			if (sodium_base642bin(sig, sizeof(sig), comma + 1, strlen(comma + 1), NULL, &siglen,
+			                      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+			    siglen != crypto_auth_hmacsha256_BYTES)
+				continue; /* cannot equal any MAC */
+			for (int k = 0; k < keys->nsecrets; k++)
+				matched |= (sodium_memcmp(sig, macs[k], crypto_auth_hmacsha256_BYTES) == 0);
+		}
+		else if (strcmp(tok, "v1a") == 0)
+		{
+			/* Counted past the limit (the delivery is then refused), kept within. */
+			if (++v1a_entries > WH_MAX_V1A_ENTRIES)
+				continue;
+			if (sodium_base642bin(v1a[v1a_usable], crypto_sign_BYTES, comma + 1, strlen(comma + 1),
+			                      NULL, &siglen, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+			    siglen == crypto_sign_BYTES)
+				v1a_usable++; /* else: cannot verify under any key */
+		}
+		else
+			unknown_entries++; /* another version (v2, ...): not ours to judge */
 	}
-	sodium_memzero(macs, sizeof(*macs) * nkeys);
+	sodium_memzero(macs, sizeof(*macs) * Max(keys->nsecrets, 1));
 	pfree(macs);
 
 	if (matched)
 		return;
-	if (v1_entries == 0)
+	if (v1a_entries > WH_MAX_V1A_ENTRIES)
+	{
+		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE,
+		          "more than " CppAsString2(WH_MAX_V1A_ENTRIES) " v1a signatures in "
+		                                                        "webhook-signature");
+		return;
+	}
+	if (v1a_usable > 0 && keys->npubkeys > 0)
+	{
+		/* ed25519 signs the whole message: id "." timestamp "." body, in one piece. */
+		size_t idlen = strlen(h[H_ID].value);
+		size_t tslen = strlen(h[H_TIMESTAMP].value);
+		size_t mlen = idlen + 1 + tslen + 1 + len;
+		unsigned char *msg = palloc(mlen);
+
+		memcpy(msg, h[H_ID].value, idlen);
+		msg[idlen] = '.';
+		memcpy(msg + idlen + 1, h[H_TIMESTAMP].value, tslen);
+		msg[idlen + 1 + tslen] = '.';
+		if (len > 0)
+			memcpy(msg + idlen + 1 + tslen + 1, body, len);
+		for (int i = 0; i < v1a_usable && !matched; i++)
+			for (int k = 0; k < keys->npubkeys && !matched; k++)
+				matched = crypto_sign_verify_detached(
+				              v1a[i], msg, mlen,
+				              (const unsigned char *)VARDATA_ANY(keys->pubkeys[k])) == 0;
+		pfree(msg);
+		if (matched)
+			return;
+	}
+
+	if (v1_entries == 0 && v1a_entries == 0)
 		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE,
 		          malformed_entries > 0
 		              ? "malformed webhook-signature header (version,signature expected)"
-		              : "no v1 signature in webhook-signature");
+		          : unknown_entries > 0
+		              ? "only signatures of unknown versions in webhook-signature (v1 and v1a "
+		                "are verified)"
+		              : "empty webhook-signature header");
+	else if (v1_entries == 0 && keys->npubkeys == 0)
+		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE,
+		          "no matching signature (v1a signatures only, and the endpoint has no active "
+		          "public key)");
+	else if (v1a_entries == 0 && keys->nsecrets == 0)
+		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE,
+		          "no matching signature (v1 signatures only, and the endpoint has no active "
+		          "secret)");
 	else
 		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE, "no matching signature");
 }
@@ -334,7 +436,7 @@ wh_verify_standard(WhHeader *h, const unsigned char *body, size_t len, bytea **k
  *	  lengths show in the timing.
  */
 static void
-wh_verify_helius(WhHeader *h, bytea **keys, int nkeys, WhVerdict *v)
+wh_verify_helius(WhHeader *h, const WhKeys *keys, WhVerdict *v)
 {
 	unsigned char got[crypto_hash_sha256_BYTES];
 	int matched = 0;
@@ -355,19 +457,19 @@ wh_verify_helius(WhHeader *h, bytea **keys, int nkeys, WhVerdict *v)
 		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE, "Authorization header too long");
 		return;
 	}
-	if (nkeys == 0)
+	if (keys->nsecrets == 0)
 	{
 		wh_reject(v, 401, MINT_WH_REJECTED_SIGNATURE, "the endpoint has no active secret");
 		return;
 	}
 	crypto_hash_sha256(got, (const unsigned char *)h[H_AUTHORIZATION].value,
 	                   strlen(h[H_AUTHORIZATION].value));
-	for (int k = 0; k < nkeys; k++)
+	for (int k = 0; k < keys->nsecrets; k++)
 	{
 		unsigned char want[crypto_hash_sha256_BYTES];
 
-		crypto_hash_sha256(want, (const unsigned char *)VARDATA_ANY(keys[k]),
-		                   VARSIZE_ANY_EXHDR(keys[k]));
+		crypto_hash_sha256(want, (const unsigned char *)VARDATA_ANY(keys->secrets[k]),
+		                   VARSIZE_ANY_EXHDR(keys->secrets[k]));
 		matched |= (sodium_memcmp(got, want, sizeof(want)) == 0);
 	}
 	if (!matched)
@@ -375,28 +477,106 @@ wh_verify_helius(WhHeader *h, bytea **keys, int nkeys, WhVerdict *v)
 }
 
 /*
+ * wh_is_public_key
+ *	  Whether an operator's value is a Standard Webhooks public key (v1a):
+ *	  "whpk_" on a standard endpoint.  A Helius value is taken as it is.
+ */
+static bool
+wh_is_public_key(const char *scheme, const char *value)
+{
+	return strcmp(scheme, "standard") == 0 &&
+	       strncmp(value, WH_PK_PREFIX, strlen(WH_PK_PREFIX)) == 0;
+}
+
+/*
+ * wh_decode_public_key
+ *	  "whpk_" + base64 (padded or not) of a 32-byte ed25519 public key that
+ *	  is a valid point (canonical, in the main subgroup, not of small order).
+ *	  The errors never quote the value.
+ */
+static bytea *
+wh_decode_public_key(const char *value)
+{
+	const char *b64 = value + strlen(WH_PK_PREFIX);
+	size_t b64len = strlen(b64);
+	unsigned char buf[WH_MAX_PK_B64_LEN];
+	size_t n = 0;
+	bytea *key;
+
+	if (b64len == 0)
+		ereport(ERROR,
+		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("webhook public key is empty"),
+		         errdetail("A Standard Webhooks public key is \"whpk_\" followed by the "
+		                   "base64 of a 32-byte ed25519 public key."),
+		         errhidestmt(true)));
+	if (b64len > WH_MAX_PK_B64_LEN)
+		ereport(ERROR,
+		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		         errmsg("webhook public key is too long (%zu characters after \"whpk_\")", b64len),
+		         errdetail("An ed25519 public key is 32 bytes: 44 base64 characters."),
+		         errhidestmt(true)));
+	if (sodium_base642bin(buf, sizeof(buf), b64, b64len, NULL, &n, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 &&
+	    sodium_base642bin(buf, sizeof(buf), b64, b64len, NULL, &n, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("webhook public key is not valid base64"),
+		                errdetail("A Standard Webhooks public key is \"whpk_\" followed by the "
+		                          "base64 of a 32-byte ed25519 public key."),
+		                errhidestmt(true)));
+	if (n != crypto_sign_PUBLICKEYBYTES)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("webhook public key decodes to %zu bytes", n),
+		                errdetail("An ed25519 public key is %d bytes.", crypto_sign_PUBLICKEYBYTES),
+		                errhidestmt(true)));
+	if (!crypto_core_ed25519_is_valid_point(buf))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("webhook public key is not a valid ed25519 public key"),
+		                errdetail("Its 32 bytes are not the canonical encoding of a point of "
+		                          "the main subgroup, or the point has a small order."),
+		                errhidestmt(true)));
+	key = palloc(VARHDRSZ + n);
+	SET_VARSIZE(key, VARHDRSZ + n);
+	memcpy(VARDATA(key), buf, n);
+	return key;
+}
+
+/*
  * wh_decode_key
- *	  The raw key of a secret as an operator gives it.  standard: "whsec_"
- *	  (optional) + base64 of 16 to 256 bytes, padded or not.  helius: the
- *	  Authorization value itself, 1 to 4096 bytes.
+ *	  The raw key of a secret or public key as an operator gives it.
+ *	  standard: "whpk_" + base64 of a 32-byte ed25519 public key (v1a), or
+ *	  "whsec_" (optional) + base64 of 16 to 256 bytes, padded or not (v1).
+ *	  helius: the Authorization value itself, 1 to 4096 bytes.  Its errors
+ *	  hide the statement from the server log (errhidestmt): its text holds
+ *	  the secret.
  */
 static bytea *
 wh_decode_key(const char *scheme, const char *secret)
 {
 	bytea *key;
 
+	if (wh_is_public_key(scheme, secret))
+		return wh_decode_public_key(secret);
 	if (strcmp(scheme, "standard") == 0)
 	{
 		const char *b64 = secret;
 		unsigned char buf[WH_MAX_KEY_LEN + 3];
 		size_t n = 0;
 
+		if (strncmp(b64, WH_SK_PREFIX, strlen(WH_SK_PREFIX)) == 0)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("this is an ed25519 secret key (\"whsk_\"): a receiver "
+			                       "needs only the public key"),
+			                errhint("Register the pair's public key (\"whpk_\"), and keep the "
+			                        "secret key with the sender only."),
+			                errhidestmt(true)));
 		if (strncmp(b64, "whsec_", 6) == 0)
 			b64 += 6;
 		if (*b64 == '\0')
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("webhook secret is empty"),
-			         errdetail("A Standard Webhooks secret is \"whsec_\" followed by base64.")));
+			         errdetail("A Standard Webhooks secret is \"whsec_\" followed by base64."),
+			         errhidestmt(true)));
 		if (sodium_base642bin(buf, sizeof(buf), b64, strlen(b64), NULL, &n, NULL,
 		                      sodium_base64_VARIANT_ORIGINAL) != 0 &&
 		    sodium_base642bin(buf, sizeof(buf), b64, strlen(b64), NULL, &n, NULL,
@@ -404,13 +584,15 @@ wh_decode_key(const char *scheme, const char *secret)
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			         errmsg("webhook secret is not valid base64"),
-			         errdetail("A Standard Webhooks secret is \"whsec_\" followed by base64.")));
+			         errdetail("A Standard Webhooks secret is \"whsec_\" followed by base64."),
+			         errhidestmt(true)));
 		if (n < WH_MIN_KEY_LEN || n > WH_MAX_KEY_LEN)
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			         errmsg("webhook secret decodes to %zu bytes", n),
 			         errdetail("A key is %d to %d bytes (the specification asks for 24 to 64).",
-			                   WH_MIN_KEY_LEN, WH_MAX_KEY_LEN)));
+			                   WH_MIN_KEY_LEN, WH_MAX_KEY_LEN),
+			         errhidestmt(true)));
 		key = palloc(VARHDRSZ + n);
 		SET_VARSIZE(key, VARHDRSZ + n);
 		memcpy(VARDATA(key), buf, n);
@@ -424,16 +606,136 @@ wh_decode_key(const char *scheme, const char *secret)
 		if (n == 0 || n > WH_MAX_AUTH_LEN)
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			         errmsg("a Helius Authorization value is 1 to %d bytes", WH_MAX_AUTH_LEN)));
+			         errmsg("a Helius Authorization value is 1 to %d bytes", WH_MAX_AUTH_LEN),
+			         errhidestmt(true)));
 		key = palloc(VARHDRSZ + n);
 		SET_VARSIZE(key, VARHDRSZ + n);
 		memcpy(VARDATA(key), secret, n);
 		return key;
 	}
 	ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-	                errmsg("unknown webhook scheme \"%s\"", scheme),
-	                errhint("The schemes are \"standard\" and \"helius\".")));
+	                errmsg("unknown webhook scheme \"%s\"", mint_clip(scheme)),
+	                errhint("The schemes are \"standard\" and \"helius\"."), errhidestmt(true)));
 	return NULL; /* keep compiler quiet */
+}
+
+/*
+ * wh_load_endpoint
+ *	  Read a provider's endpoint and its keys active now (SPI connected; the
+ *	  values live in the SPI's memory).  false: no such provider.
+ */
+static bool
+wh_load_endpoint(const char *provider, WhEndpoint *ep)
+{
+	Oid types[1] = {TEXTOID};
+	Datum args[1] = {CStringGetTextDatum(provider)};
+	HeapTuple tup;
+	TupleDesc desc;
+	bool isnull;
+
+	if (SPI_execute_plan(mint_plan(&plan_endpoint,
+	                               "SELECT e.scheme, e.enabled, "
+	                               "pg_catalog.date_part('epoch', e.tolerance)::bigint, "
+	                               "e.max_body_bytes::bigint, "
+	                               "ARRAY(SELECT s.secret FROM mint.webhook_secrets s "
+	                               "       WHERE s.provider = e.provider AND s.kind = 'secret' "
+	                               "         AND (s.not_after IS NULL "
+	                               "          OR s.not_after > pg_catalog.clock_timestamp()) "
+	                               "       ORDER BY s.secret_id), "
+	                               "ARRAY(SELECT s.secret FROM mint.webhook_secrets s "
+	                               "       WHERE s.provider = e.provider AND s.kind = 'public_key' "
+	                               "         AND (s.not_after IS NULL "
+	                               "          OR s.not_after > pg_catalog.clock_timestamp()) "
+	                               "       ORDER BY s.secret_id) "
+	                               "FROM mint.webhook_endpoints e WHERE e.provider = $1",
+	                               1, types),
+	                     args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read mint.webhook_endpoints");
+	if (SPI_processed == 0)
+		return false;
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	ep->scheme = SPI_getvalue(tup, desc, 1);
+	ep->enabled = DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull));
+	ep->tolerance = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
+	ep->max_body = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
+	for (int col = 5; col <= 6; col++)
+	{
+		ArrayType *arr = DatumGetArrayTypeP(SPI_getbinval(tup, desc, col, &isnull));
+		Datum *elems;
+		int n;
+		bytea **keys;
+		int nkeys = 0;
+
+		deconstruct_array(arr, BYTEAOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+		keys = palloc(sizeof(bytea *) * (n + 1));
+		for (int k = 0; k < n; k++)
+		{
+			bytea *key = DatumGetByteaPP(elems[k]);
+
+			/* A public key is 32 bytes (a CHECK of the table says so too). */
+			if (col == 6 && VARSIZE_ANY_EXHDR(key) != crypto_sign_PUBLICKEYBYTES)
+				continue;
+			keys[nkeys++] = key;
+		}
+		if (col == 5)
+		{
+			ep->keys.secrets = keys;
+			ep->keys.nsecrets = nkeys;
+		}
+		else
+		{
+			ep->keys.pubkeys = keys;
+			ep->keys.npubkeys = nkeys;
+		}
+	}
+	return true;
+}
+
+/*
+ * wh_check
+ *	  Everything process_webhook() checks before it looks at the body's
+ *	  content: the endpoint enabled, the size (on the datum, before it is
+ *	  detoasted), the headers, the timestamp and signature (standard, against
+ *	  now: unix seconds, or WH_WALL_CLOCK) or the Authorization (helius).
+ *	  *raw and *len get the body's bytes once it is within the limit,
+ *	  *event_id the webhook-id when it is well formed; v->http_status stays 0
+ *	  when the delivery is verified.
+ */
+static void
+wh_check(const WhEndpoint *ep, Jsonb *headers, Datum body_datum, int64 now, WhHeader *hdr,
+         const unsigned char **raw, size_t *len, const char **event_id, WhVerdict *v)
+{
+	bytea *body;
+
+	if (!ep->enabled)
+	{
+		wh_reject(v, 404, MINT_WH_REJECTED_ENDPOINT, "webhook endpoint disabled");
+		return;
+	}
+	if ((int64)toast_raw_datum_size(body_datum) - VARHDRSZ > ep->max_body)
+	{
+		wh_reject(v, 413, MINT_WH_REJECTED_TOO_LARGE, "body larger than the endpoint's limit");
+		return;
+	}
+	body = DatumGetByteaPP(body_datum); /* text and bytea share the varlena layout */
+	*raw = (const unsigned char *)VARDATA_ANY(body);
+	*len = VARSIZE_ANY_EXHDR(body);
+
+	if (!wh_find_headers(headers, hdr, H_COUNT))
+	{
+		wh_reject(v, 400, MINT_WH_REJECTED_MALFORMED, "headers must be a JSON object");
+		return;
+	}
+	if (strcmp(ep->scheme, "standard") == 0)
+	{
+		if (hdr[H_ID].value != NULL && wh_valid_id(hdr[H_ID].value))
+			*event_id = hdr[H_ID].value;
+		wh_verify_standard(hdr, *raw, *len, &ep->keys, now == WH_WALL_CLOCK ? wh_now_unix() : now,
+		                   ep->tolerance, v);
+	}
+	else
+		wh_verify_helius(hdr, &ep->keys, v);
 }
 
 /* The answer to a rejected delivery, as jsonb. */
@@ -464,6 +766,7 @@ wh_rejected_answer(const WhVerdict *v, const char *event_id)
  * database encoding); a bytea body must be UTF-8.
  */
 static Datum process_webhook(FunctionCallInfo fcinfo, bool body_is_bytea);
+static Datum process_webhook_inner(FunctionCallInfo fcinfo, bool body_is_bytea);
 
 Datum
 mint_process_webhook(PG_FUNCTION_ARGS)
@@ -477,30 +780,49 @@ mint_process_webhook_bytea(PG_FUNCTION_ARGS)
 	return process_webhook(fcinfo, true);
 }
 
+/*
+ * The statement that calls process_webhook holds the request's headers, and a
+ * Helius Authorization header is the endpoint's secret: no error raised
+ * while it runs logs that statement (log_min_error_statement).
+ */
 static Datum
 process_webhook(FunctionCallInfo fcinfo, bool body_is_bytea)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile Datum result = (Datum)0;
+
+	PG_TRY();
+	{
+		result = process_webhook_inner(fcinfo, body_is_bytea);
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		edata->hide_stmt = true;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	return result;
+}
+
+static Datum
+process_webhook_inner(FunctionCallInfo fcinfo, bool body_is_bytea)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	char *provider;
 	Jsonb *headers;
 	Datum body_datum;
-	bytea *body;
-	const unsigned char *raw;
-	size_t len;
+	const unsigned char *raw = NULL;
+	size_t len = 0;
 	WhVerdict verdict = {0, MINT_WH_PROCESSED, NULL};
 	WhHeader hdr[H_COUNT] = {
 	    {"webhook-id"}, {"webhook-timestamp"}, {"webhook-signature"}, {"authorization"}};
-	HeapTuple tup;
-	TupleDesc desc;
+	WhEndpoint ep;
 	bool isnull;
-	char *scheme;
-	bool enabled;
-	int64 tolerance;
-	int64 max_body;
-	ArrayType *keyarr;
-	Datum *keyd;
-	bytea **keys;
-	int nkeys;
 	const char *event_id = NULL;
 	Datum answer;
 
@@ -515,71 +837,12 @@ process_webhook(FunctionCallInfo fcinfo, bool body_is_bytea)
 	body_datum = PG_GETARG_DATUM(2);
 
 	SPI_connect();
-	{
-		Oid types[1] = {TEXTOID};
-		Datum args[1] = {CStringGetTextDatum(provider)};
-
-		if (SPI_execute_plan(
-		        mint_plan(&plan_endpoint,
-		                  "SELECT e.scheme, e.enabled, "
-		                  "pg_catalog.date_part('epoch', e.tolerance)::bigint, "
-		                  "e.max_body_bytes::bigint, "
-		                  "ARRAY(SELECT s.secret FROM mint.webhook_secrets s "
-		                  "       WHERE s.provider = e.provider AND (s.not_after IS NULL "
-		                  "          OR s.not_after > pg_catalog.clock_timestamp()) "
-		                  "       ORDER BY s.secret_id) "
-		                  "FROM mint.webhook_endpoints e WHERE e.provider = $1",
-		                  1, types),
-		        args, NULL, true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "could not read mint.webhook_endpoints");
-	}
-	if (SPI_processed == 0)
+	if (!wh_load_endpoint(provider, &ep))
 	{
 		wh_reject(&verdict, 404, MINT_WH_REJECTED_ENDPOINT, "unknown webhook provider");
 		goto rejected;
 	}
-	tup = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	scheme = SPI_getvalue(tup, desc, 1);
-	enabled = DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull));
-	tolerance = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
-	max_body = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
-	keyarr = DatumGetArrayTypeP(SPI_getbinval(tup, desc, 5, &isnull));
-	deconstruct_array(keyarr, BYTEAOID, -1, false, TYPALIGN_INT, &keyd, NULL, &nkeys);
-	keys = palloc(sizeof(bytea *) * (nkeys + 1));
-	for (int k = 0; k < nkeys; k++)
-		keys[k] = DatumGetByteaPP(keyd[k]);
-
-	if (!enabled)
-	{
-		wh_reject(&verdict, 404, MINT_WH_REJECTED_ENDPOINT, "webhook endpoint disabled");
-		goto rejected;
-	}
-
-	/* The size limit, before the body is even detoasted. */
-	if ((int64)toast_raw_datum_size(body_datum) - VARHDRSZ > max_body)
-	{
-		wh_reject(&verdict, 413, MINT_WH_REJECTED_TOO_LARGE,
-		          "body larger than the endpoint's limit");
-		goto rejected;
-	}
-	body = DatumGetByteaPP(body_datum); /* text and bytea share the varlena layout */
-	raw = (const unsigned char *)VARDATA_ANY(body);
-	len = VARSIZE_ANY_EXHDR(body);
-
-	if (!wh_find_headers(headers, hdr, H_COUNT))
-	{
-		wh_reject(&verdict, 400, MINT_WH_REJECTED_MALFORMED, "headers must be a JSON object");
-		goto rejected;
-	}
-	if (strcmp(scheme, "standard") == 0)
-	{
-		if (hdr[H_ID].value != NULL && wh_valid_id(hdr[H_ID].value))
-			event_id = hdr[H_ID].value;
-		wh_verify_standard(hdr, raw, len, keys, nkeys, wh_now_unix(), tolerance, &verdict);
-	}
-	else
-		wh_verify_helius(hdr, keys, nkeys, &verdict);
+	wh_check(&ep, headers, body_datum, WH_WALL_CLOCK, hdr, &raw, &len, &event_id, &verdict);
 	if (verdict.http_status != 0)
 		goto rejected;
 
@@ -615,14 +878,14 @@ process_webhook(FunctionCallInfo fcinfo, bool body_is_bytea)
 			text_body = pnstrdup((const char *)raw, len);
 
 		args[0] = CStringGetTextDatum(provider);
-		args[1] = CStringGetTextDatum(scheme);
+		args[1] = CStringGetTextDatum(ep.scheme);
 		if (event_id != NULL)
 			args[2] = CStringGetTextDatum(event_id);
 		else
 			nulls[2] = 'n';
 		args[3] = CStringGetTextDatum(text_body);
 		if (SPI_execute_plan(mint_plan(&plan_accept,
-		                               "SELECT r, r->>'status' "
+		                               "SELECT r, r->>'status', r->>'http_status' "
 		                               "FROM mint._webhook_accept($1, $2, $3, $4) r",
 		                               4, types),
 		                     args, nulls, false, 1) != SPI_OK_SELECT ||
@@ -636,6 +899,8 @@ process_webhook(FunctionCallInfo fcinfo, bool body_is_bytea)
 			mint_webhook_count(MINT_WH_DUPLICATE);
 		else if (strcmp(status, "ignored") == 0)
 			mint_webhook_count(MINT_WH_IGNORED);
+		else if (strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3), "413") == 0)
+			mint_webhook_count(MINT_WH_REJECTED_TOO_LARGE); /* over mint.webhook_max_events */
 		else
 			mint_webhook_count(MINT_WH_REJECTED_MALFORMED);
 		MemoryContextSwitchTo(callercxt);
@@ -666,10 +931,34 @@ mint_webhook_key(PG_FUNCTION_ARGS)
 }
 
 /*
+ * mint._webhook_key_kind(scheme text, secret text) RETURNS text
+ *	  What a value given to the secret functions is: 'public_key' (a "whpk_"
+ *	  value on a standard endpoint, verifying v1a) or 'secret' (internal).
+ */
+Datum
+mint_webhook_key_kind(PG_FUNCTION_ARGS)
+{
+	char *scheme = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char *secret = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	PG_RETURN_TEXT_P(cstring_to_text(wh_is_public_key(scheme, secret) ? "public_key" : "secret"));
+}
+
+/* "ok", or "<http status> <reason>". */
+static text *
+wh_verdict_text(const WhVerdict *v)
+{
+	if (v->http_status == 0)
+		return cstring_to_text("ok");
+	return cstring_to_text(psprintf("%d %s", v->http_status, v->reason));
+}
+
+/*
  * mint._webhook_verify(secrets text[], headers jsonb, body bytea,
  *						now bigint, tolerance integer) RETURNS text
  *	  The Standard Webhooks verification of process_webhook() with an injected
- *	  clock, for the conformance vectors (internal; superuser only).  'ok', or
+ *	  clock, for the conformance vectors (internal; superuser only); secrets
+ *	  are "whsec_" values (v1) and "whpk_" public keys (v1a).  'ok', or
  *	  "<http status> <reason>".
  */
 Datum
@@ -683,23 +972,97 @@ mint_webhook_verify(PG_FUNCTION_ARGS)
 	Datum *elems;
 	bool *nulls;
 	int n;
-	bytea **keys;
-	int nkeys = 0;
+	WhKeys keys = {0};
 	WhHeader hdr[H_COUNT] = {
 	    {"webhook-id"}, {"webhook-timestamp"}, {"webhook-signature"}, {"authorization"}};
 	WhVerdict verdict = {0, MINT_WH_PROCESSED, NULL};
 
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	keys = palloc(sizeof(bytea *) * (n + 1));
+	keys.secrets = palloc(sizeof(bytea *) * (n + 1));
+	keys.pubkeys = palloc(sizeof(bytea *) * (n + 1));
 	for (int i = 0; i < n; i++)
-		if (!nulls[i])
-			keys[nkeys++] = wh_decode_key("standard", TextDatumGetCString(elems[i]));
+	{
+		char *value;
+
+		if (nulls[i])
+			continue;
+		value = TextDatumGetCString(elems[i]);
+		if (wh_is_public_key("standard", value))
+			keys.pubkeys[keys.npubkeys++] = wh_decode_key("standard", value);
+		else
+			keys.secrets[keys.nsecrets++] = wh_decode_key("standard", value);
+	}
 	if (!wh_find_headers(headers, hdr, H_COUNT))
 		wh_reject(&verdict, 400, MINT_WH_REJECTED_MALFORMED, "headers must be a JSON object");
 	else
 		wh_verify_standard(hdr, (const unsigned char *)VARDATA_ANY(body), VARSIZE_ANY_EXHDR(body),
-		                   keys, nkeys, now, tolerance, &verdict);
-	if (verdict.http_status == 0)
-		PG_RETURN_TEXT_P(cstring_to_text("ok"));
-	PG_RETURN_TEXT_P(cstring_to_text(psprintf("%d %s", verdict.http_status, verdict.reason)));
+		                   &keys, now, tolerance, &verdict);
+	PG_RETURN_TEXT_P(wh_verdict_text(&verdict));
+}
+
+/*
+ * mint._webhook_verify_endpoint(provider text, headers jsonb, body bytea,
+ *								 now bigint) RETURNS text
+ *	  What process_webhook() decides before it parses the body (endpoint,
+ *	  size, headers, timestamp, signature), against the endpoint's keys active
+ *	  now, with the timestamp judged against an injected clock: signatures
+ *	  made once (test vectors) verify through the endpoint's own keys,
+ *	  rotation and retirement.  Nothing is stored or counted (internal;
+ *	  superuser only).  'ok', or "<http status> <reason>".
+ */
+Datum
+mint_webhook_verify_endpoint(PG_FUNCTION_ARGS)
+{
+	char *provider = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Jsonb *headers = PG_GETARG_JSONB_P(1);
+	Datum body_datum = PG_GETARG_DATUM(2);
+	int64 now = PG_GETARG_INT64(3);
+	WhHeader hdr[H_COUNT] = {
+	    {"webhook-id"}, {"webhook-timestamp"}, {"webhook-signature"}, {"authorization"}};
+	WhVerdict verdict = {0, MINT_WH_PROCESSED, NULL};
+	WhEndpoint ep;
+	const unsigned char *raw = NULL;
+	size_t len = 0;
+	const char *event_id = NULL;
+
+	if (now == WH_WALL_CLOCK)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("now is out of range")));
+	SPI_connect();
+	if (!wh_load_endpoint(provider, &ep))
+		wh_reject(&verdict, 404, MINT_WH_REJECTED_ENDPOINT, "unknown webhook provider");
+	else
+		wh_check(&ep, headers, body_datum, now, hdr, &raw, &len, &event_id, &verdict);
+	SPI_finish();
+	PG_RETURN_TEXT_P(wh_verdict_text(&verdict));
+}
+
+/*
+ * mint._raise_hidden(sqlstate, message, detail, hint)
+ *	  Raise an error again, caught by an operator function that takes a
+ *	  secret, without the calling statement in the server log (errhidestmt):
+ *	  the statement's text holds the secret.  An integrity violation's detail
+ *	  ("Failing row contains ...") may hold it too and is dropped.
+ *	  Internal; granted to no one.
+ */
+Datum
+mint_raise_hidden(PG_FUNCTION_ARGS)
+{
+	char *state = PG_ARGISNULL(0) ? "XX000" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char *message = PG_ARGISNULL(1) ? "error" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char *detail = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	char *hint = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	int code = ERRCODE_INTERNAL_ERROR;
+
+	if (strlen(state) == 5 && strspn(state, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 5)
+		code = MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
+	if (strncmp(state, "23", 2) == 0)
+		detail = NULL;
+	if (detail != NULL && detail[0] == '\0')
+		detail = NULL;
+	if (hint != NULL && hint[0] == '\0')
+		hint = NULL;
+	ereport(ERROR, (errcode(code), errmsg_internal("%s", message),
+	                detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0,
+	                errhidestmt(true)));
+	PG_RETURN_VOID();
 }

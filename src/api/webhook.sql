@@ -5,9 +5,9 @@
 -- key and applies each new one through the job state machine
 -- (mint._apply_mint_event), in the caller's transaction.
 --
--- Secrets live in mint.webhook_secrets, readable by no application role; only
--- process_webhook (SECURITY DEFINER) reads them.  The operator functions
--- below are not granted to anyone.
+-- Secrets (and the ed25519 public keys of v1a) live in mint.webhook_secrets,
+-- readable by no application role; only process_webhook (SECURITY DEFINER)
+-- reads them.  The operator functions below are not granted to anyone.
 -- ---------------------------------------------------------------------------
 
 -- One row per provider (the name the application's HTTP handler passes).
@@ -24,16 +24,22 @@ CREATE TABLE @extschema@.webhook_endpoints (
 	updated_at     timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 
--- The endpoint's secrets: raw HMAC keys (standard) or Authorization values
--- (helius).  Every secret whose not_after is NULL or in the future is active,
--- so several can be active at once while a secret is rotated.
+-- The endpoint's keys: kind 'secret', raw HMAC keys (standard, v1) or
+-- Authorization values (helius); kind 'public_key', 32-byte ed25519 public
+-- keys (standard, v1a; given as "whpk_").  Public keys are not secret but are
+-- kept here, under the same grants, to be rotated the same way.  Every key
+-- whose not_after is NULL or in the future is active, so several can be
+-- active at once while a key is rotated.
 CREATE TABLE @extschema@.webhook_secrets (
 	provider   text NOT NULL REFERENCES @extschema@.webhook_endpoints (provider) ON DELETE CASCADE,
 	secret_id  integer NOT NULL,
 	secret     bytea NOT NULL,
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	not_after  timestamptz,
-	PRIMARY KEY (provider, secret_id)
+	kind       text NOT NULL DEFAULT 'secret' CHECK (kind IN ('secret', 'public_key')),
+	PRIMARY KEY (provider, secret_id),
+	CONSTRAINT webhook_secrets_public_key_length
+		CHECK (kind <> 'public_key' OR pg_catalog.octet_length(secret) = 32)
 );
 
 -- One row per accepted event; the primary key is the deduplication.
@@ -84,18 +90,37 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.process_webhook(text, jsonb, bytea) IS
 'Verify, deduplicate and apply a webhook delivery (raw body bytes, UTF-8 JSON)';
 
--- Internal: the raw key of a secret (base64 of whsec_ for standard).
+-- Internal: the raw key of a secret (base64 of whsec_ for standard) or of a
+-- public key (base64 of whpk_, 32 bytes, a valid ed25519 point).
 CREATE FUNCTION @extschema@._webhook_key(scheme text, secret text)
 RETURNS bytea
 AS 'MODULE_PATHNAME', 'mint_webhook_key'
 LANGUAGE C IMMUTABLE STRICT;
 
--- Internal: Standard Webhooks verification with an injected clock (tests).
+-- Internal: what a value given as a secret is: 'public_key' (whpk_ on a
+-- standard endpoint) or 'secret'.
+CREATE FUNCTION @extschema@._webhook_key_kind(scheme text, secret text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mint_webhook_key_kind'
+LANGUAGE C IMMUTABLE STRICT;
+
+-- Internal: Standard Webhooks verification with an injected clock (tests);
+-- secrets are whsec_ values (v1) and whpk_ public keys (v1a).
 CREATE FUNCTION @extschema@._webhook_verify(secrets text[], headers jsonb, body bytea,
 	now bigint, tolerance integer DEFAULT 300)
 RETURNS text
 AS 'MODULE_PATHNAME', 'mint_webhook_verify'
 LANGUAGE C IMMUTABLE STRICT;
+
+-- Internal: process_webhook's checks before the body is parsed (endpoint,
+-- size, headers, timestamp, signature) against the endpoint's active keys,
+-- with an injected clock (tests: signatures made once, rotation).
+CREATE FUNCTION @extschema@._webhook_verify_endpoint(provider text, headers jsonb, body bytea,
+	now bigint)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mint_webhook_verify_endpoint'
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp;
 
 -- Internal answer builder.
 CREATE FUNCTION @extschema@._webhook_answer(status text, http_status integer, event_id text,
@@ -154,11 +179,12 @@ DECLARE
 	st text;
 	v_reason text;
 	job text;
-	answers jsonb := '[]';
+	answers jsonb[] := '{}';       -- appended in place (a jsonb array would be copied per event)
 	n_processed integer := 0;
 	n_duplicate integer := 0;
 	head jsonb;
 	v_applied text;
+	v_max integer;
 BEGIN
 	BEGIN
 		doc := body::jsonb;
@@ -226,6 +252,14 @@ BEGIN
 		IF pg_catalog.jsonb_typeof(doc) IS DISTINCT FROM 'array' OR pg_catalog.jsonb_array_length(doc) = 0 THEN
 			RETURN @extschema@._webhook_answer('rejected', 400, NULL,
 				'body is not a non-empty JSON array of transactions');
+		END IF;
+		-- At most mint.webhook_max_events transactions per delivery (413
+		-- past it, like a body over max_body_bytes): one delivery is one
+		-- transaction of the caller's, held while its events are applied.
+		v_max := COALESCE(pg_catalog.current_setting('mint.webhook_max_events', true)::integer, 1000);
+		IF pg_catalog.jsonb_array_length(doc) > v_max THEN
+			RETURN @extschema@._webhook_answer('rejected', 413, NULL,
+				pg_catalog.format('more than %s transactions in one delivery (mint.webhook_max_events)', v_max));
 		END IF;
 		FOR el IN SELECT e FROM pg_catalog.jsonb_array_elements(doc) e LOOP
 			IF pg_catalog.jsonb_typeof(el) IS DISTINCT FROM 'object'
@@ -326,7 +360,7 @@ BEGIN
 		v_applied := NULL;
 	END LOOP;
 
-	head := answers->0;
+	head := answers[1];
 	IF n = 1 THEN
 		RETURN head;
 	END IF;
@@ -335,7 +369,7 @@ BEGIN
 	RETURN pg_catalog.jsonb_build_object(
 		'status', CASE WHEN n_processed > 0 THEN 'processed'
 		               WHEN n_duplicate = n THEN 'already_processed' ELSE 'ignored' END,
-		'http_status', 200, 'event_id', head->'event_id', 'events', answers);
+		'http_status', 200, 'event_id', head->'event_id', 'events', pg_catalog.to_jsonb(answers));
 END;
 $$;
 
@@ -343,7 +377,20 @@ $$;
 -- Operator functions (superuser unless granted)
 -- ---------------------------------------------------------------------------
 
--- A provider's endpoint with its first secret; returns the secret's id.
+-- Internal: raise an error caught by a function that takes a secret again,
+-- with errhidestmt: the server log gets the error but not the statement
+-- (log_min_error_statement), whose text holds the secret.  The detail of an
+-- integrity violation ("Failing row contains ...") is dropped.
+CREATE FUNCTION @extschema@._raise_hidden(sqlstate text, message text, detail text, hint text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mint_raise_hidden'
+LANGUAGE C VOLATILE;
+
+-- The functions below that take a secret end with
+--   EXCEPTION WHEN OTHERS OR query_canceled THEN ... mint._raise_hidden(...)
+-- so that no error of theirs logs the calling statement (docs/DESIGN.md §9).
+
+-- A provider's endpoint with its first secret (or whpk_ public key); returns its id.
 CREATE FUNCTION @extschema@.add_webhook_endpoint(provider text, scheme text, secret text,
 	tolerance interval DEFAULT '5 minutes', max_body_bytes integer DEFAULT 1048576,
 	retention interval DEFAULT NULL)
@@ -351,6 +398,11 @@ RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	e_state text;
+	e_msg text;
+	e_detail text;
+	e_hint text;
 BEGIN
 	IF provider IS NULL OR scheme IS NULL OR secret IS NULL OR tolerance IS NULL
 	   OR max_body_bytes IS NULL THEN
@@ -358,11 +410,11 @@ BEGIN
 			USING ERRCODE = '22004';
 	END IF;
 	IF provider !~ '^[A-Za-z0-9._-]{1,64}$' THEN
-		RAISE EXCEPTION 'invalid provider "%"', provider USING ERRCODE = '22023',
+		RAISE EXCEPTION 'invalid provider "%"', @extschema@._clip(provider) USING ERRCODE = '22023',
 			DETAIL = 'A provider is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
 	END IF;
 	IF scheme NOT IN ('standard', 'helius') THEN
-		RAISE EXCEPTION 'unknown webhook scheme "%"', scheme USING ERRCODE = '22023',
+		RAISE EXCEPTION 'unknown webhook scheme "%"', @extschema@._clip(scheme) USING ERRCODE = '22023',
 			HINT = 'The schemes are "standard" and "helius".';
 	END IF;
 	IF tolerance <= '0'::interval OR tolerance > '1 day'::interval THEN
@@ -382,11 +434,16 @@ BEGIN
 	VALUES (add_webhook_endpoint.provider, add_webhook_endpoint.scheme, add_webhook_endpoint.tolerance,
 	        add_webhook_endpoint.max_body_bytes, add_webhook_endpoint.retention);
 	RETURN @extschema@.add_webhook_secret(provider, secret);
+EXCEPTION WHEN OTHERS OR query_canceled THEN
+	GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+		e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+	PERFORM @extschema@._raise_hidden(e_state, e_msg, e_detail, e_hint);
+	RETURN NULL;  -- not reached
 END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.add_webhook_endpoint(text, text, text, interval, integer, interval) IS
-'Operator: a provider''s webhook endpoint (scheme standard or helius) with its first secret';
+'Operator: a provider''s webhook endpoint (scheme standard or helius) with its first secret (or whpk_ public key)';
 
 -- Change an endpoint's settings; NULL keeps a setting.
 CREATE FUNCTION @extschema@.alter_webhook_endpoint(provider text, enabled boolean DEFAULT NULL,
@@ -405,7 +462,7 @@ BEGIN
 	       updated_at = pg_catalog.now()
 	 WHERE e.provider = alter_webhook_endpoint.provider;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'no webhook endpoint "%"', provider USING ERRCODE = 'no_data_found';
+		RAISE EXCEPTION 'no webhook endpoint "%"', @extschema@._clip(provider) USING ERRCODE = 'no_data_found';
 	END IF;
 END;
 $$;
@@ -413,7 +470,8 @@ $$;
 COMMENT ON FUNCTION @extschema@.alter_webhook_endpoint(text, boolean, interval, integer, interval) IS
 'Operator: enable or disable an endpoint, change its tolerance, body limit or retention';
 
--- One more active secret (rotation: the sender signs with old and new).
+-- One more active secret, or public key (a whpk_ value on a standard
+-- endpoint: v1a).  Rotation: the sender signs with old and new.
 CREATE FUNCTION @extschema@.add_webhook_secret(provider text, secret text,
 	not_after timestamptz DEFAULT NULL)
 RETURNS integer
@@ -423,6 +481,10 @@ AS $$
 DECLARE
 	e @extschema@.webhook_endpoints;
 	id integer;
+	e_state text;
+	e_msg text;
+	e_detail text;
+	e_hint text;
 BEGIN
 	IF provider IS NULL OR secret IS NULL THEN
 		RAISE EXCEPTION 'provider and secret must not be null' USING ERRCODE = '22004';
@@ -430,21 +492,28 @@ BEGIN
 	SELECT * INTO e FROM @extschema@.webhook_endpoints x
 	 WHERE x.provider = add_webhook_secret.provider FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'no webhook endpoint "%"', provider USING ERRCODE = 'no_data_found';
+		RAISE EXCEPTION 'no webhook endpoint "%"', @extschema@._clip(provider) USING ERRCODE = 'no_data_found';
 	END IF;
 	SELECT COALESCE(pg_catalog.max(s.secret_id), 0) + 1 INTO id
 	  FROM @extschema@.webhook_secrets s WHERE s.provider = e.provider;
-	INSERT INTO @extschema@.webhook_secrets (provider, secret_id, secret, not_after)
-	VALUES (e.provider, id, @extschema@._webhook_key(e.scheme, secret), add_webhook_secret.not_after);
+	INSERT INTO @extschema@.webhook_secrets (provider, secret_id, secret, not_after, kind)
+	VALUES (e.provider, id, @extschema@._webhook_key(e.scheme, secret), add_webhook_secret.not_after,
+	        @extschema@._webhook_key_kind(e.scheme, secret));
 	RETURN id;
+EXCEPTION WHEN OTHERS OR query_canceled THEN
+	GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+		e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+	PERFORM @extschema@._raise_hidden(e_state, e_msg, e_detail, e_hint);
+	RETURN NULL;  -- not reached
 END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.add_webhook_secret(text, text, timestamptz) IS
-'Operator: add an active secret to an endpoint; returns its id';
+'Operator: add an active secret (or whpk_ public key) to an endpoint; returns its id';
 
--- Rotation in one call: the new secret becomes active and every other
--- active secret retires after the grace period.
+-- Rotation in one call: the new secret (or public key) becomes active and
+-- every other active one of the same kind retires after the grace period (a
+-- new public key leaves the secrets alone, and the other way round).
 CREATE FUNCTION @extschema@.rotate_webhook_secret(provider text, secret text,
 	grace interval DEFAULT '24 hours')
 RETURNS integer
@@ -453,6 +522,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	id integer;
+	e_state text;
+	e_msg text;
+	e_detail text;
+	e_hint text;
 BEGIN
 	IF grace IS NULL OR grace < '0'::interval THEN
 		RAISE EXCEPTION 'grace must be a non-negative interval' USING ERRCODE = '22023';
@@ -461,15 +534,22 @@ BEGIN
 	UPDATE @extschema@.webhook_secrets s
 	   SET not_after = LEAST(COALESCE(s.not_after, 'infinity'), pg_catalog.now() + grace)
 	 WHERE s.provider = rotate_webhook_secret.provider AND s.secret_id <> id
+	   AND s.kind = (SELECT n.kind FROM @extschema@.webhook_secrets n
+	                  WHERE n.provider = rotate_webhook_secret.provider AND n.secret_id = id)
 	   AND (s.not_after IS NULL OR s.not_after > pg_catalog.now());
 	RETURN id;
+EXCEPTION WHEN OTHERS OR query_canceled THEN
+	GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+		e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+	PERFORM @extschema@._raise_hidden(e_state, e_msg, e_detail, e_hint);
+	RETURN NULL;  -- not reached
 END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.rotate_webhook_secret(text, text, interval) IS
-'Operator: add a new secret and retire the others after the grace period; returns the new id';
+'Operator: add a new secret (or public key) and retire the others of its kind after the grace period; returns the new id';
 
--- Retire one secret (at once by default).
+-- Retire one secret or public key (at once by default).
 CREATE FUNCTION @extschema@.retire_webhook_secret(provider text, secret_id integer,
 	retire_at timestamptz DEFAULT pg_catalog.now())
 RETURNS void
@@ -481,25 +561,27 @@ BEGIN
 	   SET not_after = COALESCE(retire_webhook_secret.retire_at, pg_catalog.now())
 	 WHERE s.provider = retire_webhook_secret.provider AND s.secret_id = retire_webhook_secret.secret_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'no secret % for webhook endpoint "%"', secret_id, provider
+		RAISE EXCEPTION 'no secret % for webhook endpoint "%"', secret_id, @extschema@._clip(provider)
 			USING ERRCODE = 'no_data_found';
 	END IF;
 END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.retire_webhook_secret(text, integer, timestamptz) IS
-'Operator: retire one secret of an endpoint (at once unless a time is given)';
+'Operator: retire one secret or public key of an endpoint (at once unless a time is given)';
 
--- What operators may see of the secrets: never the secret itself.
+-- What operators may see of the secrets: never the secret itself.  A public
+-- key's fingerprint is the same hash of its 32 raw bytes.
 CREATE VIEW @extschema@.webhook_secret_status AS
 SELECT s.provider, s.secret_id,
        pg_catalog.substr(pg_catalog.encode(pg_catalog.sha256(s.secret), 'hex'), 1, 8) AS fingerprint,
        s.created_at, s.not_after,
-       (s.not_after IS NULL OR s.not_after > pg_catalog.now()) AS active
+       (s.not_after IS NULL OR s.not_after > pg_catalog.now()) AS active,
+       s.kind
   FROM @extschema@.webhook_secrets s;
 
 COMMENT ON VIEW @extschema@.webhook_secret_status IS
-'Operator: the secrets of each webhook endpoint (id, short SHA-256 fingerprint, validity), not their values';
+'Operator: the secrets and public keys of each webhook endpoint (id, short SHA-256 fingerprint, validity, kind), not their values';
 
 -- Delete up to batch_size events whose retention has passed.
 CREATE FUNCTION @extschema@.reap_webhook_events(batch_size integer DEFAULT 1000)
@@ -546,15 +628,24 @@ $$;
 COMMENT ON FUNCTION @extschema@.grant_webhook_receiver(regrole) IS
 'Operator: let a role call mint.process_webhook()';
 
+-- Grants compose with grant_tenant: the schema's USAGE goes too unless the
+-- role still acts for a tenant.
 CREATE FUNCTION @extschema@.revoke_webhook_receiver(role regrole)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION 'role must not be null' USING ERRCODE = '22004';
+	END IF;
 	EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION '
 		'@extschema@.process_webhook(text, jsonb, text), '
 		'@extschema@.process_webhook(text, jsonb, bytea) FROM %s', role);
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_roles r
+	                WHERE r.role_name = revoke_webhook_receiver.role) THEN
+		EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA @extschema@ FROM %s', role);
+	END IF;
 END;
 $$;
 

@@ -4,43 +4,56 @@
  *	  Transaction-scoped advisory locks serialising the per-ticket critical
  *	  section of the SQL API (docs/AUDIT.md DL1-DL4, docs/DESIGN.md §7).
  *
- * Keys are a 64-bit hash of (tenant_id, name) in a lock namespace of the
- * extension's own (see locks.h).  A hash collision only serialises two
- * unrelated tickets; it never merges them, because every decision is backed
- * by a unique constraint.
+ * Keys are a 64-bit keyed hash of (tenant_id, name) in a lock namespace of
+ * the extension's own (see locks.h): SipHash-2-4 (libsodium's
+ * crypto_shorthash) under a secret key drawn when the server creates its
+ * shared memory (src/common/shared.c).  An unkeyed hash could be inverted: a
+ * tenant could compute one of its own ticket ids or idempotency keys whose
+ * lock key is another tenant's, and hold it to block that tenant's calls
+ * (issue 13).  Without the key no one can aim at a lock key, and a chance
+ * collision only serialises two unrelated tickets; it never merges them,
+ * because every decision is backed by a unique constraint.  The API and the
+ * workers read the same key, so a worker's session lock and the API's
+ * locks of one ticket have the same key, as before.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
+#include <sodium.h>
+
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/guc.h"
 
 #include "mint_ext.h"
 #include "common/locks.h"
-
-#define MINT_LOCK_SEED UINT64CONST(0x6d696e745f657874) /* "mint_ext" */
+#include "common/shared.h"
 
 /*
  * mint_lock_key
- *	  64-bit key of (tenant_id, name); the NUL between them keeps
- *	  ("ab", "c") and ("a", "bc") apart.
+ *	  64-bit key of (tenant_id, name): SipHash-2-4 of tenant_id NUL name under
+ *	  the server's lock hash key.  The NUL keeps ("ab", "c") and ("a", "bc")
+ *	  apart (neither part can contain one).
  */
 uint64
 mint_lock_key(const char *tenant_id, const char *name)
 {
 	size_t tlen = strlen(tenant_id);
 	size_t nlen = strlen(name);
-	char *buf = palloc(tlen + nlen + 1);
-	uint64 h;
+	unsigned char *buf = palloc(tlen + nlen + 1);
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64 h = 0;
 
+	if (mint_shared == NULL)
+		elog(ERROR, "mint_ext's shared memory is not initialised");
 	memcpy(buf, tenant_id, tlen);
 	buf[tlen] = '\0';
 	memcpy(buf + tlen + 1, name, nlen);
-	h = hash_bytes_extended((const unsigned char *)buf, (int)(tlen + nlen + 1), MINT_LOCK_SEED);
+	crypto_shorthash(out, buf, tlen + nlen + 1, mint_shared->lock_hash_key);
 	pfree(buf);
+	for (int i = 0; i < crypto_shorthash_BYTES; i++)
+		h = (h << 8) | out[i];
 	return h;
 }
 

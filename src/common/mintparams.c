@@ -9,6 +9,13 @@
  * instructions come first.  Validation, preview and the worker all go
  * through here, so what was accepted is what gets sent.
  *
+ * The compute-unit limit is the measured cost of the mint plus a stated
+ * margin (src/solana/sol_budget.c, docs/DESIGN.md §5.2): the cost depends on
+ * the tree's depth, canopy and account size, which only the chain knows, so
+ * mint_params() prices an unknown (the largest) tree and the worker, which
+ * reads the tree account before its first mint into it, sets the limit for
+ * the real tree and the attempt with mint_params_budget().
+ *
  * Includes the Solana client (jansson), so not utils/builtins.h.
  *-------------------------------------------------------------------------
  */
@@ -17,8 +24,6 @@
 #include "mint_ext.h"
 #include "common/mintparams.h"
 #include "solana/sol_codec.h"
-
-#define MINT_CU_LIMIT 300000
 
 bool
 mint_params(const char *owner, const char *metadata_json, const char *tree, const char *collection,
@@ -45,8 +50,45 @@ mint_params(const char *owner, const char *metadata_json, const char *tree, cons
 	}
 	if (mint_priority_fee > 0)
 	{
-		p->cu_limit = MINT_CU_LIMIT;
 		p->cu_price_micro_lamports = (uint64)mint_priority_fee;
+		p->cu_limit = sol_mint_cu_limit(p, NULL, 0);
 	}
 	return true;
+}
+
+/*
+ * mint_params_budget
+ *	  The compute-unit limit of attempt number `attempt` (the job's attempts
+ *	  so far: 0 for its first transaction) into a tree of `shape` (NULL:
+ *	  unknown).  Nothing changes when no limit is asked for (no priority fee).
+ *	  A later attempt gets the tree's worst leaf, then the maximum, so that a
+ *	  leaf dearer than the first limit covers never holds a ticket back.
+ */
+void
+mint_params_budget(SolMintParams *p, const SolTreeShape *shape, int attempt)
+{
+	if (p->cu_limit > 0)
+		p->cu_limit = sol_mint_cu_limit(p, shape, attempt);
+}
+
+/*
+ * mint_leaf_event
+ *	  The LeafSchema event the program emits for this mint at leaf `nonce`:
+ *	  asset id, owner and delegate (the owner), data hash over the metadata
+ *	  as the instruction carries it (for mint_to_collection_v1 the tenant's
+ *	  collection, marked verified by the program), creator hash, leaf hash.
+ */
+bool
+mint_leaf_event(const SolMintParams *p, uint64 nonce, SolLeafEvent *ev)
+{
+	SolMetadata md = *p->md;
+
+	if (p->to_collection)
+	{
+		/* as sol_mint_ix_data() writes it: the collection is the tenant's */
+		md.has_collection = true;
+		memcpy(md.collection_key, p->collection_mint, 32);
+	}
+	return sol_leaf_event_for_mint(&md, p->to_collection, p->tree, nonce, p->owner, p->owner, ev) ==
+	       0;
 }

@@ -14,6 +14,8 @@
  */
 #include "postgres.h"
 
+#include <sodium.h>
+
 #include "access/xact.h"
 #include "access/htup_details.h"
 #include "fmgr.h"
@@ -26,6 +28,9 @@
 #include "common/shared.h"
 
 MintShared *mint_shared = NULL;
+
+StaticAssertDecl(MINT_LOCK_HASH_KEY_LEN == crypto_shorthash_KEYBYTES,
+                 "the lock hash key is a crypto_shorthash key");
 
 static bool wake_pending = false;
 static bool xact_callback_registered = false;
@@ -50,6 +55,8 @@ mint_shmem_startup(void)
 		for (int i = 0; i < MINT_WH_NCOUNTERS; i++)
 			pg_atomic_init_u64(&mint_shared->webhooks[i], 0);
 		SpinLockInit(&mint_shared->mutex);
+		/* advisory locks do not outlive the shared memory: neither need the key */
+		randombytes_buf(mint_shared->lock_hash_key, sizeof(mint_shared->lock_hash_key));
 	}
 	LWLockRelease(AddinShmemInitLock);
 }

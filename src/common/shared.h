@@ -17,6 +17,9 @@
 
 #define MINT_MAX_WORKERS 32
 
+/* crypto_shorthash_KEYBYTES (SipHash-2-4); shared.c checks it. */
+#define MINT_LOCK_HASH_KEY_LEN 16
+
 /* What a worker reports about itself (mint.worker_status). */
 typedef struct MintWorkerStatus
 {
@@ -29,6 +32,10 @@ typedef struct MintWorkerStatus
 	int64 failed;
 	int64 requeued;
 	int64 rpc_errors;
+	int64 inconclusive;        /* "unknown" from a view older than the expiry proof's */
+	int64 context_not_reached; /* -32016: a lagging node refused an old view */
+	int64 sent_extra;          /* sends accepted by the send-only endpoints */
+	int64 send_extra_errors;   /* ... and refused or failed there */
 	char last_rpc_error[256];
 	TimestampTz last_rpc_error_at;
 	TimestampTz started_at;
@@ -62,6 +69,13 @@ typedef struct MintShared
 	MintWorkerStatus workers[MINT_MAX_WORKERS];
 	char payer[48]; /* base58 public key of the workers' keypair, "" if none */
 	pg_atomic_uint64 webhooks[MINT_WH_NCOUNTERS];
+	/*
+	 * The key of the advisory lock keys' SipHash (src/common/locks.c), drawn
+	 * when the shared memory is created (every server start and crash
+	 * restart); written once before any backend runs, read-only after.  No
+	 * SQL function returns it.
+	 */
+	uint8 lock_hash_key[MINT_LOCK_HASH_KEY_LEN];
 } MintShared;
 
 extern MintShared *mint_shared;

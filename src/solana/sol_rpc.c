@@ -100,6 +100,8 @@ sol_rpc_class_name(SolRpcClass cls)
 			return "signature_invalid";
 		case SOL_RPC_HISTORY_UNAVAILABLE:
 			return "history_unavailable";
+		case SOL_RPC_CONTEXT_NOT_REACHED:
+			return "context_not_reached";
 		case SOL_RPC_CANCELLED:
 			return "cancelled";
 	}
@@ -119,6 +121,7 @@ sol_rpc_class_retryable(SolRpcClass cls)
 		case SOL_RPC_ERROR:
 		case SOL_RPC_NODE_UNHEALTHY:
 		case SOL_RPC_HISTORY_UNAVAILABLE:
+		case SOL_RPC_CONTEXT_NOT_REACHED:
 			return true;
 		default:
 			return false;
@@ -507,6 +510,9 @@ classify_rpc_error(SolRpcResult *r, const json_t *error)
 		case -32011:
 			r->cls = SOL_RPC_HISTORY_UNAVAILABLE;
 			break;
+		case -32016:
+			r->cls = SOL_RPC_CONTEXT_NOT_REACHED;
+			break;
 		case -32600:
 		case -32601:
 		case -32602:
@@ -572,6 +578,65 @@ result_init(SolRpcResult *r, uint64_t id)
 	r->custom_error = -1;
 }
 
+/*
+ * Parse a body whose integers may not fit a json_int_t: nodes answer
+ * "rentEpoch": 18446744073709551615 (u64::MAX) for every rent-exempt account,
+ * which jansson refuses ("too big integer").  Such a number, outside strings,
+ * becomes INT64_MAX padded with spaces (the same length); nothing read from
+ * a response needs its value.  NULL if it still does not parse.
+ */
+static json_t *
+load_clamping_big_integers(const char *body, size_t len)
+{
+	static const char max[] = "9223372036854775807";
+	char *copy = malloc(len);
+	json_error_t jerr;
+	json_t *root;
+	bool in_string = false;
+	size_t i = 0;
+
+	if (copy == NULL)
+		return NULL;
+	memcpy(copy, body, len);
+	while (i < len)
+	{
+		char c = copy[i];
+
+		if (in_string)
+		{
+			i += c == '\\' ? 2 : 1;
+			in_string = c != '"';
+			continue;
+		}
+		if (c == '"')
+			in_string = true;
+		if (c >= '0' && c <= '9')
+		{
+			size_t j = i;
+			/* an integer: not a fraction, an exponent, nor followed by one */
+			char before = i > 0 ? copy[i - 1] : ' ';
+			bool integer = before != '.' && before != 'e' && before != 'E' && before != '+' &&
+			               !(before == '-' && i > 1 && (copy[i - 2] == 'e' || copy[i - 2] == 'E'));
+
+			while (j < len && copy[j] >= '0' && copy[j] <= '9')
+				j++;
+			if (j < len && (copy[j] == '.' || copy[j] == 'e' || copy[j] == 'E'))
+				integer = false;
+			if (integer && (j - i > 19 || (j - i == 19 && memcmp(copy + i, max, 19) > 0)))
+			{
+				memcpy(copy + i, max, 19);
+				memset(copy + i + 19, ' ', j - i - 19);
+			}
+			i = j;
+			continue;
+		}
+		i++;
+	}
+	root = json_loadb(copy, len, JSON_DECODE_ANY, &jerr);
+	free(copy);
+	return root;
+}
+
 /* Classify an HTTP response (status + body) for n calls whose ids are out[i].id. */
 static void
 classify_response(long status, const char *body, size_t len, bool batch, SolRpcResult *out,
@@ -583,7 +648,11 @@ classify_response(long status, const char *body, size_t len, bool batch, SolRpcR
 
 	if (status == 200 || (status >= 400 && status < 500 && status != 429))
 		if (body != NULL && len > 0)
+		{
 			root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+			if (root == NULL && strstr(jerr.text, "too big") != NULL)
+				root = load_clamping_big_integers(body, len);
+		}
 	for (i = 0; i < n; i++)
 	{
 		SolRpcResult *r = &out[i];
@@ -803,6 +872,35 @@ sol_rpc_params_commitment(const char *commitment)
 }
 
 json_t *
+sol_rpc_params_commitment_min(const char *commitment, uint64_t min_context_slot)
+{
+	json_t *p = sol_rpc_params_commitment(commitment);
+
+	if (p != NULL && min_context_slot > 0)
+	{
+		if (json_array_size(p) == 0)
+			json_array_append_new(p, json_object());
+		json_object_set_new(json_array_get(p, 0), "minContextSlot",
+		                    json_integer((json_int_t)min_context_slot));
+	}
+	return p;
+}
+
+json_t *
+sol_rpc_params_send_transaction_min(const uint8_t *wire, size_t len, bool skip_preflight,
+                                    const char *preflight_commitment, int max_retries,
+                                    uint64_t min_context_slot)
+{
+	json_t *p = sol_rpc_params_send_transaction(wire, len, skip_preflight, preflight_commitment,
+	                                            max_retries);
+
+	if (p != NULL && min_context_slot > 0)
+		json_object_set_new(json_array_get(p, 1), "minContextSlot",
+		                    json_integer((json_int_t)min_context_slot));
+	return p;
+}
+
+json_t *
 sol_rpc_params_send_transaction(const uint8_t *wire, size_t len, bool skip_preflight,
                                 const char *preflight_commitment, int max_retries)
 {
@@ -973,6 +1071,58 @@ sol_rpc_parse_signature(const SolRpcResult *r, uint8_t sig[64], SolError *err)
 	s = json_string_value(res);
 	if (sol_b58_decode(s, strlen(s), sig, 64) != 64)
 		return sol_error_set(err, SOL_ERR_INVALID, "result", "result is not a base58 signature");
+	return 0;
+}
+
+int
+sol_rpc_parse_hash(const SolRpcResult *r, uint8_t hash[32], SolError *err)
+{
+	const json_t *res = ok_result(r, err);
+	const char *s;
+
+	if (res == NULL)
+		return -1;
+	if (!json_is_string(res))
+		return sol_error_set(err, SOL_ERR_INVALID, "result", "result is not a string");
+	s = json_string_value(res);
+	if (sol_b58_decode(s, strlen(s), hash, 32) != 32)
+		return sol_error_set(err, SOL_ERR_INVALID, "result", "result is not a base58 hash");
+	return 0;
+}
+
+int
+sol_rpc_parse_context_slot(const SolRpcResult *r, uint64_t *slot, SolError *err)
+{
+	const json_t *res = ok_result(r, err);
+	const json_t *s;
+
+	if (res == NULL)
+		return -1;
+	s = json_object_get(json_object_get(res, "context"), "slot");
+	if (!json_is_integer(s) || json_integer_value(s) < 0)
+		return sol_error_set(err, SOL_ERR_INVALID, "result", "result has no context.slot");
+	*slot = (uint64_t)json_integer_value(s);
+	return 0;
+}
+
+int
+sol_rpc_parse_epoch_info(const SolRpcResult *r, uint64_t *block_height, uint64_t *absolute_slot,
+                         SolError *err)
+{
+	const json_t *res = ok_result(r, err);
+	const json_t *h;
+	const json_t *s;
+
+	if (res == NULL)
+		return -1;
+	h = json_object_get(res, "blockHeight");
+	s = json_object_get(res, "absoluteSlot");
+	if (!json_is_integer(h) || !json_is_integer(s) || json_integer_value(h) < 0 ||
+	    json_integer_value(s) < 0)
+		return sol_error_set(err, SOL_ERR_INVALID, "result",
+		                     "getEpochInfo result lacks blockHeight or absoluteSlot");
+	*block_height = (uint64_t)json_integer_value(h);
+	*absolute_slot = (uint64_t)json_integer_value(s);
 	return 0;
 }
 

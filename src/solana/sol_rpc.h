@@ -35,6 +35,7 @@ typedef enum SolRpcClass
 	SOL_RPC_INVALID_REQUEST,     /* -32600/-32601/-32602: our request is wrong: permanent */
 	SOL_RPC_SIGNATURE_INVALID,   /* -32003: permanent */
 	SOL_RPC_HISTORY_UNAVAILABLE, /* -32011: node without history */
+	SOL_RPC_CONTEXT_NOT_REACHED, /* -32016: the node's view is older than minContextSlot */
 	SOL_RPC_CANCELLED            /* client freed before completion (never returned by poll) */
 } SolRpcClass;
 
@@ -115,6 +116,12 @@ int sol_rpc_parse_response(long http_status, const char *body, size_t len, const
 
 /* Parameter builders (return new references, NULL on bad input). */
 json_t *sol_rpc_params_commitment(const char *commitment); /* [{"commitment":...}] */
+/* [{"commitment":..., "minContextSlot": min_context_slot}] (no minContextSlot when 0) */
+json_t *sol_rpc_params_commitment_min(const char *commitment, uint64_t min_context_slot);
+/* sendTransaction's params with minContextSlot for its preflight (0: none) */
+json_t *sol_rpc_params_send_transaction_min(const uint8_t *wire, size_t len, bool skip_preflight,
+                                            const char *preflight_commitment, int max_retries,
+                                            uint64_t min_context_slot);
 json_t *sol_rpc_params_send_transaction(const uint8_t *wire, size_t len, bool skip_preflight,
                                         const char *preflight_commitment, int max_retries);
 json_t *sol_rpc_params_signature_statuses(const uint8_t (*sigs)[64], size_t n, bool search_history);
@@ -151,6 +158,13 @@ int sol_rpc_parse_latest_blockhash(const SolRpcResult *r, uint8_t blockhash[32],
                                    uint64_t *last_valid_block_height, SolError *err);
 int sol_rpc_parse_u64(const SolRpcResult *r, uint64_t *out, SolError *err);
 int sol_rpc_parse_signature(const SolRpcResult *r, uint8_t sig[64], SolError *err);
+/* A base58 32-byte result (getGenesisHash). */
+int sol_rpc_parse_hash(const SolRpcResult *r, uint8_t hash[32], SolError *err);
+/* result.context.slot: the slot of the view the node answered from. */
+int sol_rpc_parse_context_slot(const SolRpcResult *r, uint64_t *slot, SolError *err);
+/* getEpochInfo: the block height and the slot of one view, from one answer. */
+int sol_rpc_parse_epoch_info(const SolRpcResult *r, uint64_t *block_height, uint64_t *absolute_slot,
+                             SolError *err);
 
 typedef enum SolCommitment
 {

@@ -14,6 +14,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
@@ -21,6 +22,9 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "replication/syncrep.h"
+#include "replication/walsender_private.h"
+#include "storage/lwlock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -51,12 +55,46 @@ db_begin(const char *what)
 	pgstat_report_activity(STATE_RUNNING, what);
 }
 
+/*
+ * A commit returns with its WAL on the synchronous standbys, unless the wait
+ * for them was cut short: the postmaster died (the walsenders die with it),
+ * or the backend was told to stop or to cancel.  PostgreSQL then keeps the
+ * commit (it is local already) and warns.  The worker sends only on a
+ * commit a failover would know, so such a commit stops it here, before any
+ * send: the jobs it held are taken over once their leases expire, and their
+ * recorded bytes are sent only after that claim's commit is confirmed.
+ */
+static void
+db_check_replicated(void)
+{
+	XLogRecPtr confirmed;
+	bool defined;
+	int mode;
+
+	CHECK_FOR_INTERRUPTS(); /* a stop or the postmaster's death met while waiting */
+	if (XactLastCommitEnd == InvalidXLogRecPtr ||
+	    synchronous_commit < SYNCHRONOUS_COMMIT_REMOTE_WRITE)
+		return;
+	mode = synchronous_commit == SYNCHRONOUS_COMMIT_REMOTE_WRITE   ? SYNC_REP_WAIT_WRITE
+	       : synchronous_commit == SYNCHRONOUS_COMMIT_REMOTE_APPLY ? SYNC_REP_WAIT_APPLY
+	                                                               : SYNC_REP_WAIT_FLUSH;
+	LWLockAcquire(SyncRepLock, LW_SHARED);
+	defined = (WalSndCtl->sync_standbys_status & SYNC_STANDBY_DEFINED) != 0;
+	confirmed = WalSndCtl->lsn[mode];
+	LWLockRelease(SyncRepLock);
+	if (defined && confirmed < XactLastCommitEnd)
+		ereport(FATAL,
+		        (errmsg("mint worker: a commit was not confirmed by the synchronous standbys "
+		                "(the wait for them was cut short); nothing is sent on it")));
+}
+
 static void
 db_commit(void)
 {
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	db_check_replicated();
 	/* CommitTransactionCommand leaves TopMemoryContext current */
 	MemoryContextSwitchTo(db_caller_cxt);
 	pgstat_report_stat(false);
@@ -361,6 +399,11 @@ db_load_pending(MintJob **all, int nall, MemoryContext cxt)
 		j->txlen = VARSIZE_ANY_EXHDR(tx);
 		j->tx = MemoryContextAlloc(cxt, j->txlen);
 		memcpy(j->tx, VARDATA_ANY(tx), j->txlen);
+		{
+			char *g = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 7);
+
+			strlcpy(j->genesis58, g ? g : "", sizeof(j->genesis58));
+		}
 		j->has_att = true;
 		j->recorded = true;
 		/* sent by a worker before us: it may have reached the cluster */
@@ -376,12 +419,12 @@ db_load_pending(MintJob **all, int nall, MemoryContext cxt)
  *	  database refused (lease taken over) come back with recorded = false.
  */
 int
-db_record_attempts(MintJob **jobs, int n, const char *blockhash58)
+db_record_attempts(MintJob **jobs, int n, const char *blockhash58, const char *genesis58)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid types[9] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID,  TEXTARRAYOID, TEXTARRAYOID,
-	                INT8ARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, INT4OID};
-	Datum args[9];
+	Oid types[10] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID,  TEXTARRAYOID, TEXTARRAYOID,
+	                 INT8ARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, INT4OID,      TEXTOID};
+	Datum args[10];
 	JobKeys k;
 	const char **sigs = palloc(sizeof(char *) * Max(n, 1));
 	const char **hashes = palloc(sizeof(char *) * Max(n, 1));
@@ -417,10 +460,11 @@ db_record_attempts(MintJob **jobs, int n, const char *blockhash58)
 	args[6] = text_array(trees, n);
 	args[7] = bytea_array(txs, n);
 	args[8] = Int32GetDatum(mint_lease);
+	args[9] = CStringGetTextDatum(genesis58);
 	exec_plan(&plan,
 	          "SELECT * FROM mint._record_attempts($1, $2, $3, $4, $5, $6, "
-	          "$7, $8, $9)",
-	          9, types, args, false);
+	          "$7, $8, $9, $10)",
+	          10, types, args, false);
 	recorded = (int)SPI_processed;
 	for (i = 0; i < recorded; i++)
 	{

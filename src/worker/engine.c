@@ -43,6 +43,7 @@
 #include "common/mintparams.h"
 #include "common/shared.h"
 #include "solana/sol_bubblegum.h"
+#include "solana/sol_budget.h"
 #include "solana/sol_crypto.h"
 #include "solana/sol_errors.h"
 #include "solana/sol_tx.h"
@@ -69,6 +70,7 @@ typedef enum ReqKind
 	REQ_STATUS,
 	REQ_GETTX,
 	REQ_SEND,
+	REQ_GENESIS,      /* getGenesisHash: which cluster the endpoint serves */
 	REQ_TREE_ACCOUNT, /* getAccountInfo of a merkle tree ... */
 	REQ_TREE_CONFIG   /* ... and of its Bubblegum tree config */
 } ReqKind;
@@ -79,9 +81,10 @@ typedef struct Req
 	ReqKind kind;
 	int n;
 	MintJob **jobs;
-	int64 fin; /* finalized height known when a status call was made */
-	int tree;  /* REQ_TREE_*: index in trees[] ... */
-	int gen;   /* ... of this generation of trees[] */
+	int64 fin;      /* finalized height known when a status call was made ... */
+	int64 fin_slot; /* ... and the slot of the view it was observed in */
+	int tree;       /* REQ_TREE_*: index in trees[] ... */
+	int gen;        /* ... of this generation of trees[] */
 } Req;
 
 extern int mint_worker_slot;
@@ -107,9 +110,33 @@ static int64 blockhash_last_valid = 0;
 static TimestampTz blockhash_at = 0;
 static bool req_blockhash = false;
 
+/*
+ * The expiry proof's chain facts.  A pool of nodes behind one URL lag each
+ * other, so a finalized height is kept with the slot of the view it came
+ * from (one getEpochInfo answer), and a status answer proves "unknown" only
+ * from a view at or past that slot (its context.slot).  hwm_slot[c] is the
+ * newest slot seen at commitment c (0 processed, 1 confirmed, 2 finalized):
+ * requests ask for at least that view (minContextSlot), so a lagging node
+ * answers "not reached" (-32016) instead of an old view, e.g. a blockhash
+ * that is already dead on the chain.
+ */
 static int64 fin_height = -1;
+static int64 fin_slot = -1;
 static TimestampTz fin_at = 0;
 static bool req_height = false;
+static uint64 hwm_slot[3];
+static TimestampTz blockhash_retry_at = 0;
+
+/* The cluster the endpoint serves (getGenesisHash): recorded with every
+ * attempt, and an attempt is judged only by an endpoint of its cluster. */
+static bool have_genesis = false;
+static bool req_genesis = false;
+static char genesis58[SOL_PUBKEY_B58_MAX];
+
+/* Send-only endpoints (mint.send_urls): the same signed bytes go there too. */
+static SolRpc **senders = NULL;
+static int nsenders = 0;
+static char *send_urls_in_use = NULL;
 
 static int rpc_failures = 0;
 static TimestampTz quiet_until = 0;
@@ -145,6 +172,8 @@ typedef struct TreeState
 	uint8 acct_owner[32], cfg_owner[32];
 	SolTreeConfig cfg;
 	bool cfg_decoded;
+	SolTreeShape shape; /* depth, buffer, canopy, size: the mints' compute units */
+	bool shape_known;
 	char code[32]; /* why it is unusable */
 	char msg[256];
 	TimestampTz recheck_at;
@@ -203,7 +232,7 @@ blocked_code(const char **msg)
 static bool
 may_build(void)
 {
-	return have_key && !(repl_unsafe && !mint_accept_async_replication);
+	return have_key && have_genesis && !(repl_unsafe && !mint_accept_async_replication);
 }
 
 /*
@@ -362,6 +391,28 @@ static void
 rpc_succeeded(void)
 {
 	rpc_failures = 0;
+}
+
+static int
+commitment_index(const char *c)
+{
+	return strcmp(c, "finalized") == 0 ? 2 : strcmp(c, "confirmed") == 0 ? 1 : 0;
+}
+
+static void
+saw_slot(int level, uint64 slot)
+{
+	if (slot > hwm_slot[level])
+		hwm_slot[level] = slot;
+}
+
+/* A node behind the newest view seen answered "minimum context slot not
+ * reached": the endpoint works, this node lags; asked again later. */
+static void
+lagging_node(void)
+{
+	rpc_succeeded();
+	COUNT(context_not_reached);
 }
 
 /* In a quiet period only the getBlockHeight probe may go out. */
@@ -605,7 +656,11 @@ open_rpc(void)
 		 * new cluster "expired" while it lands.
 		 */
 		fin_height = -1;
+		fin_slot = -1;
 		fin_at = 0;
+		memset(hwm_slot, 0, sizeof(hwm_slot));
+		have_genesis = false;
+		req_genesis = false;
 		have_blockhash = false;
 		req_blockhash = false;
 		req_height = false;
@@ -641,6 +696,63 @@ open_rpc(void)
 	rpc_url_in_use = MemoryContextStrdup(engine_cxt, mint_rpc_url);
 }
 
+/*
+ * The send-only endpoints of mint.send_urls (comma-separated): every send
+ * also goes to each, with skipPreflight and maxRetries 0 (such senders
+ * forward at once and retry nothing; the worker re-broadcasts the same bytes
+ * itself while the signature is unknown and its blockhash valid).  Their
+ * answers prove nothing and are only counted: the reads endpoint decides.
+ */
+static void
+open_senders(void)
+{
+	const char *urls = mint_send_urls ? mint_send_urls : "";
+	char *copy;
+	char *tok;
+	char *save = NULL;
+	int i;
+
+	if (send_urls_in_use != NULL && strcmp(send_urls_in_use, urls) == 0)
+		return;
+	for (i = 0; i < nsenders; i++)
+		sol_rpc_free(senders[i]);
+	nsenders = 0;
+	if (send_urls_in_use)
+		pfree(send_urls_in_use);
+	send_urls_in_use = MemoryContextStrdup(engine_cxt, urls);
+	copy = pstrdup(urls);
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save))
+	{
+		SolRpcOptions opts;
+		SolError err;
+		SolRpc *c;
+		char shown[256];
+
+		memset(&opts, 0, sizeof(opts));
+		opts.default_timeout_ms = mint_rpc_timeout;
+		memset(&err, 0, sizeof(err));
+		sol_url_redact(tok, shown, sizeof(shown));
+		c = sol_rpc_new(tok, &opts, &err);
+		if (c == NULL)
+		{
+			ereport(WARNING,
+			        (errmsg("mint worker ignores send url \"%s\": %s", shown, err.message)));
+			continue;
+		}
+		if (senders == NULL)
+			senders = MemoryContextAlloc(engine_cxt, sizeof(SolRpc *) * 16);
+		if (nsenders == 16)
+		{
+			sol_rpc_free(c);
+			ereport(WARNING, (errmsg("mint worker uses at most 16 send urls")));
+			break;
+		}
+		senders[nsenders++] = c;
+		ereport(LOG, (errmsg("mint worker also sends through %s", shown)));
+	}
+	pfree(copy);
+}
+
 void
 engine_init(void)
 {
@@ -649,6 +761,7 @@ engine_init(void)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		elog(ERROR, "curl_global_init failed");
 	open_rpc();
+	open_senders();
 }
 
 void
@@ -659,6 +772,7 @@ engine_reload(void)
 	have_key = false; /* the key file may have changed */
 	key_retry_at = 0;
 	open_rpc();
+	open_senders();
 	MemoryContextSwitchTo(old);
 }
 
@@ -682,6 +796,9 @@ engine_shutdown(void)
 	if (rpc != NULL)
 		sol_rpc_free(rpc);
 	rpc = NULL;
+	for (i = 0; i < nsenders; i++)
+		sol_rpc_free(senders[i]);
+	nsenders = 0;
 	curl_global_cleanup();
 }
 
@@ -932,6 +1049,7 @@ on_tree_account(Req *q, SolRpcResult *r, TimestampTz now)
 			{
 				t->acct_exists = exists;
 				memcpy(t->acct_owner, owner, 32);
+				t->shape_known = exists && sol_tree_shape_from_account(r->result, &t->shape) == 0;
 			}
 			else
 			{
@@ -1056,6 +1174,8 @@ build_record_send(TimestampTz now)
 			j->outcome = OUT_FAIL;
 			continue;
 		}
+		/* the compute-unit limit for this tree and attempt (docs/DESIGN.md §5.2) */
+		mint_params_budget(&p, job_tree(j)->shape_known ? &job_tree(j)->shape : NULL, j->attempts);
 		len = sol_build_mint_tx(&p, blockhash, key_secret, buf, sizeof(buf), j->sig, &err);
 		if (len < 0)
 		{
@@ -1069,6 +1189,7 @@ build_record_send(TimestampTz now)
 		memcpy(j->tx, buf, len);
 		j->txlen = len;
 		j->last_valid = blockhash_last_valid;
+		strlcpy(j->genesis58, genesis58, sizeof(j->genesis58));
 		j->has_att = true;
 		j->recorded = false;
 		j->maybe_accepted = false;
@@ -1085,7 +1206,7 @@ build_record_send(TimestampTz now)
 	}
 
 	/* RECORD before SEND: nothing unrecorded ever leaves this process. */
-	db_record_attempts(built, nbuilt, blockhash58);
+	db_record_attempts(built, nbuilt, blockhash58, genesis58);
 	crash_point("after_record");
 	for (i = 0; i < nbuilt; i++)
 	{
@@ -1110,17 +1231,43 @@ build_record_send(TimestampTz now)
  * ---------------------------------------------------------------------------
  */
 
+/* Whether the job's attempt was made for another cluster than the endpoint's. */
+static bool
+foreign_attempt(const MintJob *j)
+{
+	return j->has_att && j->genesis58[0] != '\0' && have_genesis &&
+	       strcmp(j->genesis58, genesis58) != 0;
+}
+
 static void
-flush_sends(SolRpcCall *calls, int *nc, size_t *bytes)
+flush_sends(SolRpcCall *calls, MintJob **jobs, int *nc, size_t *bytes)
 {
 	uint64 ids[SEND_CHUNK];
 	SolError err;
+	int k;
 
 	if (*nc == 0)
 		return;
 	memset(&err, 0, sizeof(err));
 	if (sol_rpc_submit_batch(rpc, calls, *nc, mint_rpc_timeout, ids, &err) != 0)
 		elog(ERROR, "could not submit sendTransaction batch: %s", err.message);
+	/* the same bytes through every send-only path (one signature: the chain deduplicates) */
+	for (k = 0; k < nsenders; k++)
+	{
+		SolRpcCall extra[SEND_CHUNK];
+		int i;
+
+		for (i = 0; i < *nc; i++)
+		{
+			extra[i].method = "sendTransaction";
+			extra[i].params =
+			    sol_rpc_params_send_transaction(jobs[i]->tx, jobs[i]->txlen, true, NULL, 0);
+			extra[i].tag = NULL;
+		}
+		memset(&err, 0, sizeof(err));
+		if (sol_rpc_submit_batch(senders[k], extra, *nc, mint_rpc_timeout, ids, &err) != 0)
+			elog(ERROR, "could not submit sendTransaction batch to a send url: %s", err.message);
+	}
 	*nc = 0;
 	*bytes = 0;
 }
@@ -1129,6 +1276,7 @@ static void
 submit_sends(TimestampTz now)
 {
 	SolRpcCall calls[SEND_CHUNK];
+	MintJob *jobs[SEND_CHUNK];
 	int nc = 0;
 	size_t bytes = 0;
 	int i;
@@ -1140,23 +1288,26 @@ submit_sends(TimestampTz now)
 		Req *q;
 
 		if (j->gone || j->outcome != OUT_NONE || !j->has_att || !j->recorded || j->seen ||
-		    j->refused || !j->resend || j->req_send || now < j->next_send)
+		    j->refused || !j->resend || j->req_send || now < j->next_send || foreign_attempt(j))
 			continue;
 		/* base64 of the transaction plus the JSON around it */
 		size = 4 * ((j->txlen + 2) / 3) + 200;
 		if (nc == SEND_CHUNK || bytes + size > SEND_BATCH_BYTES)
-			flush_sends(calls, &nc, &bytes);
+			flush_sends(calls, jobs, &nc, &bytes);
 		q = new_req(REQ_SEND, 1);
 		req_add(q, 0, j);
 		j->req_send = true;
 		calls[nc].method = "sendTransaction";
+		/* preflight on a view at least as new as any seen: a lagging node says so */
 		calls[nc].params =
-		    sol_rpc_params_send_transaction(j->tx, j->txlen, false, commitment_name(), 0);
+		    sol_rpc_params_send_transaction_min(j->tx, j->txlen, false, commitment_name(), 0,
+		                                        hwm_slot[commitment_index(commitment_name())]);
 		calls[nc].tag = q;
+		jobs[nc] = j;
 		nc++;
 		bytes += size;
 	}
-	flush_sends(calls, &nc, &bytes);
+	flush_sends(calls, jobs, &nc, &bytes);
 }
 
 static void
@@ -1178,6 +1329,7 @@ submit_statuses(TimestampTz now)
 			{
 				q = new_req(REQ_STATUS, STATUS_CHUNK);
 				q->fin = fin_height;
+				q->fin_slot = fin_slot;
 				sigs = palloc(64 * STATUS_CHUNK);
 				nq = 0;
 			}
@@ -1238,7 +1390,8 @@ submit_gettx(MintJob **jobs, int n)
 static bool
 instruction_error(const char *err_json)
 {
-	return strstr(err_json, "InstructionError") != NULL;
+	/* the budget running out is the attempt's, not the ticket's: a later attempt asks for more */
+	return strstr(err_json, "InstructionError") != NULL && !sol_error_is_budget(err_json);
 }
 
 /*
@@ -1294,6 +1447,8 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 {
 	SolSignatureStatus *st;
 	SolError err;
+	uint64 ctx = 0;
+	bool have_ctx;
 	int i;
 
 	for (i = 0; i < q->n; i++)
@@ -1320,6 +1475,10 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 		return;
 	}
 	rpc_succeeded();
+	/* the view the answer came from (statuses are answered from the processed bank) */
+	have_ctx = sol_rpc_parse_context_slot(r, &ctx, &err) == 0;
+	if (have_ctx)
+		saw_slot(0, ctx);
 	for (i = 0; i < q->n; i++)
 	{
 		MintJob *j = q->jobs[i];
@@ -1327,6 +1486,11 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 		if (j->gone || j->outcome != OUT_NONE || !j->has_att)
 			continue;
 		j->next_check = after_ms(now, mint_poll_interval);
+		if (foreign_attempt(j))
+		{
+			/* nothing this endpoint says is evidence about another cluster's transaction */
+			continue;
+		}
 		if (st[i].found)
 		{
 			j->maybe_accepted = true;
@@ -1368,6 +1532,16 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 		 * (finalized height seen before this status was asked for). */
 		if (q->fin >= 0 && q->fin > j->last_valid)
 		{
+			/*
+			 * Unknown proves never-landed only from a view that has seen
+			 * every block up to the proof's height: a lagging node's null
+			 * may be a transaction finalized elsewhere.  Otherwise ask again.
+			 */
+			if (!mint_test_skip_context_check && (!have_ctx || (int64)ctx < q->fin_slot))
+			{
+				COUNT(inconclusive);
+				continue;
+			}
 			if (j->refused)
 			{
 				/* the preflight error already set is the reason */
@@ -1430,7 +1604,7 @@ on_gettx(Req *q, SolRpcResult *r, TimestampTz now)
 			set_tx_error(j, "transaction", json_object_get(meta, "err"),
 			             json_object_get(meta, "logMessages"), "landed with an error: ");
 		}
-		attempt_dead(j, "landed_err", strstr(err.message, "InstructionError") != NULL);
+		attempt_dead(j, "landed_err", instruction_error(err.message));
 		return;
 	}
 	/* not visible yet at our commitment, or unreadable: ask again later */
@@ -1459,6 +1633,11 @@ on_send(Req *q, SolRpcResult *r, TimestampTz now)
 			j->next_send = after_ms(now, Max(2000, 4 * mint_poll_interval));
 			COUNT(sent);
 			return;
+		case SOL_RPC_CONTEXT_NOT_REACHED:
+			/* a lagging node would have run the preflight on an old view */
+			lagging_node();
+			j->next_send = after_ms(now, Max(200, mint_poll_interval));
+			return;
 		case SOL_RPC_BLOCKHASH_NOT_FOUND:
 			/* the node does not know the blockhash (lagging, or expired): the
 			 * expiry rule decides, never this answer */
@@ -1477,6 +1656,14 @@ on_send(Req *q, SolRpcResult *r, TimestampTz now)
 			const json_t *derr = json_object_get(data, "err");
 
 			rpc_succeeded();
+			if (permanent && derr != NULL)
+			{
+				/* the budget running out is the attempt's, not the ticket's */
+				char *txt = json_dumps(derr, JSON_COMPACT);
+
+				permanent = !sol_error_is_budget(txt);
+				free(txt);
+			}
 			snprintf(code, sizeof(code), "%ld",
 			         r->custom_error >= 0 ? r->custom_error : r->rpc_code);
 			if (derr != NULL && !json_is_null(derr))
@@ -1540,10 +1727,19 @@ handle_results(TimestampTz now, int wait_ms)
 					    sol_rpc_parse_latest_blockhash(
 					        &res[i], blockhash, (uint64_t *)&blockhash_last_valid, &err) == 0)
 					{
+						uint64 ctx;
+
 						rpc_succeeded();
 						have_blockhash = true;
 						blockhash_at = now;
 						sol_pubkey_to_b58(blockhash, blockhash58);
+						if (sol_rpc_parse_context_slot(&res[i], &ctx, &err) == 0)
+							saw_slot(commitment_index(commitment_name()), ctx);
+					}
+					else if (res[i].cls == SOL_RPC_CONTEXT_NOT_REACHED)
+					{
+						lagging_node();
+						blockhash_retry_at = after_ms(now, 50);
 					}
 					else
 						rpc_failed(&res[i], now);
@@ -1552,12 +1748,40 @@ handle_results(TimestampTz now, int wait_ms)
 					req_height = false;
 					{
 						uint64 h;
+						uint64 slot;
 
-						if (res[i].cls == SOL_RPC_OK && sol_rpc_parse_u64(&res[i], &h, &err) == 0)
+						/* height and slot of one view, from one answer */
+						if (res[i].cls == SOL_RPC_OK &&
+						    sol_rpc_parse_epoch_info(&res[i], &h, &slot, &err) == 0)
 						{
 							rpc_succeeded();
-							fin_height = Max(fin_height, (int64)h);
+							if ((int64)slot >= fin_slot)
+							{
+								fin_height = (int64)h;
+								fin_slot = (int64)slot;
+								saw_slot(2, slot);
+							}
 							fin_at = now;
+						}
+						else if (res[i].cls == SOL_RPC_CONTEXT_NOT_REACHED)
+							lagging_node();
+						else
+							rpc_failed(&res[i], now);
+					}
+					break;
+				case REQ_GENESIS:
+					req_genesis = false;
+					{
+						uint8 g[32];
+
+						if (res[i].cls == SOL_RPC_OK && sol_rpc_parse_hash(&res[i], g, &err) == 0)
+						{
+							rpc_succeeded();
+							have_genesis = true;
+							sol_pubkey_to_b58(g, genesis58);
+							ereport(LOG, (errmsg("mint worker: the endpoint serves the cluster of "
+							                     "genesis hash %s",
+							                     genesis58)));
 						}
 						else
 							rpc_failed(&res[i], now);
@@ -1584,6 +1808,22 @@ handle_results(TimestampTz now, int wait_ms)
 	if (ntx > 0)
 		submit_gettx(tx_jobs, ntx);
 	pfree(tx_jobs);
+
+	/* the send-only paths' answers: counted, never evidence */
+	for (i = 0; i < nsenders; i++)
+	{
+		int k;
+
+		while ((got = sol_rpc_poll(senders[i], 0, res, lengthof(res))) > 0)
+			for (k = 0; k < got; k++)
+			{
+				if (res[k].cls == SOL_RPC_OK || res[k].cls == SOL_RPC_ALREADY_PROCESSED)
+					COUNT(sent_extra);
+				else
+					COUNT(send_extra_errors);
+				sol_rpc_result_clear(&res[k]);
+			}
+	}
 }
 
 /* ---------------------------------------------------------------------------
@@ -1675,15 +1915,30 @@ engine_tick(bool woken)
 	if (have_key && !rpc_quiet(now))
 		submit_tree_checks(now);
 
+	/* which cluster the endpoint serves, before anything is built or judged */
+	if (!have_genesis && !req_genesis && !rpc_quiet(now))
+	{
+		SolError err;
+
+		memset(&err, 0, sizeof(err));
+		if (sol_rpc_submit(rpc, "getGenesisHash", json_array(), mint_rpc_timeout,
+		                   new_req(REQ_GENESIS, 0), &err) == 0)
+			elog(ERROR, "could not submit getGenesisHash: %s", err.message);
+		req_genesis = true;
+	}
+
 	/* chain facts: a fresh blockhash for new attempts, the finalized height for expiry */
 	if (may_build() && !rpc_quiet(now) && !req_blockhash && any_job(wants_build) &&
+	    now >= blockhash_retry_at &&
 	    (!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS)))
 	{
 		SolError err;
 
 		memset(&err, 0, sizeof(err));
-		if (sol_rpc_get_latest_blockhash(rpc, commitment_name(), mint_rpc_timeout,
-		                                 new_req(REQ_BLOCKHASH, 0), &err) == 0)
+		if (sol_rpc_submit(rpc, "getLatestBlockhash",
+		                   sol_rpc_params_commitment_min(
+		                       commitment_name(), hwm_slot[commitment_index(commitment_name())]),
+		                   mint_rpc_timeout, new_req(REQ_BLOCKHASH, 0), &err) == 0)
 			elog(ERROR, "could not submit getLatestBlockhash: %s", err.message);
 		req_blockhash = true;
 	}
@@ -1696,9 +1951,11 @@ engine_tick(bool woken)
 
 		probe_rpc = false;
 		memset(&err, 0, sizeof(err));
-		if (sol_rpc_get_block_height(rpc, "finalized", mint_rpc_timeout, new_req(REQ_HEIGHT, 0),
-		                             &err) == 0)
-			elog(ERROR, "could not submit getBlockHeight: %s", err.message);
+		/* the finalized height with the slot of its view, never older than one seen */
+		if (sol_rpc_submit(rpc, "getEpochInfo",
+		                   sol_rpc_params_commitment_min("finalized", (uint64)Max(fin_slot, 0)),
+		                   mint_rpc_timeout, new_req(REQ_HEIGHT, 0), &err) == 0)
+			elog(ERROR, "could not submit getEpochInfo: %s", err.message);
 		req_height = true;
 		if (rpc_quiet(now))
 			quiet_until = after_ms(now, jitter(backoff_cap(rpc_failures)));
@@ -1718,7 +1975,8 @@ engine_tick(bool woken)
 			handle_results(now, 5);
 			crash_point("after_send");
 		}
-		submit_statuses(now);
+		if (have_genesis)
+			submit_statuses(now);
 	}
 
 	for (i = 0; i < nset; i++)
@@ -1764,7 +2022,7 @@ engine_tick(bool woken)
 		for (i = 0; i < nset; i++)
 			due = Min(due, job_due(set[i], due));
 		if (may_build() && any_job(wants_build))
-			due = t; /* build now, or ask for a fresh blockhash now */
+			due = Max(t, blockhash_retry_at); /* build now, or ask for a blockhash now */
 		if (rpc_quiet(now))
 			due = Max(due, quiet_until);
 		if (nset > 0)

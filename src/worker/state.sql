@@ -131,11 +131,12 @@ $$;
 -- signed bytes the worker re-broadcasts.
 CREATE FUNCTION @extschema@._pending_attempts(tenants text[], tickets text[])
 RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer, signature text,
-               last_valid_block_height bigint, signed_tx bytea)
+               last_valid_block_height bigint, signed_tx bytea, genesis_hash text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT a.tenant_id, a.ticket_id, a.attempt_no, a.signature, a.last_valid_block_height, a.signed_tx
+	SELECT a.tenant_id, a.ticket_id, a.attempt_no, a.signature, a.last_valid_block_height, a.signed_tx,
+	       a.genesis_hash
 	  FROM @extschema@.mint_attempts a
 	  JOIN unnest(tenants, tickets) AS k(tenant_id, ticket_id)
 	    ON a.tenant_id = k.tenant_id AND a.ticket_id = k.ticket_id
@@ -145,10 +146,11 @@ $$;
 
 -- record: an attempt is recorded (and committed by the caller) before it is
 -- first sent.  Refused unless the lease token matches and every earlier
--- attempt of the job is dead (landed_err or expired).
+-- attempt of the job is dead (landed_err or expired).  genesis is the
+-- cluster the attempts were made for (the endpoint's genesis hash).
 CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
 	signatures text[], blockhashes text[], last_valid bigint[], trees text[], txs bytea[],
-	lease_ms integer)
+	lease_ms integer, genesis text)
 RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer)
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -170,9 +172,9 @@ AS $$
 	)
 	INSERT INTO @extschema@.mint_attempts AS a
 		(tenant_id, ticket_id, attempt_no, signature, recent_blockhash, last_valid_block_height,
-		 merkle_tree, signed_tx, lease_token)
+		 merkle_tree, signed_tx, lease_token, genesis_hash)
 	SELECT r.tenant_id, r.ticket_id, r.attempts, r.signature, r.blockhash, r.last_valid, r.tree, r.tx,
-	       r.lease_token
+	       r.lease_token, genesis
 	  FROM r
 	RETURNING a.tenant_id, a.ticket_id, a.attempt_no
 $$;

@@ -7,7 +7,9 @@ CREATE FUNCTION @extschema@._worker_status(
 	OUT worker integer, OUT pid integer, OUT state text,
 	OUT reason_code text, OUT reason text, OUT reason_since timestamptz,
 	OUT inflight integer, OUT rpc_pending integer, OUT sent bigint, OUT confirmed bigint,
-	OUT failed bigint, OUT requeued bigint, OUT rpc_errors bigint, OUT last_rpc_error text,
+	OUT failed bigint, OUT requeued bigint, OUT rpc_errors bigint, OUT inconclusive bigint,
+	OUT context_not_reached bigint, OUT sent_extra bigint, OUT send_extra_errors bigint,
+	OUT last_rpc_error text,
 	OUT last_rpc_error_at timestamptz, OUT started_at timestamptz,
 	OUT rpc_url text, OUT library_version text, OUT sql_version text)
 RETURNS SETOF record
@@ -26,24 +28,8 @@ COMMENT ON VIEW @extschema@.worker_status IS 'The mint_ext background workers, a
 
 -- Per tenant: jobs by status, confirmations per second over the last
 -- minute, age of the oldest queued job, attempts per confirmed mint.
-CREATE VIEW @extschema@.tenant_stats WITH (security_barrier) AS
-SELECT j.tenant_id,
-       pg_catalog.count(*) FILTER (WHERE j.status = 'queued') AS queued,
-       pg_catalog.count(*) FILTER (WHERE j.status = 'in_flight') AS in_flight,
-       pg_catalog.count(*) FILTER (WHERE j.status = 'submitted') AS submitted,
-       pg_catalog.count(*) FILTER (WHERE j.status = 'confirmed') AS confirmed,
-       pg_catalog.count(*) FILTER (WHERE j.status = 'failed') AS failed,
-       pg_catalog.count(*) FILTER (WHERE j.status = 'cancelled') AS cancelled,
-       pg_catalog.round(pg_catalog.count(*) FILTER (
-           WHERE j.status = 'confirmed' AND j.confirmed_at > pg_catalog.now() - interval '1 minute') / 60.0, 2)
-           AS confirmed_per_second_1m,
-       pg_catalog.max(pg_catalog.now() - j.created_at) FILTER (WHERE j.status = 'queued')
-           AS oldest_queued_age,
-       pg_catalog.round(pg_catalog.avg(j.attempts) FILTER (WHERE j.status = 'confirmed'), 3)
-           AS attempts_per_mint
-  FROM @extschema@.mint_jobs j
- WHERE @extschema@.has_tenant_access(j.tenant_id)
- GROUP BY j.tenant_id;
+CREATE VIEW @extschema@.tenant_stats AS
+SELECT * FROM @extschema@._tenant_stats();  -- src/api/functions.sql: only the visible tenants
 
 COMMENT ON VIEW @extschema@.tenant_stats IS 'Mint jobs per tenant: counts by status, rate, queue age, attempts per mint';
 

@@ -285,7 +285,7 @@ PG_FUNCTION_INFO_V1(mint_worker_status);
  * EXTENSION ... UPDATE.
  */
 #define WS_COLS_0_1 13
-#define WS_COLS     19
+#define WS_COLS     23
 
 Datum
 mint_worker_status(PG_FUNCTION_ARGS)
@@ -337,6 +337,13 @@ mint_worker_status(PG_FUNCTION_ARGS)
 		values[c++] = Int64GetDatum(s.failed);
 		values[c++] = Int64GetDatum(s.requeued);
 		values[c++] = Int64GetDatum(s.rpc_errors);
+		if (natts == WS_COLS)
+		{
+			values[c++] = Int64GetDatum(s.inconclusive);
+			values[c++] = Int64GetDatum(s.context_not_reached);
+			values[c++] = Int64GetDatum(s.sent_extra);
+			values[c++] = Int64GetDatum(s.send_extra_errors);
+		}
 		nulls[c] = s.last_rpc_error[0] == '\0';
 		values[c++] = CStringGetTextDatum(s.last_rpc_error);
 		nulls[c] = s.last_rpc_error_at == 0;

@@ -50,8 +50,9 @@ typedef struct MintJob
 	bool has_att;
 	uint8 sig[64];
 	char sig58[SOL_SIGNATURE_B58_MAX];
-	int64 last_valid; /* last valid block height of its blockhash */
-	uint8 *tx;        /* signed bytes, re-broadcast as they are */
+	int64 last_valid;                   /* last valid block height of its blockhash */
+	char genesis58[SOL_PUBKEY_B58_MAX]; /* the cluster it was made for ("": not recorded) */
+	uint8 *tx;                          /* signed bytes, re-broadcast as they are */
 	int txlen;
 	bool recorded;       /* committed in mint_attempts (sendable) */
 	bool maybe_accepted; /* a send may have reached the cluster */
@@ -88,7 +89,8 @@ typedef struct MintJob
 /* db.c: the state machine's transitions (src/worker/state.sql), batched. */
 extern int db_claim(int n, MemoryContext cxt, MintJob ***jobs_out);
 extern void db_load_pending(MintJob **jobs, int n, MemoryContext cxt);
-extern int db_record_attempts(MintJob **jobs, int n, const char *blockhash58);
+extern int db_record_attempts(MintJob **jobs, int n, const char *blockhash58,
+                              const char *genesis58);
 extern void db_renew(MintJob **jobs, int n);
 extern void db_flush(MintJob **jobs, int n);
 extern void db_release(MintJob **jobs, int n);

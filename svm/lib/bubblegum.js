@@ -32,7 +32,8 @@ const DISC = {
 };
 
 const treeConfigPda = (tree) => s.findProgramAddress([tree], K.bubblegum)[0];
-const assetIdPda = (tree, nonce) => s.findProgramAddress([Buffer.from('asset'), tree, s.u64le(nonce)], K.bubblegum)[0];
+const assetIdPda2 = (tree, nonce) => s.findProgramAddress([Buffer.from('asset'), tree, s.u64le(nonce)], K.bubblegum);
+const assetIdPda = (tree, nonce) => assetIdPda2(tree, nonce)[0];
 const metadataPda = (mint) => s.findProgramAddress([Buffer.from('metadata'), K.tokenMetadata, mint], K.tokenMetadata)[0];
 const editionPda = (mint) => s.findProgramAddress([Buffer.from('metadata'), K.tokenMetadata, mint, Buffer.from('edition')], K.tokenMetadata)[0];
 const ataAddress = (owner, mint) => s.findProgramAddress([owner, K.splToken, mint], K.ata)[0];
@@ -134,6 +135,7 @@ function decodeLeafEvent(data) {
     }
     ev.leaf_hash = s.hex(r.bytes(32));
     if (r.o !== data.length) return null;
+    ev.hex = data.toString('hex');
     return ev;
   } catch { return null; }
 }
@@ -151,7 +153,7 @@ function decodeTreeConfig(data) {
 }
 
 module.exports = {
-  IDS, K, DISC, treeConfigPda, assetIdPda, metadataPda, editionPda, ataAddress, merkleTreeSize,
+  IDS, K, DISC, treeConfigPda, assetIdPda, assetIdPda2, metadataPda, editionPda, ataAddress, merkleTreeSize,
   systemCreateAccount, setComputeUnitLimit, setComputeUnitPrice, createTreeIx, mintV1Ix,
   mintToCollectionV1Ix, mintV2Ix, decodeLeafEvent, decodeTreeConfig, ro, w, sg, sw,
 };

@@ -159,8 +159,8 @@ class Chain {
 
   balance(k) { const v = this.svm.getBalance(k); return v === null ? 0 : Number(v); }
 
-  // agave's fee: 5000 per signature + ceil(cu_price * cu_limit / 1e6).
-  _fee(tx) {
+  // The transaction's SetComputeUnitLimit / SetComputeUnitPrice (null / 0 when absent).
+  _budget(tx) {
     let limit = null, price = 0, other = 0;
     for (const ix of tx.instructions) {
       const prog = s.b58encode(tx.accountKeys[ix.programIdIndex]);
@@ -169,6 +169,12 @@ class Chain {
         if (ix.data[0] === 3 && ix.data.length >= 9) price = Number(Buffer.from(ix.data).readBigUInt64LE(1));
       } else other++;
     }
+    return { limit, price, other };
+  }
+
+  // agave's fee: 5000 per signature + ceil(cu_price * cu_limit / 1e6).
+  _fee(tx) {
+    let { limit, price, other } = this._budget(tx);
     if (limit === null) limit = Math.min(1400000, 200000 * other);
     limit = Math.min(limit, 1400000);
     return { fee: LAMPORTS_PER_SIGNATURE * tx.signatures.length + Math.ceil((price * limit) / 1e6), price };
@@ -243,6 +249,7 @@ class Chain {
         delegate: a(acc.delegate), payer: key(0), tree_delegate: a(acc.treeDelegate),
         name: md ? md.name : null, symbol: md ? md.symbol : null, uri: md ? md.uri : null,
         err: rec.err ? rec.err.json : null, compute_units: rec.computeUnitsConsumed,
+        cu_limit: this._budget(tx).limit, cu_price: this._budget(tx).price,
         leaf_nonce: null, asset_id: null, event: null,
       };
       if (acc.collectionMint !== undefined) entry.collection = a(acc.collectionMint);

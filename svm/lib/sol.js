@@ -69,11 +69,6 @@ const sha256 = (...parts) => {
 
 const P = (1n << 255n) - 19n;
 const D = 37095705934669439343138083508754565189542113879843219016388785533085940283555n;
-function modpow(b, e, m) {
-  let r = 1n; b %= m;
-  while (e > 0n) { if (e & 1n) r = (r * b) % m; b = (b * b) % m; e >>= 1n; }
-  return r;
-}
 // curve25519-dalek CompressedEdwardsY::decompress().is_some(): y = low 255 bits mod p (sign bit
 // ignored, non-canonical accepted); on curve iff (y^2-1)/(d*y^2+1) is 0 or a square mod p.
 function isOnCurve(bytes32) {
@@ -84,8 +79,25 @@ function isOnCurve(bytes32) {
   const u = (y2 - 1n + P) % P;
   const v = (D * y2 + 1n) % P;
   if (u === 0n) return true;
-  // u/v is a square iff u*v is (v^2 is one): Euler's criterion on u*v, no inversion needed
-  return modpow((u * v) % P, (P - 1n) / 2n, P) === 1n;
+  // u/v is a square iff u*v is (v^2 is one): its Legendre symbol, computed as the Jacobi symbol
+  // (p is prime), the same answer as Euler's criterion (u*v)^((p-1)/2) == 1 about 6x faster
+  return jacobi((u * v) % P, P) === 1;
+}
+// Jacobi symbol (a/n) for odd n > 0: 1, -1, or 0 when they share a factor.
+function jacobi(a, n) {
+  a %= n;
+  let t = 1;
+  while (a !== 0n) {
+    while ((a & 1n) === 0n) {
+      a >>= 1n;
+      const r = n & 7n;
+      if (r === 3n || r === 5n) t = -t;
+    }
+    [a, n] = [n, a];
+    if ((a & 3n) === 3n && (n & 3n) === 3n) t = -t;
+    a %= n;
+  }
+  return n === 1n ? t : 0;
 }
 
 const PDA_MARKER = Buffer.from('ProgramDerivedAddress');

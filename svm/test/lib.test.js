@@ -37,6 +37,29 @@ test('PDAs: the reference vectors, and 300 random derivations agree with @solana
   }
 });
 
+test('on-curve test: the extension\'s curve vectors, and Euler\'s criterion on random points', () => {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const lines = fs.readFileSync(path.join(__dirname, '../../src/solana/tests/vectors/curve_vectors.txt'), 'utf8')
+    .split('\n').filter((l) => / \| on_curve=(true|false) /.test(l));
+  assert.ok(lines.length >= 12);
+  for (const l of lines) {
+    const [, hex, want] = / \| ([0-9a-f]{64}) \| on_curve=(true|false) /.exec(l);
+    assert.equal(s.isOnCurve(Buffer.from(hex, 'hex')), want === 'true', l);
+  }
+  const P = (1n << 255n) - 19n;
+  const D = 37095705934669439343138083508754565189542113879843219016388785533085940283555n;
+  const pow = (b, e) => { let r = 1n; b %= P; while (e > 0n) { if (e & 1n) r = (r * b) % P; b = (b * b) % P; e >>= 1n; } return r; };
+  for (let i = 0; i < 500; i++) {
+    const b = crypto.randomBytes(32);
+    let y = 0n;
+    for (let k = 31; k >= 0; k--) y = (y << 8n) | BigInt(k === 31 ? b[k] & 0x7f : b[k]);
+    y %= P;
+    const u = (y * y - 1n + P) % P, v = (D * y * y + 1n) % P;
+    assert.equal(s.isOnCurve(b), u === 0n || pow(u * v, (P - 1n) / 2n) === 1n);
+  }
+});
+
 test('keccak-256 vectors and the reference sample A hashes', () => {
   assert.equal(s.hex(keccak256(Buffer.alloc(0))), 'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
   assert.equal(s.hex(keccak256(Buffer.from('abc'))), '4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45');

@@ -57,6 +57,8 @@ test('blocks advance on the clock; confirmed = tip-1, finalized = tip-lag; slots
   try {
     const a = await srv.rpc('getBlockHeight', [{ commitment: 'processed' }]);
     await new Promise((r) => setTimeout(r, 400));
+    // stand still for the comparisons below (a block between two answers would move them)
+    await srv.control('', { paused: true });
     const [p, c, f] = (await (await fetch(srv.base, { method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(['processed', 'confirmed', 'finalized'].map((commitment, i) => ({ jsonrpc: '2.0', id: i, method: 'getBlockHeight', params: [{ commitment }] }))) })).json())
       .sort((x, y) => x.id - y.id).map((x) => x.result);
@@ -78,7 +80,6 @@ test('blocks advance on the clock; confirmed = tip-1, finalized = tip-lag; slots
     assert.equal(typeof bh.context.slot, 'number');
     assert.equal(bh.context.apiVersion, '2.2.7');
     // paused, the chain stands still; advance moves it exactly
-    await srv.control('', { paused: true });
     const x = await srv.rpc('getBlockHeight', [{ commitment: 'processed' }]);
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(await srv.rpc('getBlockHeight', [{ commitment: 'processed' }]), x);

@@ -616,6 +616,62 @@ test_rpc_account_info(void)
 }
 
 static void
+test_rpc_context_epoch_genesis(void)
+{
+	static const char *bodies[] = {
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"context\":{\"apiVersion\":\"2.2.7\","
+	    "\"slot\":341234567},\"value\":[null]}}",
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"absoluteSlot\":341234500,\"blockHeight\":"
+	    "319000123,\"epoch\":789,\"slotIndex\":100,\"slotsInEpoch\":432000,"
+	    "\"transactionCount\":1}}",
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
+	    "\"5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d\"}",
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32016,\"message\":\"Minimum context "
+	    "slot has not been reached\",\"data\":{\"contextSlot\":341234000}}}",
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"value\":[null]}}",
+	};
+	uint64_t ids[1] = {1};
+	SolRpcResult r[5];
+	SolError err;
+	uint64_t slot = 0, height = 0;
+	uint8_t hash[32];
+	int i;
+	json_t *p;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 5; i++)
+		CHECK(sol_rpc_parse_response(200, bodies[i], strlen(bodies[i]), ids, 1, false, &r[i]) == 0);
+	CHECK(sol_rpc_parse_context_slot(&r[0], &slot, &err) == 0 && slot == 341234567);
+	CHECK(sol_rpc_parse_epoch_info(&r[1], &height, &slot, &err) == 0 && height == 319000123 &&
+	      slot == 341234500);
+	CHECK(sol_rpc_parse_epoch_info(&r[0], &height, &slot, &err) == -1);
+	CHECK(sol_rpc_parse_hash(&r[2], hash, &err) == 0 && hash[0] == 0x45);
+	CHECK(r[3].cls == SOL_RPC_CONTEXT_NOT_REACHED && sol_rpc_class_retryable(r[3].cls));
+	CHECK(strcmp(sol_rpc_class_name(r[3].cls), "context_not_reached") == 0);
+	CHECK(sol_rpc_parse_context_slot(&r[4], &slot, &err) == -1);
+	for (i = 0; i < 5; i++)
+		sol_rpc_result_clear(&r[i]);
+
+	p = sol_rpc_params_commitment_min("finalized", 42);
+	CHECK(p && json_integer_value(json_object_get(json_array_get(p, 0), "minContextSlot")) == 42);
+	json_decref(p);
+	p = sol_rpc_params_commitment_min("finalized", 0);
+	CHECK(p && json_object_get(json_array_get(p, 0), "minContextSlot") == NULL);
+	json_decref(p);
+	{
+		uint8_t wire[100];
+
+		memset(wire, 7, sizeof(wire));
+		p = sol_rpc_params_send_transaction_min(wire, sizeof(wire), true, "confirmed", 0, 99);
+		CHECK(p &&
+		      json_integer_value(json_object_get(json_array_get(p, 1), "minContextSlot")) == 99 &&
+		      json_is_true(json_object_get(json_array_get(p, 1), "skipPreflight")) &&
+		      json_integer_value(json_object_get(json_array_get(p, 1), "maxRetries")) == 0);
+		json_decref(p);
+	}
+}
+
+static void
 test_rpc_url_redact(void)
 {
 	static const struct
@@ -721,7 +777,7 @@ test_rpc_error_codes(void)
 	    {"/err/-32602/none", SOL_RPC_INVALID_REQUEST, -32602},
 	    {"/err/-32601/none", SOL_RPC_INVALID_REQUEST, -32601},
 	    {"/err/-32004/none", SOL_RPC_ERROR, -32004},
-	    {"/err/-32016/none", SOL_RPC_ERROR, -32016},
+	    {"/err/-32016/none", SOL_RPC_CONTEXT_NOT_REACHED, -32016},
 	};
 	TestServer s;
 	size_t i;
@@ -747,7 +803,8 @@ test_rpc_error_codes(void)
 			CHECK(r[0].instruction_index == -1 && r[0].custom_error == -1);
 		CHECK(sol_rpc_class_retryable(r[0].cls) ==
 		      (cases[i].cls == SOL_RPC_NODE_UNHEALTHY || cases[i].cls == SOL_RPC_ERROR ||
-		       cases[i].cls == SOL_RPC_HISTORY_UNAVAILABLE));
+		       cases[i].cls == SOL_RPC_HISTORY_UNAVAILABLE ||
+		       cases[i].cls == SOL_RPC_CONTEXT_NOT_REACHED));
 		clear_all(r, 1);
 		sol_rpc_free(c);
 	}
@@ -922,6 +979,7 @@ const SolTest sol_tests_rpc[] = {
     {"rpc_batch_reordered", test_rpc_batch_reordered},
     {"rpc_account_info", test_rpc_account_info},
     {"rpc_url_redact", test_rpc_url_redact},
+    {"rpc_context_epoch_genesis", test_rpc_context_epoch_genesis},
     {"rpc_error_codes", test_rpc_error_codes},
     {"rpc_http_failures", test_rpc_http_failures},
     {"rpc_timeout_nonblocking", test_rpc_timeout_nonblocking},

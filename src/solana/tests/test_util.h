@@ -63,5 +63,6 @@ extern const SolTest sol_tests_crypto[];
 extern const SolTest sol_tests_tx[];
 extern const SolTest sol_tests_metadata[];
 extern const SolTest sol_tests_rpc[];
+extern const SolTest sol_tests_budget[];
 
 #endif
