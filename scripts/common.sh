@@ -1,5 +1,7 @@
 # Shared by scripts/demo.sh, scripts/test.sh and bench/ (sourced, not run).
-PG_BIN=/usr/lib/postgresql/15/bin
+# MINT_PG_BIN: another (relocated) PostgreSQL 15 installation, e.g. to test
+# two checkouts side by side without one install overwriting the other.
+PG_BIN=${MINT_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_CONFIG=$PG_BIN/pg_config
 TEST_USER=${MINT_TEST_USER:-postgres}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
