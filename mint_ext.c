@@ -44,6 +44,8 @@ int mint_lease = 60000;
 int mint_rpc_timeout = 10000;
 int mint_poll_interval = 500;
 int mint_priority_fee = 0;
+int mint_priority_fee_max = 0;
+int mint_priority_fee_percentile = 75;
 int mint_webhook_retention = 7 * 86400;
 static int mint_webhook_max_events = 1000; /* read by mint._webhook_accept (webhook.sql) */
 char *mint_test_crash_file = NULL;
@@ -139,6 +141,18 @@ mint_define_settings(void)
 	                        "instructions).",
 	                        NULL, &mint_priority_fee, 0, 0, INT_MAX, PGC_SIGHUP, 0, NULL, NULL,
 	                        NULL);
+	DefineCustomIntVariable(
+	    "mint.priority_fee_max",
+	    "Cap of the dynamic compute-unit price in micro-lamports (0: mint.priority_fee is fixed).",
+	    "Above 0, each attempt pays the mint.priority_fee_percentile of the fees that recently "
+	    "landed transactions write-locking its tree and tree config (at least mint.priority_fee), "
+	    "plus a quarter of this cap for each earlier attempt of the ticket that expired, and never "
+	    "more than this cap.",
+	    &mint_priority_fee_max, 0, 0, INT_MAX, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("mint.priority_fee_percentile",
+	                        "Percentile of the recent prioritization fees the dynamic fee pays.",
+	                        NULL, &mint_priority_fee_percentile, 75, 0, 100, PGC_SIGHUP, 0, NULL,
+	                        NULL, NULL);
 	DefineCustomIntVariable(
 	    "mint.webhook_retention",
 	    "How long processed webhook deliveries are kept before they are reaped.", NULL,

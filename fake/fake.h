@@ -81,7 +81,8 @@ typedef struct FkFaults
 	int retry_after_s;
 	int timeout_hold_ms;
 	int tx_error_code;
-	uint64_t tree_capacity; /* 0 = unlimited */
+	uint64_t tree_capacity;    /* 0 = unlimited */
+	uint64_t min_priority_fee; /* congestion: a lower compute-unit price never lands */
 	int slot_ms;
 	/* load-balanced mode (nodes = 1: one node, today's behaviour) */
 	int nodes;
@@ -125,6 +126,7 @@ enum FkMethod
 	M_GET_EPOCH_INFO,
 	M_GET_GENESIS_HASH,
 	M_IS_BLOCKHASH_VALID,
+	M_GET_RECENT_PRIORITIZATION_FEES,
 	M_OTHER,
 	M__COUNT
 };
@@ -172,6 +174,7 @@ enum FkChainStat
 	C_TX_ERROR_INJECTED,
 	C_TREE_FULL,
 	C_EXPIRED_IN_QUEUE,
+	C_PRICED_OUT, /* expired in the queue, its compute-unit price below min_priority_fee */
 	C_WEBHOOKS,
 	C__COUNT
 };

@@ -183,6 +183,7 @@ typedef struct TxRec
 	uint64_t slot;
 	int64_t block_time;
 	uint64_t nonce;
+	uint64_t cu_price; /* SetComputeUnitPrice, micro-lamports per unit (0: none) */
 	uint8_t asset[32];
 	uint8_t tree[32];
 	uint8_t tree_config[32];
@@ -750,6 +751,7 @@ typedef struct Prepared
 	bool to_collection;
 	bool sig_ok;
 	FkTxErr perr;
+	uint64_t cu_price;
 	SolMetadata md;
 	uint8_t tree[32];
 	uint8_t tree_config[32];
@@ -1071,6 +1073,13 @@ prepare_tx(const uint8_t *wire, size_t len, Prepared *p, char *msg, size_t msgca
 				set_perr(p, E_IX_INVALID_DATA, (int)i, 0);
 			else if (seen_cb[t]++)
 				set_perr(p, E_DUPLICATE_IX, (int)i, 0);
+			else if (t == 3)
+			{
+				int b;
+
+				for (b = 8; b >= 1; b--)
+					p->cu_price = (p->cu_price << 8) | ix->data[b];
+			}
 		}
 		else if (memcmp(prog, sol_bubblegum_program_id, 32) == 0)
 		{
@@ -1295,6 +1304,7 @@ fk_chain_tick(void)
 {
 	TxRec **landed = NULL;
 	size_t nl = 0;
+	size_t kept = 0;
 	size_t i;
 
 	pthread_mutex_lock(&fk_lock);
@@ -1311,14 +1321,21 @@ fk_chain_tick(void)
 		if (ch.tip > r->bh_height + fk_cfg.blockhash_window)
 		{
 			r->state = TX_DROPPED;
-			fk_stat_chain(C_EXPIRED_IN_QUEUE);
+			fk_stat_chain(r->cu_price < fk_cfg.faults.min_priority_fee ? C_PRICED_OUT
+			                                                           : C_EXPIRED_IN_QUEUE);
+			continue;
+		}
+		if (r->cu_price < fk_cfg.faults.min_priority_fee)
+		{
+			/* outbid: the leader fills its blocks with better-paying transactions */
+			ch.pending[kept++] = ch.pending[i];
 			continue;
 		}
 		land(r);
 		ch.ledger[ch.nledger++] = ch.pending[i];
 		landed[nl++] = r;
 	}
-	ch.npending = 0;
+	ch.npending = kept;
 	ch.cum_tx[ch.tip & ch.cum_mask] = ch.landed_ok + ch.landed_err;
 	lags_tick();
 	pthread_mutex_unlock(&fk_lock);
@@ -1526,6 +1543,51 @@ m_epoch_info(Call *c)
 	                            (json_int_t)SLOTS_PER_EPOCH, "transactionCount", (json_int_t)txc));
 }
 
+/*
+ * getRecentPrioritizationFees [[address, ...]] (at most 128): one entry per
+ * block of the node's last 150, the fee that landed a transaction there.  The
+ * fake's fee market is a fixed pattern around min_priority_fee m: block h
+ * reports m * (h mod 10) / 5, i.e. 0, 0.2 m, ... 1.8 m (every value 15 times
+ * in 150 blocks), the same for every account list.
+ */
+static json_t *
+m_recent_prioritization_fees(Call *c)
+{
+	json_t *list = param(c, 0);
+	json_t *out;
+	size_t i;
+	uint64_t tip;
+	uint64_t h;
+	uint64_t from;
+	uint64_t m;
+
+	if (list != NULL && !json_is_null(list))
+	{
+		if (!json_is_array(list))
+			return invalid_params(c, "Invalid params: invalid type: expected a sequence.");
+		if (json_array_size(list) > 128)
+			return invalid_params(c, "Too many inputs provided; max 128");
+		for (i = 0; i < json_array_size(list); i++)
+		{
+			json_t *a = json_array_get(list, i);
+			uint8_t k[32];
+
+			if (!json_is_string(a) || !sol_pubkey_from_b58(json_string_value(a), k))
+				return invalid_params(c, "Invalid param: Invalid");
+		}
+	}
+	pthread_mutex_lock(&fk_lock);
+	tip = node_tip(c->node);
+	m = fk_cfg.faults.min_priority_fee;
+	pthread_mutex_unlock(&fk_lock);
+	from = tip > 149 ? tip - 149 : 1;
+	out = json_array();
+	for (h = from; h <= tip; h++)
+		json_array_append_new(out, json_pack("{s:I,s:I}", "slot", (json_int_t)slot_of(h),
+		                                     "prioritizationFee", (json_int_t)(m * (h % 10) / 5)));
+	return ok_resp(c, out);
+}
+
 static json_t *
 m_genesis_hash(Call *c)
 {
@@ -1611,6 +1673,7 @@ new_record(const uint8_t *wire, size_t len, const Prepared *p)
 	r->bgum_ix = (uint8_t)p->bgum_ix;
 	r->to_collection = p->to_collection;
 	r->perr = p->perr;
+	r->cu_price = p->cu_price;
 	memcpy(r->tree, p->tree, 32);
 	memcpy(r->tree_config, p->tree_config, 32);
 	memcpy(r->owner, p->owner, 32);
@@ -2416,6 +2479,9 @@ rpc_call(json_t *req, int node, bool *drop)
 		case M_IS_BLOCKHASH_VALID:
 			resp = m_is_blockhash_valid(&c);
 			break;
+		case M_GET_RECENT_PRIORITIZATION_FEES:
+			resp = m_recent_prioritization_fees(&c);
+			break;
 		default:
 			resp = err_resp(&c, O_METHOD_NOT_FOUND, -32601, "Method not found", NULL);
 			break;
@@ -2575,7 +2641,7 @@ fk_ledger_json(bool summary, uint64_t offset, uint64_t limit)
 			              ",\"block_height\":%" PRIu64,
 			              k, r->err.kind == E_NONE ? "ok" : "failed", r->slot, r->height);
 			b58key(r->tree, k);
-			fk_buf_printf(&b, ",\"tree\":\"%s\"", k);
+			fk_buf_printf(&b, ",\"tree\":\"%s\",\"cu_price\":%" PRIu64, k, r->cu_price);
 			if (r->err.kind == E_NONE)
 			{
 				fk_buf_printf(&b, ",\"leaf_nonce\":%" PRIu64, r->nonce);
@@ -2636,6 +2702,7 @@ faults_json(const FkFaults *f)
 	              "retry_after_s", f->retry_after_s, "timeout_hold_ms", f->timeout_hold_ms,
 	              "tx_error_code", f->tx_error_code, "tree_capacity", (json_int_t)f->tree_capacity,
 	              "slot_ms", f->slot_ms);
+	json_object_set_new(o, "min_priority_fee", json_integer((json_int_t)f->min_priority_fee));
 	json_object_set_new(o, "nodes", json_integer(f->nodes));
 	json_object_set_new(o, "node_lag", lags);
 	json_object_set_new(
@@ -2861,6 +2928,13 @@ fk_apply_option(FkFaults *f, const char *name, json_t *v, const char **errmsg)
 		if (get_int(v, 0, 0xffffffffLL, &i, errmsg))
 			return -1;
 		f->tx_error_code = (int)i;
+		return 0;
+	}
+	if (strcmp(name, "min_priority_fee") == 0)
+	{
+		if (get_int(v, 0, INT64_MAX, &i, errmsg))
+			return -1;
+		f->min_priority_fee = (uint64_t)i;
 		return 0;
 	}
 	if (strcmp(name, "tree_capacity") == 0)

@@ -529,27 +529,30 @@ accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: solana-fake --listen 127.0.0.1:PORT [options]   (PORT 0 = any free port)\n"
-	        "  --port-file FILE          write the bound port here once listening\n"
-	        "  --slot-ms N               block time (default 400)\n"
-	        "  --finalized-lag N         finalized trails processed by N blocks (default 32)\n"
-	        "  --blockhash-window N      blockhash validity in blocks (default 150)\n"
-	        "  --tree-capacity N         mints per tree, 0 = unlimited (default 0)\n"
-	        "  --tree TREE:CREATOR       a tree created beforehand, with its creator (repeatable)\n"
-	        "  --seed N                  RNG seed for faults (default 1)\n"
-	        "  --threads N               HTTP worker threads (default 4)\n"
-	        "  --latency-ms X --p-429 P --p-5xx P --p-timeout P --p-lost-response P\n"
-	        "  --p-never-lands P --p-tx-error P --down --paused --retry-after-s N\n"
-	        "  --timeout-hold-ms N --tx-error-code N\n"
-	        "  --nodes N                 load-balanced pool of N node views (default 1)\n"
-	        "  --node-lag L0,L1,...      fixed lag of each node in blocks (default 0)\n"
-	        "  --lag-wander MIN-MAX      nodes 1..N-1 lag a wandering MIN..MAX blocks\n"
-	        "  --route random|round-robin   how a request picks its node (default random)\n"
-	        "  --webhook-log FILE        append one webhook delivery per landed/failed mint\n"
-	        "  --webhook-secret whsec_…  Standard Webhooks HMAC secret\n"
-	        "  --webhook-style standard|helius   --webhook-auth VALUE (helius Authorization)\n"
-	        "  --quiet\n");
+	fprintf(
+	    out,
+	    "usage: solana-fake --listen 127.0.0.1:PORT [options]   (PORT 0 = any free port)\n"
+	    "  --port-file FILE          write the bound port here once listening\n"
+	    "  --slot-ms N               block time (default 400)\n"
+	    "  --finalized-lag N         finalized trails processed by N blocks (default 32)\n"
+	    "  --blockhash-window N      blockhash validity in blocks (default 150)\n"
+	    "  --tree-capacity N         mints per tree, 0 = unlimited (default 0)\n"
+	    "  --min-priority-fee N      congestion: transactions paying less than N micro-lamports\n"
+	    "                            per compute unit never land (default 0)\n"
+	    "  --tree TREE:CREATOR       a tree created beforehand, with its creator (repeatable)\n"
+	    "  --seed N                  RNG seed for faults (default 1)\n"
+	    "  --threads N               HTTP worker threads (default 4)\n"
+	    "  --latency-ms X --p-429 P --p-5xx P --p-timeout P --p-lost-response P\n"
+	    "  --p-never-lands P --p-tx-error P --down --paused --retry-after-s N\n"
+	    "  --timeout-hold-ms N --tx-error-code N\n"
+	    "  --nodes N                 load-balanced pool of N node views (default 1)\n"
+	    "  --node-lag L0,L1,...      fixed lag of each node in blocks (default 0)\n"
+	    "  --lag-wander MIN-MAX      nodes 1..N-1 lag a wandering MIN..MAX blocks\n"
+	    "  --route random|round-robin   how a request picks its node (default random)\n"
+	    "  --webhook-log FILE        append one webhook delivery per landed/failed mint\n"
+	    "  --webhook-secret whsec_…  Standard Webhooks HMAC secret\n"
+	    "  --webhook-style standard|helius   --webhook-auth VALUE (helius Authorization)\n"
+	    "  --quiet\n");
 }
 
 static int

@@ -263,6 +263,7 @@ const char *const fk_method_names[M__COUNT] = {"getHealth",
                                                "getEpochInfo",
                                                "getGenesisHash",
                                                "isBlockhashValid",
+                                               "getRecentPrioritizationFees",
                                                "other"};
 static const char *const outcome_names[O__COUNT] = {"ok",
                                                     "duplicate",
@@ -286,7 +287,7 @@ static const char *const http_names[H__COUNT] = {
     "control"};
 static const char *const chain_names[C__COUNT] = {
     "blocks",    "landed_ok",        "landed_err", "tx_error_injected",
-    "tree_full", "expired_in_queue", "webhooks"};
+    "tree_full", "expired_in_queue", "priced_out", "webhooks"};
 
 static const char *const node_stat_names[N__COUNT] = {"requests", "calls", "min_context_slot",
                                                       "blockhash_not_found"};

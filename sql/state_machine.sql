@@ -14,7 +14,8 @@ SELECT count(*) FROM mint.mint_tickets('sm', (SELECT jsonb_agg(jsonb_build_objec
 CREATE FUNCTION pg_temp.rec(ticket text, token bigint, sig text) RETURNS integer LANGUAGE sql AS $$
   SELECT count(*)::integer FROM mint._record_attempts(ARRAY['sm'], ARRAY[ticket], ARRAY[token], ARRAY[sig],
     ARRAY['bh'], ARRAY[100::bigint], ARRAY['9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu'],
-    ARRAY['\x01'::bytea], 60000, 'genesis-of-the-test') $$;
+    ARRAY['\x01'::bytea], 60000, 'genesis-of-the-test',
+    ARRAY[1400::bigint], ARRAY[99000]) $$;
 CREATE FUNCTION pg_temp.job(ticket text) RETURNS text LANGUAGE sql AS $$
   SELECT status || ' attempts=' || attempts || ' token=' || lease_token || ' sig=' || coalesce(signature, '-')
          || ' asset=' || coalesce(asset_id, '-')
@@ -28,7 +29,7 @@ SELECT count(*) AS claimable FROM mint._claim(10, 60000);
 -- NM6 record before send: the attempt is stored with its signature
 SELECT pg_temp.rec('S-1', 1, 'sig-1a') AS recorded;
 SELECT pg_temp.job('S-1');
-SELECT attempt_no, signature, state, lease_token FROM mint.mint_attempts WHERE ticket_id = 'S-1';
+SELECT attempt_no, signature, state, lease_token, priority_fee, compute_unit_limit FROM mint.mint_attempts WHERE ticket_id = 'S-1';
 -- QJ4 no second transaction while the first may still land
 SELECT pg_temp.rec('S-1', 1, 'sig-1b') AS recorded_while_pending;
 -- DL6 a stale token records nothing

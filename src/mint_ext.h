@@ -22,12 +22,14 @@ extern int mint_commitment; /* MINT_COMMITMENT_* */
 extern int mint_batch_size;
 extern int mint_max_inflight;
 extern int mint_max_attempts;
-extern int mint_backoff_base;  /* milliseconds */
-extern int mint_backoff_max;   /* milliseconds */
-extern int mint_lease;         /* milliseconds */
-extern int mint_rpc_timeout;   /* milliseconds */
-extern int mint_poll_interval; /* milliseconds */
-extern int mint_priority_fee;  /* micro-lamports per compute unit, 0 = none */
+extern int mint_backoff_base;            /* milliseconds */
+extern int mint_backoff_max;             /* milliseconds */
+extern int mint_lease;                   /* milliseconds */
+extern int mint_rpc_timeout;             /* milliseconds */
+extern int mint_poll_interval;           /* milliseconds */
+extern int mint_priority_fee;            /* micro-lamports per compute unit, 0 = none */
+extern int mint_priority_fee_max;        /* cap of the dynamic fee, 0 = fixed fee */
+extern int mint_priority_fee_percentile; /* of the recent fees over tree + tree config */
 extern char *mint_test_crash_file;
 extern int mint_webhook_retention; /* seconds */
 extern bool mint_accept_async_replication;

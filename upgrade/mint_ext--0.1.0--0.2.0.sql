@@ -177,11 +177,14 @@ $$;
 -- Each attempt records the cluster it was made for (the endpoint's genesis
 -- hash): it is judged only through an endpoint of that cluster.
 ALTER TABLE @extschema@.mint_attempts ADD COLUMN genesis_hash text;
+-- ... and its compute-budget price and limit (the priority fee it pays).
+ALTER TABLE @extschema@.mint_attempts ADD COLUMN priority_fee bigint,
+	ADD COLUMN compute_unit_limit integer;
 DROP FUNCTION @extschema@._record_attempts(text[], text[], bigint[], text[], text[], bigint[],
 	text[], bytea[], integer);
 CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
 	signatures text[], blockhashes text[], last_valid bigint[], trees text[], txs bytea[],
-	lease_ms integer, genesis text)
+	lease_ms integer, genesis text, fees bigint[], cu_limits integer[])
 RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer)
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -191,26 +194,28 @@ AS $$
 		   SET status = 'submitted', attempts = j.attempts + 1, signature = r.signature,
 		       submitted_at = pg_catalog.now(), updated_at = pg_catalog.now(),
 		       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0)
-		  FROM unnest(tenants, tickets, tokens, signatures, blockhashes, last_valid, trees, txs)
-		       AS r(tenant_id, ticket_id, token, signature, blockhash, last_valid, tree, tx)
+		  FROM unnest(tenants, tickets, tokens, signatures, blockhashes, last_valid, trees, txs,
+		              fees, cu_limits)
+		       AS r(tenant_id, ticket_id, token, signature, blockhash, last_valid, tree, tx, fee,
+		            cu_limit)
 		 WHERE j.tenant_id = r.tenant_id AND j.ticket_id = r.ticket_id AND j.lease_token = r.token
 		   AND j.status IN ('in_flight', 'submitted')
 		   AND NOT EXISTS (SELECT 1 FROM @extschema@.mint_attempts x
 		                    WHERE x.tenant_id = j.tenant_id AND x.ticket_id = j.ticket_id
 		                      AND x.state IN ('pending', 'landed_ok'))
 		RETURNING j.tenant_id, j.ticket_id, j.attempts, j.lease_token, r.signature, r.blockhash,
-		          r.last_valid, r.tree, r.tx
+		          r.last_valid, r.tree, r.tx, r.fee, r.cu_limit
 	)
 	INSERT INTO @extschema@.mint_attempts AS a
 		(tenant_id, ticket_id, attempt_no, signature, recent_blockhash, last_valid_block_height,
-		 merkle_tree, signed_tx, lease_token, genesis_hash)
+		 merkle_tree, signed_tx, lease_token, genesis_hash, priority_fee, compute_unit_limit)
 	SELECT r.tenant_id, r.ticket_id, r.attempts, r.signature, r.blockhash, r.last_valid, r.tree, r.tx,
-	       r.lease_token, genesis
+	       r.lease_token, genesis, r.fee, r.cu_limit
 	  FROM r
 	RETURNING a.tenant_id, a.ticket_id, a.attempt_no
 $$;
 REVOKE ALL ON FUNCTION @extschema@._record_attempts(text[], text[], bigint[], text[], text[],
-	bigint[], text[], bytea[], integer, text) FROM PUBLIC;
+	bigint[], text[], bytea[], integer, text, bigint[], integer[]) FROM PUBLIC;
 DROP FUNCTION @extschema@._pending_attempts(text[], text[]);
 CREATE FUNCTION @extschema@._pending_attempts(tenants text[], tickets text[])
 RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer, signature text,

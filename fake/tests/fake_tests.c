@@ -390,6 +390,9 @@ latest_blockhash(Srv *s, const char *commitment, uint8_t bh[32], json_int_t *lvb
 	return ok;
 }
 
+/* SetComputeUnitPrice of the mints build_mint() makes (0: none) */
+static uint64_t build_cu_price = 0;
+
 /* Build a signed mint for `ticket`; returns wire length, fills base64 and signature b58. */
 static int
 build_mint(const uint8_t bh[32], int ticket, bool collection, uint8_t *wire, char *b64,
@@ -417,6 +420,11 @@ build_mint(const uint8_t bh[32], int ticket, bool collection, uint8_t *wire, cha
 		sol_keypair_from_seed(seed, sk, mp.collection_mint);
 		mp.to_collection = true;
 		memcpy(mp.collection_authority, payer_pk, 32);
+	}
+	if (build_cu_price > 0)
+	{
+		mp.cu_price_micro_lamports = build_cu_price;
+		mp.cu_limit = 300000;
 	}
 	n = sol_build_mint_tx(&mp, bh, payer_sk, wire, 1232, sig, &err);
 	if (n < 0)
@@ -1155,6 +1163,82 @@ t_tree_capacity(void)
 	          jint(j, "mints.2.err.InstructionError.1.Custom") == 6017 &&
 	          json_is_null(jget(j, "mints.2.leaf_nonce")),
 	      "third mint landed with InsufficientMintCapacity");
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+}
+
+/* Congestion: a transaction below min_priority_fee never lands; the fee market the node reports. */
+static void
+t_priority_fees(void)
+{
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	char sig_low[SOL_SIGNATURE_B58_MAX];
+	char sig_ok[SOL_SIGNATURE_B58_MAX];
+	char sig_none[SOL_SIGNATURE_B58_MAX];
+	char params[200];
+	char tree58[SOL_PUBKEY_B58_MAX];
+	json_t *j;
+	json_int_t sum = 0;
+	size_t i;
+	int seen[10] = {0};
+	bool pattern = true;
+
+	CHECK(srv_start(&s, "--paused --min-priority-fee 1000 --blockhash-window 5"), "start");
+	advance(&s, 200);
+	sol_pubkey_to_b58(tree_pk, tree58);
+	snprintf(params, sizeof(params), "[[\"%s\"]]", tree58);
+	j = rpc(&s, "getRecentPrioritizationFees", params);
+	CHECK(json_array_size(jget(j, "result")) == 150, "150 recent slots (%zu)",
+	      json_array_size(jget(j, "result")));
+	for (i = 0; i < json_array_size(jget(j, "result")); i++)
+	{
+		json_t *e = json_array_get(jget(j, "result"), i);
+		json_int_t f = json_integer_value(json_object_get(e, "prioritizationFee"));
+
+		sum += f;
+		if (f % 200 != 0 || f < 0 || f > 1800)
+			pattern = false;
+		else
+			seen[f / 200]++;
+	}
+	for (i = 0; i < 10; i++)
+		pattern = pattern && seen[i] == 15;
+	CHECK(pattern && sum == 15 * 9000, "each of 0, 200 .. 1800 in 15 slots (sum %lld)",
+	      (long long)sum);
+	json_decref(j);
+	j = rpc(&s, "getRecentPrioritizationFees", "[\"notalist\"]");
+	CHECK(jint(j, "error.code") == -32602, "a non-list is invalid params");
+	json_decref(j);
+	j = rpc(&s, "getRecentPrioritizationFees", "[[\"0OIl\"]]");
+	CHECK(jint(j, "error.code") == -32602, "a bad address is invalid params");
+	json_decref(j);
+
+	CHECK(latest_blockhash(&s, "processed", bh, NULL), "blockhash");
+	build_cu_price = 999;
+	build_mint(bh, 300, false, wire, b64, sig_low);
+	json_decref(send_tx(&s, b64, true, NULL));
+	build_cu_price = 1000;
+	build_mint(bh, 301, false, wire, b64, sig_ok);
+	json_decref(send_tx(&s, b64, true, NULL));
+	build_cu_price = 0;
+	build_mint(bh, 302, false, wire, b64, sig_none);
+	json_decref(send_tx(&s, b64, true, NULL));
+	advance(&s, 1);
+	j = ledger(&s);
+	CHECK(jint(j, "ok") == 1 && strcmp(jstr(j, "mints.0.signature"), sig_ok) == 0 &&
+	          jint(j, "mints.0.cu_price") == 1000,
+	      "only the transaction paying min_priority_fee lands, its price in the ledger");
+	json_decref(j);
+	advance(&s, 10);
+	j = ledger(&s);
+	CHECK(jint(j, "ok") == 1, "the under-priced ones never land");
+	json_decref(j);
+	j = get_json(&s, "/stats");
+	CHECK(jint(j, "chain.priced_out") == 2, "both expire priced out (%lld)",
+	      (long long)jint(j, "chain.priced_out"));
 	json_decref(j);
 	CHECK(srv_stop(&s) == 0, "clean exit");
 }
@@ -2323,6 +2407,7 @@ main(int argc, char **argv)
 	    {"signature_statuses_progress", t_statuses},
 	    {"chain_advances", t_chain_advances},
 	    {"tree_capacity", t_tree_capacity},
+	    {"priority_fees", t_priority_fees},
 	    {"fault_rates_429_5xx_timeout_down", t_fault_rates},
 	    {"lost_response", t_lost_response},
 	    {"never_lands_then_resend_lands", t_never_lands_then_resend},

@@ -135,6 +135,8 @@ CREATE TABLE @extschema@.mint_attempts (
 	last_sent_at            timestamptz,
 	resolved_at             timestamptz,
 	genesis_hash            text,             -- the cluster it was made for (NULL: before 0.2.0)
+	priority_fee            bigint,           -- SetComputeUnitPrice, micro-lamports per unit (NULL: none)
+	compute_unit_limit      integer,          -- SetComputeUnitLimit (NULL: none)
 	PRIMARY KEY (tenant_id, ticket_id, attempt_no),
 	UNIQUE (signature),
 	FOREIGN KEY (tenant_id, ticket_id) REFERENCES @extschema@.mint_jobs (tenant_id, ticket_id)

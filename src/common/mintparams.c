@@ -48,9 +48,13 @@ mint_params(const char *owner, const char *metadata_json, const char *tree, cons
 		p->to_collection = true;
 		memcpy(p->collection_authority, payer, 32);
 	}
-	if (mint_priority_fee > 0)
+	if (mint_priority_fee > 0 || mint_priority_fee_max > 0)
 	{
+		/* the fixed price; with a dynamic fee its floor, the worker setting each
+		 * attempt's price (sol_priority_fee) before mint_params_budget() */
 		p->cu_price_micro_lamports = (uint64)mint_priority_fee;
+		if (mint_priority_fee_max > 0 && mint_priority_fee > mint_priority_fee_max)
+			p->cu_price_micro_lamports = (uint64)mint_priority_fee_max;
 		p->cu_limit = sol_mint_cu_limit(p, NULL, 0);
 	}
 	return true;

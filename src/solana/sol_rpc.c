@@ -1240,3 +1240,48 @@ sol_rpc_parse_account(const SolRpcResult *r, uint8_t *out, size_t cap, size_t *l
 	*len = (size_t)n;
 	return 0;
 }
+
+json_t *
+sol_rpc_params_recent_prioritization_fees(const uint8_t (*accounts)[32], size_t n)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+	{
+		char b58[SOL_PUBKEY_B58_MAX];
+
+		sol_pubkey_to_b58(accounts[i], b58);
+		json_array_append_new(list, json_string(b58));
+	}
+	return json_pack("[o]", list);
+}
+
+int
+sol_rpc_parse_prioritization_fees(const SolRpcResult *r, uint64_t *fees, size_t cap, size_t *n,
+                                  SolError *err)
+{
+	const json_t *res = ok_result(r, err);
+	size_t i;
+	size_t k = 0;
+
+	*n = 0;
+	if (res == NULL)
+		return -1;
+	if (!json_is_array(res))
+		return sol_error_set(err, SOL_ERR_INVALID, "result",
+		                     "getRecentPrioritizationFees result is not an array");
+	for (i = 0; i < json_array_size(res); i++)
+	{
+		const json_t *f = json_object_get(json_array_get(res, i), "prioritizationFee");
+
+		if (!json_is_integer(f) || json_integer_value(f) < 0)
+			return sol_error_set(err, SOL_ERR_INVALID, "result",
+			                     "getRecentPrioritizationFees entry %zu lacks prioritizationFee",
+			                     i);
+		if (k < cap)
+			fees[k++] = (uint64_t)json_integer_value(f);
+	}
+	*n = k;
+	return 0;
+}

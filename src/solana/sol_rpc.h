@@ -153,6 +153,14 @@ int sol_rpc_parse_account_data(const SolRpcResult *r, uint8_t *out, size_t cap, 
 int sol_rpc_parse_account(const SolRpcResult *r, uint8_t *out, size_t cap, size_t *len,
                           bool *exists, uint8_t owner[32], SolError *err);
 
+/* getRecentPrioritizationFees over accounts[n] (the accounts a transaction write-locks; at
+ * most 128): the fee, in micro-lamports per compute unit, that landed a transaction locking
+ * all of them in each of the node's recent slots (up to 150). */
+json_t *sol_rpc_params_recent_prioritization_fees(const uint8_t (*accounts)[32], size_t n);
+/* Its answer: up to cap fees (one per slot) into fees[]; *n receives how many.  0 ok, -1. */
+int sol_rpc_parse_prioritization_fees(const SolRpcResult *r, uint64_t *fees, size_t cap, size_t *n,
+                                      SolError *err);
+
 /* Result parsers for SOL_RPC_OK results.  0 ok, -1 (SOL_ERR_INVALID: treat as malformed). */
 int sol_rpc_parse_latest_blockhash(const SolRpcResult *r, uint8_t blockhash[32],
                                    uint64_t *last_valid_block_height, SolError *err);

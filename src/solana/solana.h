@@ -12,5 +12,6 @@
 #include "sol_tx.h"
 #include "sol_bubblegum.h"
 #include "sol_rpc.h"
+#include "sol_fees.h"
 
 #endif

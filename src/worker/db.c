@@ -422,15 +422,22 @@ int
 db_record_attempts(MintJob **jobs, int n, const char *blockhash58, const char *genesis58)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid types[10] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID,  TEXTARRAYOID, TEXTARRAYOID,
-	                 INT8ARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, INT4OID,      TEXTOID};
-	Datum args[10];
+	Oid types[12] = {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
+	                 TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, BYTEAARRAYOID,
+	                 INT4OID,      TEXTOID,      INT8ARRAYOID, INT4ARRAYOID};
+	Datum args[12];
 	JobKeys k;
 	const char **sigs = palloc(sizeof(char *) * Max(n, 1));
 	const char **hashes = palloc(sizeof(char *) * Max(n, 1));
 	const char **trees = palloc(sizeof(char *) * Max(n, 1));
 	int64 *lvbh = palloc(sizeof(int64) * Max(n, 1));
 	bytea **txs = palloc(sizeof(bytea *) * Max(n, 1));
+	Datum *fees = palloc(sizeof(Datum) * Max(n, 1));
+	Datum *limits = palloc(sizeof(Datum) * Max(n, 1));
+	bool *fee_nulls = palloc(sizeof(bool) * Max(n, 1));
+	bool *limit_nulls = palloc(sizeof(bool) * Max(n, 1));
+	int dims[1];
+	int lbs[1] = {1};
 	int recorded;
 	int i;
 
@@ -449,7 +456,13 @@ db_record_attempts(MintJob **jobs, int n, const char *blockhash58, const char *g
 		txs[i] = palloc(VARHDRSZ + j->txlen);
 		SET_VARSIZE(txs[i], VARHDRSZ + j->txlen);
 		memcpy(VARDATA(txs[i]), j->tx, j->txlen);
+		/* NULL: the attempt has no such compute-budget instruction */
+		fees[i] = Int64GetDatum((int64)j->cu_price);
+		fee_nulls[i] = j->cu_price == 0;
+		limits[i] = Int32GetDatum((int32)j->cu_limit);
+		limit_nulls[i] = j->cu_limit == 0;
 	}
+	dims[0] = n;
 	db_begin("mint: record attempts");
 	args[0] = text_array(k.tenant, n);
 	args[1] = text_array(k.ticket, n);
@@ -461,10 +474,14 @@ db_record_attempts(MintJob **jobs, int n, const char *blockhash58, const char *g
 	args[7] = bytea_array(txs, n);
 	args[8] = Int32GetDatum(mint_lease);
 	args[9] = CStringGetTextDatum(genesis58);
+	args[10] = PointerGetDatum(construct_md_array(fees, fee_nulls, 1, dims, lbs, INT8OID, 8,
+	                                              FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[11] = PointerGetDatum(
+	    construct_md_array(limits, limit_nulls, 1, dims, lbs, INT4OID, 4, true, TYPALIGN_INT));
 	exec_plan(&plan,
 	          "SELECT * FROM mint._record_attempts($1, $2, $3, $4, $5, $6, "
-	          "$7, $8, $9, $10)",
-	          10, types, args, false);
+	          "$7, $8, $9, $10, $11, $12)",
+	          12, types, args, false);
 	recorded = (int)SPI_processed;
 	for (i = 0; i < recorded; i++)
 	{

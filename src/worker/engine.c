@@ -46,6 +46,7 @@
 #include "solana/sol_budget.h"
 #include "solana/sol_crypto.h"
 #include "solana/sol_errors.h"
+#include "solana/sol_fees.h"
 #include "solana/sol_tx.h"
 #include "solana/sol_rpc.h"
 #include "worker/worker.h"
@@ -72,7 +73,8 @@ typedef enum ReqKind
 	REQ_SEND,
 	REQ_GENESIS,      /* getGenesisHash: which cluster the endpoint serves */
 	REQ_TREE_ACCOUNT, /* getAccountInfo of a merkle tree ... */
-	REQ_TREE_CONFIG   /* ... and of its Bubblegum tree config */
+	REQ_TREE_CONFIG,  /* ... and of its Bubblegum tree config */
+	REQ_FEES          /* getRecentPrioritizationFees over a tree and its tree config */
 } ReqKind;
 
 /* The tag of a JSON-RPC call: what it was for. */
@@ -177,6 +179,11 @@ typedef struct TreeState
 	char code[32]; /* why it is unusable */
 	char msg[256];
 	TimestampTz recheck_at;
+	/* the dynamic priority fee (mint.priority_fee_max > 0) */
+	bool fee_known;     /* an answer came (or the call failed: then the floor) */
+	bool fee_pending;   /* a call is in flight */
+	uint64 fee_recent;  /* the percentile of the recent fees */
+	TimestampTz fee_at; /* when it was asked */
 } TreeState;
 
 static TreeState *trees = NULL;
@@ -1006,6 +1013,92 @@ submit_tree_checks(TimestampTz now)
 	}
 }
 
+/* How long a tree's recent prioritization fees are used before they are asked again. */
+#define FEE_REFRESH_MS 10000
+
+static bool
+dynamic_fee(void)
+{
+	return mint_priority_fee_max > 0;
+}
+
+/*
+ * With a dynamic priority fee: ask for the recent prioritization fees over
+ * the accounts every mint into the tree write-locks (the tree and its tree
+ * config) for each tree a job waits to be built for, every FEE_REFRESH_MS.
+ */
+static void
+submit_fee_checks(TimestampTz now)
+{
+	int i;
+
+	if (!dynamic_fee())
+		return;
+	for (i = 0; i < nset; i++)
+	{
+		MintJob *j = set[i];
+		TreeState *t;
+		SolError err;
+		Req *q;
+		uint8 accounts[2][32];
+
+		if (!wants_build(j) || j->tree == NULL)
+			continue;
+		t = job_tree(j);
+		if (t->fee_pending || (t->fee_known && now < after_ms(t->fee_at, FEE_REFRESH_MS)))
+			continue;
+		memcpy(accounts[0], t->key, 32);
+		sol_tree_config_pda(t->key, accounts[1], NULL);
+		q = new_req(REQ_FEES, 0);
+		q->tree = j->tree_slot - 1;
+		q->gen = trees_gen;
+		memset(&err, 0, sizeof(err));
+		if (sol_rpc_submit(
+		        rpc, "getRecentPrioritizationFees",
+		        sol_rpc_params_recent_prioritization_fees((const uint8_t(*)[32])accounts, 2),
+		        mint_rpc_timeout, q, &err) == 0)
+			elog(ERROR, "could not submit getRecentPrioritizationFees: %s", err.message);
+		t->fee_pending = true;
+		t->fee_at = now;
+	}
+}
+
+static void
+on_fees(Req *q, SolRpcResult *r, TimestampTz now)
+{
+	TreeState *t;
+	uint64 fees[SOL_RECENT_FEE_SLOTS];
+	size_t n;
+	SolError err;
+
+	if (q->gen != trees_gen || q->tree >= ntrees)
+		return; /* forgotten (key or endpoint changed) */
+	t = &trees[q->tree];
+	t->fee_pending = false;
+	memset(&err, 0, sizeof(err));
+	if (r->cls == SOL_RPC_OK &&
+	    sol_rpc_parse_prioritization_fees(r, fees, lengthof(fees), &n, &err) == 0)
+	{
+		rpc_succeeded();
+		t->fee_recent = sol_fee_percentile(fees, n, mint_priority_fee_percentile);
+		t->fee_known = true;
+		return;
+	}
+	if (r->cls == SOL_RPC_OK)
+	{
+		SolRpcResult bad = *r;
+
+		bad.cls = SOL_RPC_MALFORMED;
+		strlcpy(bad.message, err.message, sizeof(bad.message));
+		rpc_failed(&bad, now);
+	}
+	else
+		rpc_failed(r, now);
+	/* no answer: build with what is known (the last percentile, or the floor) and
+	 * ask again at the next refresh, rather than hold the tickets back */
+	t->fee_known = true;
+}
+
 static void
 on_tree_account(Req *q, SolRpcResult *r, TimestampTz now)
 {
@@ -1157,6 +1250,8 @@ build_record_send(TimestampTz now)
 
 			if (!t->known)
 				continue; /* its check is in flight: built when the answer comes */
+			if (dynamic_fee() && !t->fee_known)
+				continue; /* the same for its recent fees */
 			if (!t->usable)
 			{
 				/* held back, not failed: nothing was signed, and an operator fixes this */
@@ -1174,8 +1269,18 @@ build_record_send(TimestampTz now)
 			j->outcome = OUT_FAIL;
 			continue;
 		}
+		if (dynamic_fee())
+		{
+			/* the attempt's price (docs/DESIGN.md §5.3): this tree's recent fees, dearer for
+			 * each earlier attempt since the last retry_mint that expired */
+			p.cu_price_micro_lamports = sol_priority_fee(
+			    (uint64)mint_priority_fee, job_tree(j)->fee_recent, (uint64)mint_priority_fee_max,
+			    (unsigned)Max(j->attempts - j->attempt_base, 0));
+		}
+		j->cu_price = p.cu_price_micro_lamports;
 		/* the compute-unit limit for this tree and attempt (docs/DESIGN.md §5.2) */
 		mint_params_budget(&p, job_tree(j)->shape_known ? &job_tree(j)->shape : NULL, j->attempts);
+		j->cu_limit = p.cu_limit;
 		len = sol_build_mint_tx(&p, blockhash, key_secret, buf, sizeof(buf), j->sig, &err);
 		if (len < 0)
 		{
@@ -1800,6 +1905,9 @@ handle_results(TimestampTz now, int wait_ms)
 				case REQ_TREE_CONFIG:
 					on_tree_account(q, &res[i], now);
 					break;
+				case REQ_FEES:
+					on_fees(q, &res[i], now);
+					break;
 			}
 			sol_rpc_result_clear(&res[i]);
 			req_done(q);
@@ -1913,7 +2021,10 @@ engine_tick(bool woken)
 		}
 	}
 	if (have_key && !rpc_quiet(now))
+	{
 		submit_tree_checks(now);
+		submit_fee_checks(now);
+	}
 
 	/* which cluster the endpoint serves, before anything is built or judged */
 	if (!have_genesis && !req_genesis && !rpc_quiet(now))

@@ -147,10 +147,11 @@ $$;
 -- record: an attempt is recorded (and committed by the caller) before it is
 -- first sent.  Refused unless the lease token matches and every earlier
 -- attempt of the job is dead (landed_err or expired).  genesis is the
--- cluster the attempts were made for (the endpoint's genesis hash).
+-- cluster the attempts were made for (the endpoint's genesis hash); fees and
+-- cu_limits each attempt's compute-budget price and limit (NULL: none).
 CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
 	signatures text[], blockhashes text[], last_valid bigint[], trees text[], txs bytea[],
-	lease_ms integer, genesis text)
+	lease_ms integer, genesis text, fees bigint[], cu_limits integer[])
 RETURNS TABLE (tenant_id text, ticket_id text, attempt_no integer)
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -160,21 +161,23 @@ AS $$
 		   SET status = 'submitted', attempts = j.attempts + 1, signature = r.signature,
 		       submitted_at = pg_catalog.now(), updated_at = pg_catalog.now(),
 		       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0)
-		  FROM unnest(tenants, tickets, tokens, signatures, blockhashes, last_valid, trees, txs)
-		       AS r(tenant_id, ticket_id, token, signature, blockhash, last_valid, tree, tx)
+		  FROM unnest(tenants, tickets, tokens, signatures, blockhashes, last_valid, trees, txs,
+		              fees, cu_limits)
+		       AS r(tenant_id, ticket_id, token, signature, blockhash, last_valid, tree, tx, fee,
+		            cu_limit)
 		 WHERE j.tenant_id = r.tenant_id AND j.ticket_id = r.ticket_id AND j.lease_token = r.token
 		   AND j.status IN ('in_flight', 'submitted')
 		   AND NOT EXISTS (SELECT 1 FROM @extschema@.mint_attempts x
 		                    WHERE x.tenant_id = j.tenant_id AND x.ticket_id = j.ticket_id
 		                      AND x.state IN ('pending', 'landed_ok'))
 		RETURNING j.tenant_id, j.ticket_id, j.attempts, j.lease_token, r.signature, r.blockhash,
-		          r.last_valid, r.tree, r.tx
+		          r.last_valid, r.tree, r.tx, r.fee, r.cu_limit
 	)
 	INSERT INTO @extschema@.mint_attempts AS a
 		(tenant_id, ticket_id, attempt_no, signature, recent_blockhash, last_valid_block_height,
-		 merkle_tree, signed_tx, lease_token, genesis_hash)
+		 merkle_tree, signed_tx, lease_token, genesis_hash, priority_fee, compute_unit_limit)
 	SELECT r.tenant_id, r.ticket_id, r.attempts, r.signature, r.blockhash, r.last_valid, r.tree, r.tx,
-	       r.lease_token, genesis
+	       r.lease_token, genesis, r.fee, r.cu_limit
 	  FROM r
 	RETURNING a.tenant_id, a.ticket_id, a.attempt_no
 $$;

@@ -52,7 +52,9 @@ typedef struct MintJob
 	char sig58[SOL_SIGNATURE_B58_MAX];
 	int64 last_valid;                   /* last valid block height of its blockhash */
 	char genesis58[SOL_PUBKEY_B58_MAX]; /* the cluster it was made for ("": not recorded) */
-	uint8 *tx;                          /* signed bytes, re-broadcast as they are */
+	uint64 cu_price; /* its SetComputeUnitPrice (micro-lamports per unit, 0: none) ... */
+	uint32 cu_limit; /* ... and SetComputeUnitLimit (0: none)                       */
+	uint8 *tx;       /* signed bytes, re-broadcast as they are */
 	int txlen;
 	bool recorded;       /* committed in mint_attempts (sendable) */
 	bool maybe_accepted; /* a send may have reached the cluster */

@@ -115,8 +115,9 @@ b58_to32(const char *s, uint8_t out[32])
 int
 main(int argc, char **argv)
 {
-	const SolTest *tables[] = {sol_tests_codec, sol_tests_crypto, sol_tests_metadata, sol_tests_tx,
-	                           sol_tests_rpc,   sol_tests_errors, sol_tests_budget};
+	const SolTest *tables[] = {sol_tests_codec,  sol_tests_crypto, sol_tests_metadata,
+	                           sol_tests_tx,     sol_tests_rpc,    sol_tests_errors,
+	                           sol_tests_budget, sol_tests_fees};
 	int passed = 0;
 	int failed = 0;
 	size_t t;
