@@ -19,7 +19,8 @@ WORKER_OBJS = $(patsubst %.c,%.o,$(wildcard src/worker/*.c))
 OBJS = mint_ext.o $(COMMON_OBJS) $(API_OBJS) $(WORKER_OBJS) $(patsubst %.c,%.o,$(SOLANA_SRCS))
 
 # The install script is assembled from the SQL API layer's sources, in order.
-SQL_SRCS   = src/api/schema.sql src/common/shared.sql src/api/functions.sql src/worker/state.sql src/worker/views.sql \
+SQL_SRCS   = src/api/schema.sql src/common/shared.sql src/api/functions.sql src/api/trees.sql \
+             src/worker/state.sql src/worker/views.sql \
              src/api/webhook.sql \
              src/api/security.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

@@ -83,6 +83,7 @@ typedef struct FkFaults
 	int tx_error_code;
 	uint64_t tree_capacity;    /* 0 = unlimited */
 	uint64_t min_priority_fee; /* congestion: a lower compute-unit price never lands */
+	uint32_t tree_block_limit; /* mints per tree per block (write lock); 0 = unlimited */
 	int slot_ms;
 	/* load-balanced mode (nodes = 1: one node, today's behaviour) */
 	int nodes;
@@ -174,7 +175,8 @@ enum FkChainStat
 	C_TX_ERROR_INJECTED,
 	C_TREE_FULL,
 	C_EXPIRED_IN_QUEUE,
-	C_PRICED_OUT, /* expired in the queue, its compute-unit price below min_priority_fee */
+	C_PRICED_OUT,      /* expired in the queue, its compute-unit price below min_priority_fee */
+	C_TREE_BLOCK_FULL, /* held for a later block: its tree had tree_block_limit mints in this one */
 	C_WEBHOOKS,
 	C__COUNT
 };

@@ -204,7 +204,9 @@ typedef struct FkTree
 	uint8_t config[32];
 	uint8_t creator[32];
 	uint64_t num_minted;
-	bool created;       /* added by --tree / add_tree: its creator is set */
+	bool created;     /* added by --tree / add_tree: its creator is set */
+	uint64_t block_h; /* the block block_n counts mints of */
+	uint32_t block_n;
 	bool no_config;     /* ... without a Bubblegum tree config */
 	uint64_t created_h; /* first block height that has the accounts (0 = before genesis) */
 	/* num_minted history for lagging views: (height, num_minted after that block) of
@@ -1330,6 +1332,25 @@ fk_chain_tick(void)
 			/* outbid: the leader fills its blocks with better-paying transactions */
 			ch.pending[kept++] = ch.pending[i];
 			continue;
+		}
+		if (fk_cfg.faults.tree_block_limit > 0)
+		{
+			/* every mint write-locks its tree, and a block gives one account only so
+			 * many compute units: the rest wait for a later block */
+			FkTree *t = tree_get(r->tree, r->tree_config, true);
+
+			if (t->block_h != ch.tip)
+			{
+				t->block_h = ch.tip;
+				t->block_n = 0;
+			}
+			if (t->block_n >= fk_cfg.faults.tree_block_limit)
+			{
+				fk_stat_chain(C_TREE_BLOCK_FULL);
+				ch.pending[kept++] = ch.pending[i];
+				continue;
+			}
+			t->block_n++;
 		}
 		land(r);
 		ch.ledger[ch.nledger++] = ch.pending[i];
@@ -2703,6 +2724,7 @@ faults_json(const FkFaults *f)
 	              "tx_error_code", f->tx_error_code, "tree_capacity", (json_int_t)f->tree_capacity,
 	              "slot_ms", f->slot_ms);
 	json_object_set_new(o, "min_priority_fee", json_integer((json_int_t)f->min_priority_fee));
+	json_object_set_new(o, "tree_block_limit", json_integer((json_int_t)f->tree_block_limit));
 	json_object_set_new(o, "nodes", json_integer(f->nodes));
 	json_object_set_new(o, "node_lag", lags);
 	json_object_set_new(
@@ -2928,6 +2950,13 @@ fk_apply_option(FkFaults *f, const char *name, json_t *v, const char **errmsg)
 		if (get_int(v, 0, 0xffffffffLL, &i, errmsg))
 			return -1;
 		f->tx_error_code = (int)i;
+		return 0;
+	}
+	if (strcmp(name, "tree_block_limit") == 0)
+	{
+		if (get_int(v, 0, 1000000, &i, errmsg))
+			return -1;
+		f->tree_block_limit = (uint32_t)i;
 		return 0;
 	}
 	if (strcmp(name, "min_priority_fee") == 0)

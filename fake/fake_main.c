@@ -537,6 +537,8 @@ usage(FILE *out)
 	    "  --finalized-lag N         finalized trails processed by N blocks (default 32)\n"
 	    "  --blockhash-window N      blockhash validity in blocks (default 150)\n"
 	    "  --tree-capacity N         mints per tree, 0 = unlimited (default 0)\n"
+	    "  --tree-block-limit N      at most N mints per tree per block, the rest wait (default "
+	    "0)\n"
 	    "  --min-priority-fee N      congestion: transactions paying less than N micro-lamports\n"
 	    "                            per compute unit never land (default 0)\n"
 	    "  --tree TREE:CREATOR       a tree created beforehand, with its creator (repeatable)\n"

@@ -286,8 +286,8 @@ static const char *const http_names[H__COUNT] = {
     "parse_error", "body_too_large", "bad_content_type", "not_found",
     "control"};
 static const char *const chain_names[C__COUNT] = {
-    "blocks",    "landed_ok",        "landed_err", "tx_error_injected",
-    "tree_full", "expired_in_queue", "priced_out", "webhooks"};
+    "blocks",           "landed_ok",  "landed_err",      "tx_error_injected", "tree_full",
+    "expired_in_queue", "priced_out", "tree_block_full", "webhooks"};
 
 static const char *const node_stat_names[N__COUNT] = {"requests", "calls", "min_context_slot",
                                                       "blockhash_not_found"};

@@ -5,6 +5,9 @@
 \set SHOW_CONTEXT never
 \set owner 'GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse'
 SELECT mint.register_tree('sm', '9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu');
+-- the worker's reading of the tree: no job is dealt to a tree before its capacity is known
+SELECT mint._tree_facts('9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu', 16384, 0, 1::smallint, 14, 64, 0,
+  false, NULL, NULL) > 0 AS read;
 -- claims are global: keep the other tests' queued jobs out of the way
 UPDATE mint.mint_jobs SET next_attempt_at = now() + interval '1 day' WHERE status = 'queued';
 SELECT count(*) FROM mint.mint_tickets('sm', (SELECT jsonb_agg(jsonb_build_object('ticket_id', 'S-' || i,

@@ -502,6 +502,21 @@ control.sign = (b) => {
   if (signed === 0) throw controlError(`${kp.address} is not a signer of this transaction`);
   return { tx_base64: Buffer.from(out).toString('base64'), signature: s.b58encode(out.subarray(off, off + 64)), signed };
 };
+// A tree's accounts as the programs left them: its Bubblegum tree config decoded, the merkle
+// tree account's owner and size.
+control.tree_config = (b) => {
+  if (typeof b.tree !== 'string') throw controlError('tree: expected a base58 address');
+  let k;
+  try { k = s.pk(b.tree); } catch (e) { throw controlError(`tree: ${e.message}`); }
+  const cfg = bg.treeConfigPda(k);
+  const c = chain.svm.getAccount(cfg);
+  const t = chain.svm.getAccount(k);
+  return {
+    tree: b.tree, tree_config: s.b58encode(cfg), config: c ? bg.decodeTreeConfig(c.data()) : null,
+    tree_owner: t ? s.b58encode(t.owner()) : null, tree_space: t ? t.data().length : null,
+    tree_lamports: t ? Number(t.lamports()) : null,
+  };
+};
 // Lose the next `count` answers to HTTP requests that call sendTransaction: such a request is
 // executed in full (its transactions are accepted as usual), then its connection is closed
 // without an answer, as when a response is lost on the way back.  count 0 stops it.

@@ -97,7 +97,8 @@ for my $k (sort keys %tree)
 enqueue_tickets($node, 3, 3);
 for my $k (sort keys %tree)
 {
-	wait_until("X-1 of $k to be held back", 30, sub { job_error('X-1', $k) =~ /\|blocked\|/ });
+	# (first "tree_not_checked" until the worker has read the tree, then its problem)
+	wait_until("X-1 of $k to be held back", 30, sub { job_error('X-1', $k) =~ /\|blocked\|$code{$k}\|/ });
 	like(job_error('X-1', $k), qr/^queued\|blocked\|$code{$k}\|.*\Q$tree{$k}\E/,
 		"$k tree: the job is held back, queued, with $code{$k} naming the tree");
 }

@@ -907,3 +907,429 @@ SELECT s.provider, s.secret_id,
 
 COMMENT ON VIEW @extschema@.webhook_secret_status IS
 'Operator: the secrets and public keys of each webhook endpoint (id, short SHA-256 fingerprint, validity, kind), not their values';
+
+-- ---------------------------------------------------------------------------
+-- Tree pools (issue 16): several active trees per tenant, their capacity
+-- and use counted, jobs dealt across them.
+-- ---------------------------------------------------------------------------
+DROP INDEX @extschema@.trees_one_active_per_tenant;
+ALTER TABLE @extschema@.trees
+	ADD COLUMN state text NOT NULL DEFAULT 'ready'
+		CHECK (state IN ('creating', 'ready', 'failed')),
+	ADD COLUMN origin text NOT NULL DEFAULT 'registered' CHECK (origin IN ('registered', 'created')),
+	ADD COLUMN version smallint,
+	ADD COLUMN max_depth integer,
+	ADD COLUMN max_buffer_size integer,
+	ADD COLUMN canopy_depth integer,
+	ADD COLUMN capacity bigint,
+	ADD COLUMN minted bigint NOT NULL DEFAULT 0,
+	ADD COLUMN reserved integer NOT NULL DEFAULT 0,
+	ADD COLUMN checked_at timestamptz,
+	ADD COLUMN create_seed text,
+	ADD COLUMN problem_code text,
+	ADD COLUMN problem text;
+DROP TRIGGER trees_changed ON @extschema@.trees;
+CREATE TRIGGER trees_changed
+	AFTER INSERT OR DELETE OR TRUNCATE
+	   OR UPDATE OF tenant_id, merkle_tree, collection_mint, active, state ON @extschema@.trees
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._trees_changed();
+
+-- 0.1.0 wrote a job's tree at confirmation only: the leased jobs take the
+-- tree of their latest attempt (or the tenant's one active tree), and the
+-- counters start from the jobs as they are.
+UPDATE @extschema@.mint_jobs j
+   SET merkle_tree = COALESCE(
+		(SELECT a.merkle_tree FROM @extschema@.mint_attempts a
+		  WHERE a.tenant_id = j.tenant_id AND a.ticket_id = j.ticket_id
+		  ORDER BY a.attempt_no DESC LIMIT 1),
+		(SELECT t.merkle_tree FROM @extschema@.trees t WHERE t.tenant_id = j.tenant_id AND t.active))
+ WHERE j.status IN ('in_flight', 'submitted') AND j.merkle_tree IS NULL;
+UPDATE @extschema@.trees t
+   SET reserved = (SELECT pg_catalog.count(*) FROM @extschema@.mint_jobs j
+                    WHERE j.tenant_id = t.tenant_id AND j.merkle_tree = t.merkle_tree
+                      AND j.status IN ('in_flight', 'submitted')),
+       minted = COALESCE((SELECT pg_catalog.max(j.leaf_nonce) + 1 FROM @extschema@.mint_jobs j
+                           WHERE j.tenant_id = t.tenant_id AND j.merkle_tree = t.merkle_tree
+                             AND j.status = 'confirmed'), 0);
+
+CREATE FUNCTION @extschema@.add_tree(
+	tenant_id text, merkle_tree text, collection_mint text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	other text;
+BEGIN
+	IF tenant_id IS NULL OR merkle_tree IS NULL THEN
+		RAISE EXCEPTION 'tenant_id and merkle_tree must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
+			DETAIL = 'A tenant id is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
+	END IF;
+	IF NOT @extschema@.is_address(merkle_tree) THEN
+		RAISE EXCEPTION 'invalid merkle_tree "%"', @extschema@._clip(merkle_tree) USING ERRCODE = '22023',
+			DETAIL = 'A tree is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	IF collection_mint IS NOT NULL AND NOT @extschema@.is_address(collection_mint) THEN
+		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
+			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	-- one collection per pool (the table is locked against a concurrent add)
+	LOCK TABLE @extschema@.trees IN SHARE ROW EXCLUSIVE MODE;
+	SELECT t.merkle_tree INTO other FROM @extschema@.trees t
+	 WHERE t.tenant_id = add_tree.tenant_id AND t.active AND t.merkle_tree <> add_tree.merkle_tree
+	   AND t.collection_mint IS DISTINCT FROM add_tree.collection_mint
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'tree % of tenant "%" mints into another collection', other, tenant_id
+			USING ERRCODE = '55000',
+			      HINT = 'The active trees of a tenant share its collection; use mint.register_tree() to switch.';
+	END IF;
+	INSERT INTO @extschema@.trees AS t (tenant_id, merkle_tree, collection_mint)
+	VALUES (add_tree.tenant_id, add_tree.merkle_tree, add_tree.collection_mint)
+	ON CONFLICT ON CONSTRAINT trees_pkey DO UPDATE
+	   SET active = true, collection_mint = excluded.collection_mint,
+	       updated_at = pg_catalog.now();
+END;
+$$;
+REVOKE ALL ON FUNCTION @extschema@.add_tree(text, text, text) FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.add_tree(text, text, text) IS
+'Add a Bubblegum tree to the tenant''s pool of active trees';
+
+CREATE FUNCTION @extschema@._tree_usage()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE @extschema@.trees t
+	   SET reserved = t.reserved + d.delta, minted = GREATEST(t.minted, d.next_leaf)
+	  FROM (SELECT u.tenant_id, u.merkle_tree, pg_catalog.sum(u.delta)::integer AS delta,
+	               COALESCE(pg_catalog.max(u.next_leaf), 0) AS next_leaf
+	          FROM (SELECT n.tenant_id, n.merkle_tree, 1 AS delta, NULL::bigint AS next_leaf
+	                  FROM new_jobs n WHERE n.status IN ('in_flight', 'submitted')
+	                UNION ALL
+	                SELECT o.tenant_id, o.merkle_tree, -1, NULL
+	                  FROM old_jobs o WHERE o.status IN ('in_flight', 'submitted')
+	                UNION ALL
+	                SELECT n.tenant_id, n.merkle_tree, 0, n.leaf_nonce + 1
+	                  FROM new_jobs n WHERE n.status = 'confirmed' AND n.leaf_nonce IS NOT NULL) u
+	         WHERE u.merkle_tree IS NOT NULL
+	         GROUP BY u.tenant_id, u.merkle_tree) d
+	 WHERE t.tenant_id = d.tenant_id AND t.merkle_tree = d.merkle_tree
+	   AND (d.delta <> 0 OR d.next_leaf > t.minted);
+	RETURN NULL;
+END;
+$$;
+CREATE TRIGGER mint_jobs_tree_usage
+	AFTER UPDATE ON @extschema@.mint_jobs
+	REFERENCING OLD TABLE AS old_jobs NEW TABLE AS new_jobs
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._tree_usage();
+REVOKE ALL ON FUNCTION @extschema@._tree_usage() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@._claim(batch_size integer, lease_ms integer)
+RETURNS TABLE (tenant_id text, ticket_id text, lease_token bigint, status @extschema@.job_status,
+               owner text, metadata text, attempts integer, attempt_base integer, retries integer,
+               merkle_tree text, collection_mint text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH expired AS (
+		SELECT j.tenant_id, j.ticket_id, j.merkle_tree FROM @extschema@.mint_jobs j
+		 WHERE j.status IN ('in_flight', 'submitted') AND j.lease_until < pg_catalog.now()
+		 ORDER BY j.lease_until
+		 LIMIT batch_size
+		   FOR UPDATE SKIP LOCKED
+	), due AS (
+		SELECT j.tenant_id, j.ticket_id FROM @extschema@.mint_jobs j
+		 WHERE j.status = 'queued' AND j.next_attempt_at <= pg_catalog.now()
+		 ORDER BY j.next_attempt_at
+		 LIMIT batch_size
+		   FOR UPDATE SKIP LOCKED
+	), pick AS (
+		SELECT * FROM (SELECT e.tenant_id, e.ticket_id, e.merkle_tree FROM expired e
+		               UNION ALL
+		               SELECT d.tenant_id, d.ticket_id, NULL::text FROM due d) p
+		 LIMIT batch_size
+	), need AS (
+		SELECT p.tenant_id, p.ticket_id,
+		       pg_catalog.row_number() OVER (PARTITION BY p.tenant_id ORDER BY p.ticket_id) AS rn
+		  FROM pick p WHERE p.merkle_tree IS NULL
+	), pool AS (
+		SELECT t.tenant_id, t.merkle_tree,
+		       LEAST(t.capacity - t.minted - t.reserved, batch_size) AS free
+		  FROM @extschema@.trees t
+		 WHERE t.active AND t.state = 'ready' AND t.capacity IS NOT NULL
+		   AND t.tenant_id IN (SELECT n.tenant_id FROM need n)
+		   FOR UPDATE
+	), slots AS (
+		SELECT p.tenant_id, p.merkle_tree,
+		       pg_catalog.row_number() OVER (PARTITION BY p.tenant_id ORDER BY s.k, p.merkle_tree) AS rn
+		  FROM pool p, LATERAL pg_catalog.generate_series(1, p.free) AS s(k)
+		 WHERE p.free > 0
+	), placed AS (
+		SELECT n.tenant_id, n.ticket_id, s.merkle_tree
+		  FROM need n JOIN slots s ON s.tenant_id = n.tenant_id AND s.rn = n.rn
+	), held AS (
+		UPDATE @extschema@.mint_jobs j
+		   SET next_attempt_at = pg_catalog.now() + interval '1 second',
+		       last_error_class = 'blocked', last_error_code = w.code, last_error_message = w.msg,
+		       updated_at = pg_catalog.now()
+		  FROM need n CROSS JOIN LATERAL (
+		       -- why: the worker's word on one of the tenant's trees, else the capacity
+		       SELECT c.code, c.msg FROM (
+		           SELECT 1 AS o, t.merkle_tree, t.problem_code AS code, t.problem AS msg
+		             FROM @extschema@.trees t
+		            WHERE t.tenant_id = n.tenant_id AND t.active AND t.problem_code IS NOT NULL
+		           UNION ALL
+		           SELECT 2, t.merkle_tree,
+		                  CASE WHEN t.state = 'creating' THEN 'tree_creating' ELSE 'tree_not_checked' END,
+		                  CASE WHEN t.state = 'creating' THEN 'tree ' || t.merkle_tree || ' is being created'
+		                       ELSE 'the worker has not read tree ' || t.merkle_tree || ' yet' END
+		             FROM @extschema@.trees t
+		            WHERE t.tenant_id = n.tenant_id AND t.active AND t.capacity IS NULL
+		           UNION ALL
+		           SELECT 3, NULL, 'no_tree_capacity',
+		                  'no active tree of the tenant has room for another mint (mint.trees)') c
+		        ORDER BY c.o, c.merkle_tree LIMIT 1) w
+		 WHERE j.tenant_id = n.tenant_id AND j.ticket_id = n.ticket_id AND j.status = 'queued'
+		   AND NOT EXISTS (SELECT 1 FROM placed x
+		                    WHERE x.tenant_id = n.tenant_id AND x.ticket_id = n.ticket_id)
+		RETURNING 1
+	)
+	UPDATE @extschema@.mint_jobs j
+	   SET status = CASE WHEN j.status = 'queued' THEN 'in_flight'::@extschema@.job_status ELSE j.status END,
+	       lease_token = j.lease_token + 1,
+	       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0),
+	       updated_at = pg_catalog.now(),
+	       merkle_tree = COALESCE(p.merkle_tree, x.merkle_tree),
+	       -- a reason it was held back no longer holds once a worker takes it
+	       last_error_class = NULLIF(j.last_error_class, 'blocked'),
+	       last_error_code = CASE WHEN j.last_error_class = 'blocked' THEN NULL ELSE j.last_error_code END,
+	       last_error_message = CASE WHEN j.last_error_class = 'blocked' THEN NULL ELSE j.last_error_message END
+	  FROM pick p LEFT JOIN placed x ON x.tenant_id = p.tenant_id AND x.ticket_id = p.ticket_id
+	 WHERE j.tenant_id = p.tenant_id AND j.ticket_id = p.ticket_id
+	   AND COALESCE(p.merkle_tree, x.merkle_tree) IS NOT NULL
+	RETURNING j.tenant_id, j.ticket_id, j.lease_token, j.status, j.owner, j.metadata::text,
+	          j.attempts, j.attempt_base, j.retries, j.merkle_tree,
+	          (SELECT t.collection_mint FROM @extschema@.trees t
+	            WHERE t.tenant_id = j.tenant_id AND t.merkle_tree = j.merkle_tree)
+$$;
+
+CREATE FUNCTION @extschema@._tree_facts(tree text, capacity bigint, num_minted bigint,
+	version smallint, max_depth integer, max_buffer_size integer, canopy_depth integer,
+	is_full boolean, problem_code text, problem text)
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH before AS (
+		SELECT t.tenant_id, (t.capacity IS NULL OR t.problem_code IS NOT NULL) AS unusable
+		  FROM @extschema@.trees t WHERE t.merkle_tree = tree
+	), u AS (
+		UPDATE @extschema@.trees t
+		   SET capacity = COALESCE(_tree_facts.capacity, t.capacity),
+		       minted = GREATEST(t.minted, COALESCE(num_minted, 0),
+		                         CASE WHEN is_full THEN COALESCE(_tree_facts.capacity, t.capacity, t.minted) ELSE 0 END),
+		       version = COALESCE(_tree_facts.version, t.version),
+		       max_depth = COALESCE(_tree_facts.max_depth, t.max_depth),
+		       max_buffer_size = COALESCE(_tree_facts.max_buffer_size, t.max_buffer_size),
+		       canopy_depth = COALESCE(_tree_facts.canopy_depth, t.canopy_depth),
+		       problem_code = _tree_facts.problem_code, problem = _tree_facts.problem,
+		       checked_at = pg_catalog.now()
+		 WHERE t.merkle_tree = tree
+		RETURNING t.tenant_id, t.capacity, t.problem_code
+	), released AS (
+		-- a tree that can now be minted into: its tenant's held-back jobs are due at once
+		UPDATE @extschema@.mint_jobs j
+		   SET next_attempt_at = pg_catalog.now()
+		  FROM u JOIN before b ON b.tenant_id = u.tenant_id
+		 WHERE b.unusable AND u.capacity IS NOT NULL AND u.problem_code IS NULL
+		   AND j.tenant_id = u.tenant_id AND j.status = 'queued' AND j.last_error_class = 'blocked'
+		   AND j.next_attempt_at > pg_catalog.now()
+		RETURNING 1
+	)
+	SELECT pg_catalog.count(*)::integer FROM u
+$$;
+REVOKE ALL ON FUNCTION @extschema@._tree_facts(text, bigint, bigint, smallint, integer, integer,
+	integer, boolean, text, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._trees_to_check(batch_size integer)
+RETURNS TABLE (merkle_tree text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT DISTINCT t.merkle_tree FROM @extschema@.trees t
+	 WHERE t.active AND t.state = 'ready'
+	   AND (t.capacity IS NULL OR t.checked_at < pg_catalog.now() - interval '10 minutes')
+	 LIMIT batch_size
+$$;
+REVOKE ALL ON FUNCTION @extschema@._trees_to_check(integer) FROM PUBLIC;
+
+-- Trees created from SQL (issue 16): mint.create_tree(), mint.tree_cost(),
+-- the creation attempts the worker records before it sends them.
+CREATE TABLE @extschema@.tree_attempts (
+	tenant_id               text NOT NULL,
+	merkle_tree             text NOT NULL,
+	attempt_no              integer NOT NULL,
+	signature               text NOT NULL,
+	last_valid_block_height bigint NOT NULL,
+	signed_tx               bytea NOT NULL,
+	genesis_hash            text NOT NULL,
+	state                   text NOT NULL DEFAULT 'pending'
+		CHECK (state IN ('pending', 'landed_ok', 'landed_err', 'expired')),
+	error_message           text,
+	created_at              timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	resolved_at             timestamptz,
+	PRIMARY KEY (tenant_id, merkle_tree, attempt_no),
+	UNIQUE (signature),
+	FOREIGN KEY (tenant_id, merkle_tree) REFERENCES @extschema@.trees (tenant_id, merkle_tree)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tree_attempts', '');
+REVOKE ALL ON @extschema@.tree_attempts FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.tree_cost(max_depth integer, max_buffer_size integer,
+	canopy_depth integer DEFAULT 0,
+	OUT capacity bigint, OUT account_bytes bigint, OUT tree_rent bigint, OUT config_rent bigint,
+	OUT fee bigint, OUT total bigint)
+RETURNS record
+LANGUAGE C STABLE STRICT
+AS 'MODULE_PATHNAME', 'mint_tree_cost';
+
+COMMENT ON FUNCTION @extschema@.tree_cost(integer, integer, integer) IS
+'What creating a tree of this shape costs the fee payer (lamports), and its capacity';
+REVOKE ALL ON FUNCTION @extschema@.tree_cost(integer, integer, integer) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._tree_address(seed text, max_depth integer, max_buffer_size integer,
+	canopy_depth integer)
+RETURNS text
+LANGUAGE C VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'mint_tree_address';
+REVOKE ALL ON FUNCTION @extschema@._tree_address(text, integer, integer, integer) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.create_tree(tenant_id text, max_depth integer,
+	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n integer;
+	seed text;
+	address text;
+	other text;
+BEGIN
+	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL THEN
+		RAISE EXCEPTION 'tenant_id, max_depth, max_buffer_size and canopy_depth must not be null'
+			USING ERRCODE = '22004';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
+			DETAIL = 'A tenant id is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
+	END IF;
+	IF collection_mint IS NOT NULL AND NOT @extschema@.is_address(collection_mint) THEN
+		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
+			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	LOCK TABLE @extschema@.trees IN SHARE ROW EXCLUSIVE MODE;
+	SELECT t.merkle_tree INTO other FROM @extschema@.trees t
+	 WHERE t.tenant_id = create_tree.tenant_id AND t.active
+	   AND t.collection_mint IS DISTINCT FROM create_tree.collection_mint
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'tree % of tenant "%" mints into another collection', other, tenant_id
+			USING ERRCODE = '55000',
+			      HINT = 'The active trees of a tenant share its collection.';
+	END IF;
+	-- the tenant's next tree number; the seed fits createWithSeed's 32 bytes
+	SELECT pg_catalog.count(*) + 1 INTO n FROM @extschema@.trees t
+	 WHERE t.tenant_id = create_tree.tenant_id AND t.origin = 'created';
+	seed := 'mx' || pg_catalog.substr(pg_catalog.encode(pg_catalog.sha256(
+		pg_catalog.convert_to(create_tree.tenant_id, 'UTF8')), 'hex'), 1, 16) || '.' || n;
+	address := @extschema@._tree_address(seed, max_depth, max_buffer_size, canopy_depth);
+	INSERT INTO @extschema@.trees AS t (tenant_id, merkle_tree, collection_mint, state, origin,
+		version, max_depth, max_buffer_size, canopy_depth, create_seed)
+	VALUES (create_tree.tenant_id, address, create_tree.collection_mint, 'creating', 'created',
+		1, max_depth, max_buffer_size, canopy_depth, seed);
+	PERFORM @extschema@.wake_at_commit();
+	RETURN address;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text) IS
+'Create a Bubblegum tree for the tenant''s pool (the worker creates it on chain exactly once); returns its address';
+REVOKE ALL ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._tree_creations(batch_size integer)
+RETURNS TABLE (tenant_id text, merkle_tree text, create_seed text, max_depth integer,
+               max_buffer_size integer, canopy_depth integer, attempts integer, signature text,
+               last_valid_block_height bigint, signed_tx bytea, genesis_hash text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT t.tenant_id, t.merkle_tree, t.create_seed, t.max_depth, t.max_buffer_size, t.canopy_depth,
+	       (SELECT pg_catalog.count(*)::integer FROM @extschema@.tree_attempts x
+	         WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree),
+	       a.signature, a.last_valid_block_height, a.signed_tx, a.genesis_hash
+	  FROM @extschema@.trees t
+	  LEFT JOIN @extschema@.tree_attempts a
+	    ON a.tenant_id = t.tenant_id AND a.merkle_tree = t.merkle_tree AND a.state = 'pending'
+	 WHERE t.state = 'creating'
+	 ORDER BY t.created_at
+	 LIMIT batch_size
+$$;
+REVOKE ALL ON FUNCTION @extschema@._tree_creations(integer) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._record_tree_attempt(tenant_id text, merkle_tree text, signature text,
+	last_valid bigint, tx bytea, genesis text)
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	INSERT INTO @extschema@.tree_attempts AS a
+		(tenant_id, merkle_tree, attempt_no, signature, last_valid_block_height, signed_tx, genesis_hash)
+	SELECT t.tenant_id, t.merkle_tree,
+	       (SELECT COALESCE(pg_catalog.max(x.attempt_no), 0) + 1 FROM @extschema@.tree_attempts x
+	         WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree),
+	       signature, last_valid, tx, genesis
+	  FROM @extschema@.trees t
+	 WHERE t.tenant_id = _record_tree_attempt.tenant_id AND t.merkle_tree = _record_tree_attempt.merkle_tree
+	   AND t.state = 'creating'
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.tree_attempts x
+	                    WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree
+	                      AND x.state IN ('pending', 'landed_ok'))
+	RETURNING a.attempt_no
+$$;
+REVOKE ALL ON FUNCTION @extschema@._record_tree_attempt(text, text, text, bigint, bytea, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._tree_attempt_done(tenant_id text, merkle_tree text, signature text,
+	state text, error text, failed_code text)
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH a AS (
+		UPDATE @extschema@.tree_attempts a
+		   SET state = _tree_attempt_done.state, error_message = error, resolved_at = pg_catalog.now()
+		 WHERE a.tenant_id = _tree_attempt_done.tenant_id AND a.merkle_tree = _tree_attempt_done.merkle_tree
+		   AND a.signature = _tree_attempt_done.signature AND a.state = 'pending'
+		   AND _tree_attempt_done.state IN ('landed_ok', 'landed_err', 'expired')
+		RETURNING a.tenant_id, a.merkle_tree
+	), t AS (
+		UPDATE @extschema@.trees t
+		   SET state = CASE WHEN _tree_attempt_done.state = 'landed_ok' THEN 'ready' ELSE 'failed' END,
+		       active = t.active AND _tree_attempt_done.state = 'landed_ok',
+		       problem_code = CASE WHEN _tree_attempt_done.state = 'landed_ok' THEN NULL ELSE failed_code END,
+		       problem = CASE WHEN _tree_attempt_done.state = 'landed_ok' THEN NULL ELSE error END,
+		       updated_at = pg_catalog.now()
+		  FROM a
+		 WHERE t.tenant_id = a.tenant_id AND t.merkle_tree = a.merkle_tree AND t.state = 'creating'
+		   AND (_tree_attempt_done.state = 'landed_ok' OR failed_code IS NOT NULL)
+		RETURNING 1
+	)
+	SELECT pg_catalog.count(*)::integer FROM a
+$$;
+REVOKE ALL ON FUNCTION @extschema@._tree_attempt_done(text, text, text, text, text, text) FROM PUBLIC;

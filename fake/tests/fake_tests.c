@@ -1243,6 +1243,43 @@ t_priority_fees(void)
 	CHECK(srv_stop(&s) == 0, "clean exit");
 }
 
+/* A tree takes at most tree_block_limit mints a block; the others wait for later blocks. */
+static void
+t_tree_block_limit(void)
+{
+	Srv s;
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	char b64[2048];
+	json_t *j;
+	int i;
+	int landed[3];
+
+	CHECK(srv_start(&s, "--paused --tree-block-limit 2 --blockhash-window 50"), "start");
+	advance(&s, 2);
+	CHECK(latest_blockhash(&s, "processed", bh, NULL), "blockhash");
+	for (i = 0; i < 5; i++)
+	{
+		build_mint(bh, 400 + i, false, wire, b64, NULL);
+		json_decref(send_tx(&s, b64, true, NULL));
+	}
+	for (i = 0; i < 3; i++)
+	{
+		advance(&s, 1);
+		j = ledger(&s);
+		landed[i] = (int)jint(j, "ok");
+		json_decref(j);
+	}
+	CHECK(landed[0] == 2 && landed[1] == 4 && landed[2] == 5,
+	      "2 mints a block into the tree: 2, 4, 5 landed (%d, %d, %d)", landed[0], landed[1],
+	      landed[2]);
+	j = get_json(&s, "/stats");
+	CHECK(jint(j, "chain.tree_block_full") == 3 + 1, "the waits are counted (%lld)",
+	      (long long)jint(j, "chain.tree_block_full"));
+	json_decref(j);
+	CHECK(srv_stop(&s) == 0, "clean exit");
+}
+
 /* n getHealth requests; counts HTTP statuses / transport failures */
 typedef struct Counts
 {
@@ -2408,6 +2445,7 @@ main(int argc, char **argv)
 	    {"chain_advances", t_chain_advances},
 	    {"tree_capacity", t_tree_capacity},
 	    {"priority_fees", t_priority_fees},
+	    {"tree_block_limit", t_tree_block_limit},
 	    {"fault_rates_429_5xx_timeout_down", t_fault_rates},
 	    {"lost_response", t_lost_response},
 	    {"never_lands_then_resend_lands", t_never_lands_then_resend},

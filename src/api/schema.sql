@@ -35,27 +35,67 @@ CREATE TYPE @extschema@.mint_result AS (
 -- the functions and the views.
 -- ---------------------------------------------------------------------------
 
--- Tenant -> Bubblegum merkle tree.  At most one active tree per tenant.
+-- Tenant -> its pool of Bubblegum merkle trees (src/api/trees.sql).  The
+-- active ready trees with room take new jobs (mint._claim spreads them);
+-- the counters are kept by mint._tree_usage (mint_jobs) and the worker's
+-- readings of the tree accounts (mint._tree_facts).
 CREATE TABLE @extschema@.trees (
 	tenant_id       text NOT NULL,
 	merkle_tree     text NOT NULL,
 	collection_mint text,
-	active          boolean NOT NULL DEFAULT true,
+	active          boolean NOT NULL DEFAULT true,   -- takes new jobs
 	created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	state           text NOT NULL DEFAULT 'ready'    -- created by mint.create_tree: creating first
+		CHECK (state IN ('creating', 'ready', 'failed')),
+	origin          text NOT NULL DEFAULT 'registered' CHECK (origin IN ('registered', 'created')),
+	version         smallint,     -- the tree config's version (1: V1); NULL: not read yet
+	max_depth       integer,
+	max_buffer_size integer,
+	canopy_depth    integer,
+	capacity        bigint,       -- the tree config's total_mint_capacity; NULL: not read yet
+	minted          bigint NOT NULL DEFAULT 0,   -- leaves used: max(our leaf nonces + 1, num_minted)
+	reserved        integer NOT NULL DEFAULT 0,  -- jobs assigned to it, in flight (leased)
+	checked_at      timestamptz,  -- the worker's last reading of its accounts
+	create_seed     text,         -- origin created: the createAccountWithSeed seed
+	problem_code    text,         -- why it cannot be minted into (or was not created); NULL: it can
+	problem         text,
 	PRIMARY KEY (tenant_id, merkle_tree)
 );
-CREATE UNIQUE INDEX trees_one_active_per_tenant
-	ON @extschema@.trees (tenant_id) WHERE active;
 -- Backends cache the active trees they have read (src/api/trees.c); every
--- change of the table drops those copies in all backends when it commits.
+-- change of the table but the worker's counters drops those copies in all
+-- backends when it commits.
 CREATE FUNCTION @extschema@._trees_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'mint_trees_changed'
 LANGUAGE C;
 CREATE TRIGGER trees_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.trees
+	AFTER INSERT OR DELETE OR TRUNCATE
+	   OR UPDATE OF tenant_id, merkle_tree, collection_mint, active, state ON @extschema@.trees
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._trees_changed();
+
+-- The signed creations of the trees mint.create_tree() asked for, recorded
+-- (and committed) before each is first sent, under a mint's rules: a new
+-- one only when every earlier one is dead (expired, or landed with an
+-- error at finalized commitment).  The tree's address follows from the
+-- worker's key and the tree's seed, so at most one account can ever exist.
+CREATE TABLE @extschema@.tree_attempts (
+	tenant_id               text NOT NULL,
+	merkle_tree             text NOT NULL,
+	attempt_no              integer NOT NULL,
+	signature               text NOT NULL,
+	last_valid_block_height bigint NOT NULL,
+	signed_tx               bytea NOT NULL,
+	genesis_hash            text NOT NULL,
+	state                   text NOT NULL DEFAULT 'pending'
+		CHECK (state IN ('pending', 'landed_ok', 'landed_err', 'expired')),
+	error_message           text,
+	created_at              timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	resolved_at             timestamptz,
+	PRIMARY KEY (tenant_id, merkle_tree, attempt_no),
+	UNIQUE (signature),
+	FOREIGN KEY (tenant_id, merkle_tree) REFERENCES @extschema@.trees (tenant_id, merkle_tree)
+);
 
 -- Which roles may act for which tenant (see mint.grant_tenant).
 CREATE TABLE @extschema@.tenant_roles (
@@ -85,7 +125,7 @@ CREATE TABLE @extschema@.mint_jobs (
 	lease_until        timestamptz,
 	lease_token        bigint NOT NULL DEFAULT 0,   -- bumped at every claim; fences writes
 	next_attempt_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	merkle_tree        text,                    -- tree of the landed mint
+	merkle_tree        text,                    -- tree of the lease's attempts; of the landed mint
 	signature          text,                    -- signature of the landed (or latest) attempt
 	asset_id           text,
 	leaf_nonce         bigint,
@@ -164,3 +204,4 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant_roles', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.mint_jobs', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.mint_attempts', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idempotency_keys', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tree_attempts', '');

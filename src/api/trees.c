@@ -3,10 +3,12 @@
  * trees.c
  *	  The tenants' active trees, cached per backend.
  *
- * Every call of the API needs the tenant's active tree (to build the
- * transaction it validates), and trees change rarely: mint.register_tree(),
- * or an operator's own statement on mint.trees.  So a backend keeps what it
- * read, and every change of mint.trees drops every backend's copy:
+ * Every call of the API needs one of the tenant's active trees (to build
+ * the transaction it validates; the trees of a pool share the collection,
+ * so any one will do), and trees change rarely: mint.register_tree(),
+ * mint.add_tree(), mint.create_tree(), or an operator's own statement on
+ * mint.trees (the worker's counters do not count: the trigger ignores them).  So a backend keeps
+ *what it read, and every change of mint.trees drops every backend's copy:
  *
  *	 - a statement trigger on mint.trees (INSERT, UPDATE, DELETE, TRUNCATE)
  *	   queues a relcache invalidation of the table.  Like a catalog change,
@@ -141,7 +143,8 @@ mint_get_tree(const char *tenant_id, MintTree *tree)
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	rc = SPI_execute_snapshot(mint_plan(&plan_tree,
 	                                    "SELECT merkle_tree, collection_mint FROM mint.trees "
-	                                    "WHERE tenant_id = $1 AND active",
+	                                    "WHERE tenant_id = $1 AND active "
+	                                    "ORDER BY merkle_tree LIMIT 1",
 	                                    1, types),
 	                          values, NULL, snapshot, InvalidSnapshot, true, false, 1);
 	UnregisterSnapshot(snapshot);

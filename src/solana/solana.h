@@ -13,5 +13,6 @@
 #include "sol_bubblegum.h"
 #include "sol_rpc.h"
 #include "sol_fees.h"
+#include "sol_tree.h"
 
 #endif

@@ -22,6 +22,7 @@ SOLANA_SRCS = \
 	$(SOLANA_DIR)/sol_bubblegum.c \
 	$(SOLANA_DIR)/sol_budget.c \
 	$(SOLANA_DIR)/sol_fees.c \
+	$(SOLANA_DIR)/sol_tree.c \
 	$(SOLANA_DIR)/sol_rpc.c \
 	$(SOLANA_DIR)/sol_errors.c
 SOLANA_HDRS = $(wildcard $(SOLANA_DIR)/*.h)

@@ -770,6 +770,190 @@ db_hold_back(const char *code, const char *message, int n)
 }
 
 /*
+ * db_tree_facts
+ *	  Write what the worker read of a tree's accounts into mint.trees
+ *	  (mint._tree_facts): the capacity that lets jobs be dealt to it, the
+ *	  leaves used, its shape, or why it cannot be minted into.
+ */
+void
+db_tree_facts(const char *tree58, const MintTreeFacts *f)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid types[10] = {TEXTOID, INT8OID, INT8OID, INT2OID, INT4OID,
+	                 INT4OID, INT4OID, BOOLOID, TEXTOID, TEXTOID};
+	Datum args[10];
+	char nulls[10];
+	int i;
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = CStringGetTextDatum(tree58);
+	args[1] = Int64GetDatum(f->capacity);
+	nulls[1] = f->capacity < 0 ? 'n' : ' ';
+	args[2] = Int64GetDatum(f->num_minted);
+	nulls[2] = f->num_minted < 0 ? 'n' : ' ';
+	args[3] = Int16GetDatum((int16)f->version);
+	nulls[3] = f->version < 0 ? 'n' : ' ';
+	args[4] = Int32GetDatum(f->max_depth);
+	args[5] = Int32GetDatum(f->max_buffer_size);
+	args[6] = Int32GetDatum(f->canopy_depth);
+	for (i = 4; i <= 6; i++)
+		nulls[i] = DatumGetInt32(args[i]) < 0 ? 'n' : ' ';
+	args[7] = BoolGetDatum(f->full);
+	args[8] = f->problem_code ? CStringGetTextDatum(f->problem_code) : (Datum)0;
+	nulls[8] = f->problem_code ? ' ' : 'n';
+	args[9] = f->problem ? CStringGetTextDatum(f->problem) : (Datum)0;
+	nulls[9] = f->problem ? ' ' : 'n';
+	db_begin("mint: tree facts");
+	if (SPI_execute_plan(
+	        plan_for(&plan, "SELECT mint._tree_facts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10,
+	                 types),
+	        args, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "mint worker: mint._tree_facts failed");
+	db_commit();
+}
+
+/*
+ * db_trees_to_check
+ *	  Active trees the worker has not read (or not lately): no job is dealt
+ *	  to a tree before its capacity is known.  The names are allocated in cxt.
+ */
+int
+db_trees_to_check(int n, MemoryContext cxt, char ***trees_out)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid types[1] = {INT4OID};
+	Datum args[1];
+	char **out;
+	int got;
+	int i;
+
+	db_begin("mint: trees to check");
+	args[0] = Int32GetDatum(n);
+	exec_plan(&plan, "SELECT merkle_tree FROM mint._trees_to_check($1)", 1, types, args, true);
+	got = (int)SPI_processed;
+	out = MemoryContextAlloc(cxt, sizeof(char *) * Max(got, 1));
+	for (i = 0; i < got; i++)
+		out[i] =
+		    MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	db_commit();
+	*trees_out = out;
+	return got;
+}
+
+/*
+ * db_tree_creations
+ *	  The trees mint.create_tree() asked for, with their pending attempt.
+ */
+int
+db_tree_creations(int n, MemoryContext cxt, MintTreeCreation **out)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid types[1] = {INT4OID};
+	Datum args[1];
+	MintTreeCreation *rows;
+	int got;
+	int i;
+
+	db_begin("mint: trees to create");
+	args[0] = Int32GetDatum(n);
+	exec_plan(&plan, "SELECT * FROM mint._tree_creations($1)", 1, types, args, true);
+	got = (int)SPI_processed;
+	rows = MemoryContextAllocZero(cxt, sizeof(MintTreeCreation) * Max(got, 1));
+	for (i = 0; i < got; i++)
+	{
+		HeapTuple tup = SPI_tuptable->vals[i];
+		TupleDesc td = SPI_tuptable->tupdesc;
+		MintTreeCreation *c = &rows[i];
+		bool isnull;
+		Datum d;
+
+		c->tenant_id = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 1));
+		c->merkle_tree = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 2));
+		c->seed = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 3));
+		c->max_depth = DatumGetInt32(SPI_getbinval(tup, td, 4, &isnull));
+		c->max_buffer_size = DatumGetInt32(SPI_getbinval(tup, td, 5, &isnull));
+		c->canopy_depth = DatumGetInt32(SPI_getbinval(tup, td, 6, &isnull));
+		d = SPI_getbinval(tup, td, 8, &isnull);
+		if (!isnull)
+		{
+			bytea *tx;
+
+			c->signature = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 8));
+			c->last_valid = DatumGetInt64(SPI_getbinval(tup, td, 9, &isnull));
+			tx = DatumGetByteaPP(SPI_getbinval(tup, td, 10, &isnull));
+			c->txlen = VARSIZE_ANY_EXHDR(tx);
+			c->tx = MemoryContextAlloc(cxt, Max(c->txlen, 1));
+			memcpy(c->tx, VARDATA_ANY(tx), c->txlen);
+			c->genesis = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 11));
+		}
+		(void)d;
+	}
+	db_commit();
+	*out = rows;
+	return got;
+}
+
+/*
+ * db_record_tree_attempt
+ *	  record: commit a tree's signed creation before it is sent; false when
+ *	  refused (the tree is no longer to be created, or an attempt is alive).
+ */
+bool
+db_record_tree_attempt(const char *tenant, const char *tree, const char *sig58, int64 last_valid,
+                       const uint8 *tx, int txlen, const char *genesis58)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid types[6] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, BYTEAOID, TEXTOID};
+	Datum args[6];
+	bytea *b = palloc(VARHDRSZ + txlen);
+	bool recorded;
+
+	SET_VARSIZE(b, VARHDRSZ + txlen);
+	memcpy(VARDATA(b), tx, txlen);
+	db_begin("mint: record a tree creation");
+	args[0] = CStringGetTextDatum(tenant);
+	args[1] = CStringGetTextDatum(tree);
+	args[2] = CStringGetTextDatum(sig58);
+	args[3] = Int64GetDatum(last_valid);
+	args[4] = PointerGetDatum(b);
+	args[5] = CStringGetTextDatum(genesis58);
+	exec_plan(&plan, "SELECT * FROM mint._record_tree_attempt($1, $2, $3, $4, $5, $6)", 6, types,
+	          args, false);
+	recorded = SPI_processed == 1;
+	db_commit();
+	return recorded;
+}
+
+/*
+ * db_tree_attempt_done
+ *	  A creation attempt's end (landed_ok, landed_err, expired).
+ */
+void
+db_tree_attempt_done(const char *tenant, const char *tree, const char *sig58, const char *state,
+                     const char *error, const char *failed_code)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum args[6];
+	char nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+
+	args[0] = CStringGetTextDatum(tenant);
+	args[1] = CStringGetTextDatum(tree);
+	args[2] = CStringGetTextDatum(sig58);
+	args[3] = CStringGetTextDatum(state);
+	args[4] = CStringGetTextDatum(error ? error : "");
+	args[5] = failed_code ? CStringGetTextDatum(failed_code) : (Datum)0;
+	nulls[5] = failed_code ? ' ' : 'n';
+	db_begin("mint: tree creation done");
+	if (SPI_execute_plan(
+	        plan_for(&plan, "SELECT mint._tree_attempt_done($1, $2, $3, $4, NULLIF($5, ''), $6)", 6,
+	                 types),
+	        args, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "mint worker: mint._tree_attempt_done failed");
+	db_commit();
+}
+
+/*
  * db_replication_unsafe
  *	  Whether a failover could take over from a standby that may lack the
  *	  worker's latest commits: the server streams to a physical standby (a

@@ -49,6 +49,7 @@
 #include "solana/sol_fees.h"
 #include "solana/sol_tx.h"
 #include "solana/sol_rpc.h"
+#include "solana/sol_tree.h"
 #include "worker/worker.h"
 
 #define STATUS_CHUNK         256   /* getSignatureStatuses limit */
@@ -74,7 +75,9 @@ typedef enum ReqKind
 	REQ_GENESIS,      /* getGenesisHash: which cluster the endpoint serves */
 	REQ_TREE_ACCOUNT, /* getAccountInfo of a merkle tree ... */
 	REQ_TREE_CONFIG,  /* ... and of its Bubblegum tree config */
-	REQ_FEES          /* getRecentPrioritizationFees over a tree and its tree config */
+	REQ_FEES,         /* getRecentPrioritizationFees over a tree and its tree config */
+	REQ_CREATE_SEND,  /* sendTransaction of a tree's creation ... */
+	REQ_CREATE_STATUS /* ... and its getSignatureStatuses */
 } ReqKind;
 
 /* The tag of a JSON-RPC call: what it was for. */
@@ -179,6 +182,9 @@ typedef struct TreeState
 	char code[32]; /* why it is unusable */
 	char msg[256];
 	TimestampTz recheck_at;
+	/* what mint.trees is told (mint._tree_facts) */
+	bool facts_due; /* a verdict (or a capacity refusal) not written yet */
+	bool full_seen; /* a mint was refused for capacity: no leaf is left */
 	/* the dynamic priority fee (mint.priority_fee_max > 0) */
 	bool fee_known;     /* an answer came (or the call failed: then the floor) */
 	bool fee_pending;   /* a call is in flight */
@@ -883,6 +889,7 @@ tree_verdict(TreeState *t, TimestampTz now, const char *code, const char *fmt, .
 
 	t->known = true;
 	t->usable = code == NULL;
+	t->facts_due = true;
 	if (code == NULL)
 	{
 		t->code[0] = '\0';
@@ -977,6 +984,33 @@ job_tree(MintJob *j)
 	return &trees[j->tree_slot - 1];
 }
 
+/* Ask for a tree's account and its tree config, unless asked lately or in flight. */
+static void
+submit_tree_check(int slot, TimestampTz now)
+{
+	TreeState *t = &trees[slot];
+	SolError err;
+	Req *q;
+	uint8 cfg_addr[32];
+
+	if (t->pending > 0 || (t->known && now < t->recheck_at))
+		return;
+	t->pending = 2;
+	t->answers_ok = true;
+	memset(&err, 0, sizeof(err));
+	q = new_req(REQ_TREE_ACCOUNT, 0);
+	q->tree = slot;
+	q->gen = trees_gen;
+	if (sol_rpc_get_account_info(rpc, t->key, "confirmed", mint_rpc_timeout, q, &err) == 0)
+		elog(ERROR, "could not submit getAccountInfo: %s", err.message);
+	sol_tree_config_pda(t->key, cfg_addr, NULL);
+	q = new_req(REQ_TREE_CONFIG, 0);
+	q->tree = slot;
+	q->gen = trees_gen;
+	if (sol_rpc_get_account_info(rpc, cfg_addr, "confirmed", mint_rpc_timeout, q, &err) == 0)
+		elog(ERROR, "could not submit getAccountInfo: %s", err.message);
+}
+
 /* Ask about the trees that jobs waiting for a build need and nobody asked about yet. */
 static void
 submit_tree_checks(TimestampTz now)
@@ -986,31 +1020,110 @@ submit_tree_checks(TimestampTz now)
 	for (i = 0; i < nset; i++)
 	{
 		MintJob *j = set[i];
-		TreeState *t;
-		SolError err;
-		Req *q;
-		uint8 cfg_addr[32];
 
 		if (!wants_build(j) || j->tree == NULL)
 			continue;
-		t = job_tree(j);
-		if (t->pending > 0 || (t->known && now < t->recheck_at))
-			continue;
-		t->pending = 2;
-		t->answers_ok = true;
-		memset(&err, 0, sizeof(err));
-		q = new_req(REQ_TREE_ACCOUNT, 0);
-		q->tree = j->tree_slot - 1;
-		q->gen = trees_gen;
-		if (sol_rpc_get_account_info(rpc, t->key, "confirmed", mint_rpc_timeout, q, &err) == 0)
-			elog(ERROR, "could not submit getAccountInfo: %s", err.message);
-		sol_tree_config_pda(t->key, cfg_addr, NULL);
-		q = new_req(REQ_TREE_CONFIG, 0);
-		q->tree = j->tree_slot - 1;
-		q->gen = trees_gen;
-		if (sol_rpc_get_account_info(rpc, cfg_addr, "confirmed", mint_rpc_timeout, q, &err) == 0)
-			elog(ERROR, "could not submit getAccountInfo: %s", err.message);
+		(void)job_tree(j);
+		submit_tree_check(j->tree_slot - 1, now);
 	}
+}
+
+/* How often the pool's trees that no job can be dealt to yet are looked up. */
+#define POOL_CHECK_MS 1000
+static TimestampTz next_pool_check = 0;
+
+/*
+ * The active trees mint.trees has no reading of (or an old one): read them,
+ * whether or not a job needs them, since no job is dealt to a tree before
+ * its capacity is known (mint._claim).
+ */
+static void
+submit_pool_checks(TimestampTz now)
+{
+	char **names;
+	int n;
+	int i;
+
+	if (now < next_pool_check)
+		return;
+	next_pool_check = after_ms(now, POOL_CHECK_MS);
+	n = db_trees_to_check(64, tick_cxt, &names);
+	for (i = 0; i < n; i++)
+	{
+		int slot = tree_slot(names[i]);
+		TreeState *t = &trees[slot];
+
+		if (t->known && t->pending == 0 && now < t->recheck_at)
+			t->facts_due = true; /* read, but mint.trees did not get it: tell it again */
+		else
+			submit_tree_check(slot, now);
+	}
+}
+
+/* Tell mint.trees what was learnt about its trees. */
+static void
+write_tree_facts(void)
+{
+	int i;
+
+	for (i = 0; i < ntrees; i++)
+	{
+		TreeState *t = &trees[i];
+		MintTreeFacts f;
+
+		if (!t->facts_due || !t->known)
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.capacity = f.num_minted = -1;
+		f.version = f.max_depth = f.max_buffer_size = f.canopy_depth = -1;
+		if (t->usable)
+		{
+			if (t->cfg_decoded)
+			{
+				f.capacity = (int64)Min(t->cfg.total_mint_capacity, (uint64)PG_INT64_MAX);
+				f.num_minted = (int64)Min(t->cfg.num_minted, (uint64)PG_INT64_MAX);
+				f.version = t->cfg.version + 1; /* TreeConfig's enum: V1 = 0 */
+			}
+			if (t->shape_known)
+			{
+				f.max_depth = (int)t->shape.max_depth;
+				f.max_buffer_size = (int)t->shape.max_buffer_size;
+				f.canopy_depth = (int)t->shape.canopy_depth;
+			}
+		}
+		else
+		{
+			f.problem_code = t->code;
+			f.problem = t->msg;
+		}
+		f.full = t->full_seen;
+		db_tree_facts(t->tree58, &f);
+		if (t->usable)
+			next_claim = 0; /* its tenant's held-back jobs are due: claim them now */
+		t->facts_due = false;
+		t->full_seen = false;
+	}
+}
+
+/* A mint into this job's tree was refused for capacity (InsufficientMintCapacity). */
+static void
+tree_full(MintJob *j)
+{
+	TreeState *t = job_tree(j);
+
+	if (!t->full_seen)
+		ereport(LOG, (errmsg("mint worker: tree %s is full; its jobs move to other trees of the "
+		                     "pool",
+		                     t->tree58)));
+	t->full_seen = true;
+	t->facts_due = true;
+}
+
+/* Bubblegum's InsufficientMintCapacity (6017) in a transaction error. */
+static bool
+capacity_error(const char *err_json)
+{
+	return err_json != NULL && strstr(err_json, "\"Custom\":6017}") != NULL;
 }
 
 /* How long a tree's recent prioritization fees are used before they are asked again. */
@@ -1154,6 +1267,326 @@ on_tree_account(Req *q, SolRpcResult *r, TimestampTz now)
 	}
 	if (t->pending == 0)
 		tree_judge(t, now);
+}
+
+/* ---------------------------------------------------------------------------
+ * Tree creation (mint.create_tree): the worker of slot 0 creates each tree
+ * under a mint's rules.  The creation is recorded (mint.tree_attempts)
+ * before it is first sent, only its recorded bytes are re-broadcast, and a
+ * new one is built only when the old one is provably dead: expired (unknown
+ * to a view at least as new as the finalized height that is past its last
+ * valid block height) or landed with an error at finalized commitment.  The
+ * tree's address follows from the key and the seed, so even a second
+ * landing could not make a second account: it would fail.
+ * ---------------------------------------------------------------------------
+ */
+
+#define MAX_CREATIONS      16
+#define CREATION_LOAD_MS   1000
+#define CREATION_RESEND_MS 2000
+#define CREATE_TREE_CU     1400000
+
+typedef struct TreeCreation
+{
+	char tenant[65]; /* a tenant id: at most 64 bytes (api/validate.h) */
+	char tree58[SOL_PUBKEY_B58_MAX];
+	char seed[SOL_MAX_SEED_LEN + 1];
+	int depth, buffer, canopy;
+	bool has_att;
+	char sig58[SOL_SIGNATURE_B58_MAX];
+	uint8 sig[64];
+	int64 last_valid;
+	char genesis58[SOL_PUBKEY_B58_MAX];
+	uint8 tx[SOL_PACKET_DATA_SIZE];
+	int txlen;
+	bool req;               /* a call about it is in flight */
+	bool told;              /* a refusal of this attempt was logged */
+	bool refused_permanent; /* preflight: the program refuses it (no more sends) */
+	char refusal[256];
+	TimestampTz next_send;
+	TimestampTz next_check;
+} TreeCreation;
+
+static TreeCreation creations[MAX_CREATIONS];
+static int ncreations = 0;
+static int creations_gen = 0;
+static int creations_req = 0; /* calls in flight */
+static TimestampTz next_creation_load = 0;
+
+static bool
+creations_to_build(void)
+{
+	int i;
+
+	for (i = 0; i < ncreations; i++)
+		if (!creations[i].has_att)
+			return true;
+	return false;
+}
+
+static bool
+creations_watching(void)
+{
+	int i;
+
+	for (i = 0; i < ncreations; i++)
+		if (creations[i].has_att)
+			return true;
+	return false;
+}
+
+/*
+ * The trees to create and their pending attempts (when no call is in
+ * flight).  What the worker knows of an attempt it already holds (when to
+ * send and ask next, a refusal) is kept.
+ */
+static void
+load_creations(TimestampTz now)
+{
+	MintTreeCreation *rows;
+	TreeCreation *old;
+	int nold = ncreations;
+	int n;
+	int i;
+
+	if (now < next_creation_load || creations_req > 0)
+		return;
+	next_creation_load = after_ms(now, CREATION_LOAD_MS);
+	n = db_tree_creations(MAX_CREATIONS, tick_cxt, &rows);
+	old = palloc(sizeof(TreeCreation) * Max(nold, 1));
+	memcpy(old, creations, sizeof(TreeCreation) * nold);
+	creations_gen++;
+	ncreations = 0;
+	for (i = 0; i < n; i++)
+	{
+		TreeCreation *c = &creations[ncreations++];
+		int k;
+
+		for (k = 0; k < nold; k++)
+			if (strcmp(old[k].tree58, rows[i].merkle_tree) == 0 && old[k].has_att &&
+			    rows[i].signature != NULL && strcmp(old[k].sig58, rows[i].signature) == 0)
+				break;
+		if (k < nold)
+		{
+			*c = old[k]; /* the same attempt: what is known of it stays */
+			c->req = false;
+			continue;
+		}
+		memset(c, 0, sizeof(*c));
+		strlcpy(c->tenant, rows[i].tenant_id, sizeof(c->tenant));
+		strlcpy(c->tree58, rows[i].merkle_tree, sizeof(c->tree58));
+		strlcpy(c->seed, rows[i].seed, sizeof(c->seed));
+		c->depth = rows[i].max_depth;
+		c->buffer = rows[i].max_buffer_size;
+		c->canopy = rows[i].canopy_depth;
+		if (rows[i].signature != NULL && rows[i].txlen <= (int)sizeof(c->tx))
+		{
+			/* an attempt recorded earlier (by this process before a restart, or another) */
+			c->has_att = true;
+			strlcpy(c->sig58, rows[i].signature, sizeof(c->sig58));
+			memcpy(c->tx, rows[i].tx, rows[i].txlen);
+			c->txlen = rows[i].txlen;
+			memcpy(c->sig, c->tx + 1, 64); /* one signature: after its count byte */
+			c->last_valid = rows[i].last_valid;
+			strlcpy(c->genesis58, rows[i].genesis, sizeof(c->genesis58));
+		}
+		c->next_send = now;
+		c->next_check = now;
+	}
+	pfree(old);
+}
+
+/* Build, record, then (below) send the creation of every tree without a pending attempt. */
+static void
+build_creations(TimestampTz now)
+{
+	int i;
+
+	for (i = 0; i < ncreations; i++)
+	{
+		TreeCreation *c = &creations[i];
+		SolCreateTree p;
+		SolError err;
+		int len;
+
+		if (c->has_att)
+			continue;
+		memset(&p, 0, sizeof(p));
+		memcpy(p.payer, key_pub, 32);
+		strlcpy(p.seed, c->seed, sizeof(p.seed));
+		p.max_depth = (uint32)c->depth;
+		p.max_buffer_size = (uint32)c->buffer;
+		p.canopy_depth = (uint32)c->canopy;
+		p.cu_limit = CREATE_TREE_CU;
+		p.cu_price_micro_lamports = (uint64)mint_priority_fee;
+		memset(&err, 0, sizeof(err));
+		len =
+		    sol_build_create_tree_tx(&p, blockhash, key_secret, c->tx, sizeof(c->tx), c->sig, &err);
+		if (len < 0)
+		{
+			ereport(LOG, (errmsg("mint worker cannot build the creation of tree %s: %s", c->tree58,
+			                     err.message)));
+			continue;
+		}
+		{
+			uint8 addr[32];
+			char addr58[SOL_PUBKEY_B58_MAX];
+
+			/* the address was derived from this key when the tree was asked for */
+			sol_create_tree_address(&p, addr);
+			sol_pubkey_to_b58(addr, addr58);
+			if (strcmp(addr58, c->tree58) != 0)
+			{
+				ereport(LOG, (errmsg("mint worker: tree %s was asked for with another key; not "
+				                     "created",
+				                     c->tree58)));
+				continue;
+			}
+		}
+		c->txlen = len;
+		sol_signature_to_b58(c->sig, c->sig58);
+		c->last_valid = blockhash_last_valid;
+		strlcpy(c->genesis58, genesis58, sizeof(c->genesis58));
+		/* RECORD before SEND */
+		if (!db_record_tree_attempt(c->tenant, c->tree58, c->sig58, c->last_valid, c->tx, c->txlen,
+		                            c->genesis58))
+		{
+			next_creation_load = now; /* someone else's change: look again */
+			continue;
+		}
+		crash_point("after_tree_record");
+		ereport(LOG, (errmsg("mint worker: creating tree %s for tenant \"%s\" (transaction %s)",
+		                     c->tree58, c->tenant, c->sig58)));
+		c->has_att = true;
+		c->told = false;
+		c->refused_permanent = false;
+		c->next_send = now;
+		c->next_check = after_ms(now, mint_poll_interval);
+	}
+}
+
+static void
+submit_creations(TimestampTz now)
+{
+	int i;
+
+	for (i = 0; i < ncreations; i++)
+	{
+		TreeCreation *c = &creations[i];
+		SolError err;
+		Req *q;
+
+		if (!c->has_att || c->req || strcmp(c->genesis58, genesis58) != 0)
+			continue;
+		memset(&err, 0, sizeof(err));
+		if (now >= c->next_check)
+		{
+			q = new_req(REQ_CREATE_STATUS, 0);
+			q->tree = i;
+			q->gen = creations_gen;
+			q->fin = fin_height;
+			q->fin_slot = fin_slot;
+			if (sol_rpc_get_signature_statuses(rpc, (const uint8(*)[64])c->sig, 1, true,
+			                                   mint_rpc_timeout, q, &err) == 0)
+				elog(ERROR, "could not submit getSignatureStatuses: %s", err.message);
+		}
+		else if (now >= c->next_send && !c->refused_permanent)
+		{
+			q = new_req(REQ_CREATE_SEND, 0);
+			q->tree = i;
+			q->gen = creations_gen;
+			if (sol_rpc_submit(
+			        rpc, "sendTransaction",
+			        sol_rpc_params_send_transaction(c->tx, c->txlen, false, commitment_name(), 0),
+			        mint_rpc_timeout, q, &err) == 0)
+				elog(ERROR, "could not submit sendTransaction: %s", err.message);
+			c->next_send = after_ms(now, CREATION_RESEND_MS);
+		}
+		else
+			continue;
+		c->req = true;
+		creations_req++;
+	}
+}
+
+static void
+on_creation(Req *q, SolRpcResult *r, TimestampTz now)
+{
+	TreeCreation *c;
+	SolSignatureStatus st;
+	SolError err;
+	uint64 ctx = 0;
+	const char *done = NULL;
+	char why[256] = "";
+
+	creations_req--;
+	if (q->gen != creations_gen || q->tree >= ncreations)
+		return;
+	c = &creations[q->tree];
+	c->req = false;
+	if (q->kind == REQ_CREATE_SEND)
+	{
+		/* only the status decides; a refusal is no proof of anything */
+		if (r->cls == SOL_RPC_PREFLIGHT_PERMANENT)
+		{
+			/* the program refuses it: the tree fails once the attempt is provably dead */
+			c->refused_permanent = true;
+			strlcpy(c->refusal, r->message, sizeof(c->refusal));
+		}
+		if (r->cls != SOL_RPC_OK && r->cls != SOL_RPC_ALREADY_PROCESSED && !c->told)
+		{
+			/* once per attempt: it is sent again until it lands or expires */
+			ereport(LOG, (errmsg("mint worker: the creation of tree %s was refused (%s): %s",
+			                     c->tree58, sol_rpc_class_name(r->cls), r->message)));
+			c->told = true;
+		}
+		return;
+	}
+	c->next_check = after_ms(now, Max(mint_poll_interval, 200));
+	memset(&err, 0, sizeof(err));
+	if (r->cls != SOL_RPC_OK || sol_rpc_parse_signature_statuses(r, &st, 1, &err) != 0)
+	{
+		rpc_failed(r, now);
+		return;
+	}
+	rpc_succeeded();
+	if (st.found)
+	{
+		if (st.confirmation < SOL_COMMITMENT_FINALIZED)
+			return; /* landed; a tree is ready only at finalized */
+		if (st.failed)
+		{
+			done = "landed_err";
+			snprintf(why, sizeof(why), "the creation landed with an error: %s", st.err);
+		}
+		else
+			done = "landed_ok";
+	}
+	else if (q->fin >= 0 && q->fin > c->last_valid &&
+	         sol_rpc_parse_context_slot(r, &ctx, &err) == 0 && (int64)ctx >= q->fin_slot)
+	{
+		done = "expired";
+		if (c->refused_permanent)
+			snprintf(why, sizeof(why), "the program refused the creation: %s", c->refusal);
+		else
+			snprintf(
+			    why, sizeof(why),
+			    "transaction %s never landed; its blockhash expired at block height " INT64_FORMAT,
+			    c->sig58, c->last_valid);
+	}
+	if (done == NULL)
+		return;
+	db_tree_attempt_done(
+	    c->tenant, c->tree58, c->sig58, done, why,
+	    strcmp(done, "landed_err") == 0 || c->refused_permanent ? "tree_create_failed" : NULL);
+	if (strcmp(done, "landed_ok") == 0)
+		ereport(LOG,
+		        (errmsg("mint worker: created tree %s for tenant \"%s\"", c->tree58, c->tenant)));
+	else
+		ereport(LOG, (errmsg("mint worker: the creation of tree %s is dead (%s): %s", c->tree58,
+		                     done, why)));
+	c->has_att = false;
+	next_creation_load = now;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1608,7 +2041,9 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 			}
 			if (st[i].failed)
 			{
-				bool permanent = instruction_error(st[i].err);
+				/* a full tree is the tree's end, not the ticket's: another tree takes it */
+				bool full = capacity_error(st[i].err);
+				bool permanent = instruction_error(st[i].err) && !full;
 
 				/*
 				 * A failed landing frees the ticket for a new attempt, so it
@@ -1627,6 +2062,8 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 					set_tx_error(j, "transaction", e, NULL, "landed with an error: ");
 					json_decref(e);
 				}
+				if (full)
+					tree_full(j);
 				attempt_dead(j, "landed_err", permanent);
 				continue;
 			}
@@ -1767,6 +2204,12 @@ on_send(Req *q, SolRpcResult *r, TimestampTz now)
 				char *txt = json_dumps(derr, JSON_COMPACT);
 
 				permanent = !sol_error_is_budget(txt);
+				if (capacity_error(txt))
+				{
+					/* the tree is full: the ticket moves to another once this attempt is dead */
+					permanent = false;
+					tree_full(j);
+				}
 				free(txt);
 			}
 			snprintf(code, sizeof(code), "%ld",
@@ -1908,6 +2351,10 @@ handle_results(TimestampTz now, int wait_ms)
 				case REQ_FEES:
 					on_fees(q, &res[i], now);
 					break;
+				case REQ_CREATE_SEND:
+				case REQ_CREATE_STATUS:
+					on_creation(q, &res[i], now);
+					break;
 			}
 			sol_rpc_result_clear(&res[i]);
 			req_done(q);
@@ -2022,6 +2469,7 @@ engine_tick(bool woken)
 	}
 	if (have_key && !rpc_quiet(now))
 	{
+		submit_pool_checks(now);
 		submit_tree_checks(now);
 		submit_fee_checks(now);
 	}
@@ -2039,8 +2487,8 @@ engine_tick(bool woken)
 	}
 
 	/* chain facts: a fresh blockhash for new attempts, the finalized height for expiry */
-	if (may_build() && !rpc_quiet(now) && !req_blockhash && any_job(wants_build) &&
-	    now >= blockhash_retry_at &&
+	if (may_build() && !rpc_quiet(now) && !req_blockhash &&
+	    (any_job(wants_build) || creations_to_build()) && now >= blockhash_retry_at &&
 	    (!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS)))
 	{
 		SolError err;
@@ -2054,9 +2502,9 @@ engine_tick(bool woken)
 		req_blockhash = true;
 	}
 	if (!req_height &&
-	    (rpc_quiet(now)
-	         ? now >= quiet_until
-	         : (probe_rpc || (any_job(is_watching) && now > after_ms(fin_at, mint_poll_interval)))))
+	    (rpc_quiet(now) ? now >= quiet_until
+	                    : (probe_rpc || ((any_job(is_watching) || creations_watching()) &&
+	                                     now > after_ms(fin_at, mint_poll_interval)))))
 	{
 		SolError err;
 
@@ -2073,6 +2521,14 @@ engine_tick(bool woken)
 	}
 
 	handle_results(now, 0);
+	write_tree_facts();
+	if (mint_worker_slot == 0 && have_key && have_genesis && may_build() && !rpc_quiet(now))
+	{
+		load_creations(now);
+		if (have_blockhash && now <= after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS))
+			build_creations(now);
+		submit_creations(now);
+	}
 
 	if (may_build() && have_blockhash && !rpc_quiet(now) &&
 	    now <= after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS) && any_job(wants_build))

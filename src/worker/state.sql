@@ -26,6 +26,15 @@
 -- the table's current size: a plan kept for the session (PL/pgSQL) was
 -- built against the empty queue of a fresh worker, walked all of mint_jobs
 -- for every job it claimed, and a burst of 20,000 drained at 319/s.
+--
+-- Trees: a job whose lease expired keeps its tree (an attempt into it may
+-- be pending).  A queued job (every attempt dead) gets one of its tenant's
+-- active ready trees with room: capacity - minted - reserved, counting the
+-- jobs in flight, so a tree is never offered more than it can take.  The
+-- tenant's trees are locked (a concurrent claim waits and then sees the
+-- counters this one's commit leaves, mint._tree_usage) and the jobs are
+-- dealt round-robin across them, spreading the trees' write locks.  A job no
+-- tree has room for stays queued, told why, and is due again in a second.
 CREATE FUNCTION @extschema@._claim(batch_size integer, lease_ms integer)
 RETURNS TABLE (tenant_id text, ticket_id text, lease_token bigint, status @extschema@.job_status,
                owner text, metadata text, attempts integer, attempt_base integer, retries integer,
@@ -34,7 +43,7 @@ LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH expired AS (
-		SELECT j.tenant_id, j.ticket_id FROM @extschema@.mint_jobs j
+		SELECT j.tenant_id, j.ticket_id, j.merkle_tree FROM @extschema@.mint_jobs j
 		 WHERE j.status IN ('in_flight', 'submitted') AND j.lease_until < pg_catalog.now()
 		 ORDER BY j.lease_until
 		 LIMIT batch_size
@@ -46,23 +55,128 @@ AS $$
 		 LIMIT batch_size
 		   FOR UPDATE SKIP LOCKED
 	), pick AS (
-		SELECT * FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) p LIMIT batch_size
+		SELECT * FROM (SELECT e.tenant_id, e.ticket_id, e.merkle_tree FROM expired e
+		               UNION ALL
+		               SELECT d.tenant_id, d.ticket_id, NULL::text FROM due d) p
+		 LIMIT batch_size
+	), need AS (
+		SELECT p.tenant_id, p.ticket_id,
+		       pg_catalog.row_number() OVER (PARTITION BY p.tenant_id ORDER BY p.ticket_id) AS rn
+		  FROM pick p WHERE p.merkle_tree IS NULL
+	), pool AS (
+		SELECT t.tenant_id, t.merkle_tree,
+		       LEAST(t.capacity - t.minted - t.reserved, batch_size) AS free
+		  FROM @extschema@.trees t
+		 WHERE t.active AND t.state = 'ready' AND t.capacity IS NOT NULL
+		   AND t.tenant_id IN (SELECT n.tenant_id FROM need n)
+		   FOR UPDATE
+	), slots AS (
+		SELECT p.tenant_id, p.merkle_tree,
+		       pg_catalog.row_number() OVER (PARTITION BY p.tenant_id ORDER BY s.k, p.merkle_tree) AS rn
+		  FROM pool p, LATERAL pg_catalog.generate_series(1, p.free) AS s(k)
+		 WHERE p.free > 0
+	), placed AS (
+		SELECT n.tenant_id, n.ticket_id, s.merkle_tree
+		  FROM need n JOIN slots s ON s.tenant_id = n.tenant_id AND s.rn = n.rn
+	), held AS (
+		UPDATE @extschema@.mint_jobs j
+		   SET next_attempt_at = pg_catalog.now() + interval '1 second',
+		       last_error_class = 'blocked', last_error_code = w.code, last_error_message = w.msg,
+		       updated_at = pg_catalog.now()
+		  FROM need n CROSS JOIN LATERAL (
+		       -- why: the worker's word on one of the tenant's trees, else the capacity
+		       SELECT c.code, c.msg FROM (
+		           SELECT 1 AS o, t.merkle_tree, t.problem_code AS code, t.problem AS msg
+		             FROM @extschema@.trees t
+		            WHERE t.tenant_id = n.tenant_id AND t.active AND t.problem_code IS NOT NULL
+		           UNION ALL
+		           SELECT 2, t.merkle_tree,
+		                  CASE WHEN t.state = 'creating' THEN 'tree_creating' ELSE 'tree_not_checked' END,
+		                  CASE WHEN t.state = 'creating' THEN 'tree ' || t.merkle_tree || ' is being created'
+		                       ELSE 'the worker has not read tree ' || t.merkle_tree || ' yet' END
+		             FROM @extschema@.trees t
+		            WHERE t.tenant_id = n.tenant_id AND t.active AND t.capacity IS NULL
+		           UNION ALL
+		           SELECT 3, NULL, 'no_tree_capacity',
+		                  'no active tree of the tenant has room for another mint (mint.trees)') c
+		        ORDER BY c.o, c.merkle_tree LIMIT 1) w
+		 WHERE j.tenant_id = n.tenant_id AND j.ticket_id = n.ticket_id AND j.status = 'queued'
+		   AND NOT EXISTS (SELECT 1 FROM placed x
+		                    WHERE x.tenant_id = n.tenant_id AND x.ticket_id = n.ticket_id)
+		RETURNING 1
 	)
 	UPDATE @extschema@.mint_jobs j
 	   SET status = CASE WHEN j.status = 'queued' THEN 'in_flight'::@extschema@.job_status ELSE j.status END,
 	       lease_token = j.lease_token + 1,
 	       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0),
 	       updated_at = pg_catalog.now(),
+	       merkle_tree = COALESCE(p.merkle_tree, x.merkle_tree),
 	       -- a reason it was held back no longer holds once a worker takes it
 	       last_error_class = NULLIF(j.last_error_class, 'blocked'),
 	       last_error_code = CASE WHEN j.last_error_class = 'blocked' THEN NULL ELSE j.last_error_code END,
 	       last_error_message = CASE WHEN j.last_error_class = 'blocked' THEN NULL ELSE j.last_error_message END
-	  FROM pick
-	 WHERE j.tenant_id = pick.tenant_id AND j.ticket_id = pick.ticket_id
+	  FROM pick p LEFT JOIN placed x ON x.tenant_id = p.tenant_id AND x.ticket_id = p.ticket_id
+	 WHERE j.tenant_id = p.tenant_id AND j.ticket_id = p.ticket_id
+	   AND COALESCE(p.merkle_tree, x.merkle_tree) IS NOT NULL
 	RETURNING j.tenant_id, j.ticket_id, j.lease_token, j.status, j.owner, j.metadata::text,
-	          j.attempts, j.attempt_base, j.retries,
-	          (SELECT t.merkle_tree FROM @extschema@.trees t WHERE t.tenant_id = j.tenant_id AND t.active),
-	          (SELECT t.collection_mint FROM @extschema@.trees t WHERE t.tenant_id = j.tenant_id AND t.active)
+	          j.attempts, j.attempt_base, j.retries, j.merkle_tree,
+	          (SELECT t.collection_mint FROM @extschema@.trees t
+	            WHERE t.tenant_id = j.tenant_id AND t.merkle_tree = j.merkle_tree)
+$$;
+
+-- The worker's reading of a tree's accounts: its tree config's capacity,
+-- version and num_minted (mints by anyone: `minted` never goes back), the
+-- shape of the merkle tree account.  is_full: an attempt was refused or landed
+-- with InsufficientMintCapacity, so no leaf is left whatever was counted.
+-- problem_code / problem: why it cannot be minted into (NULL: it can).  A
+-- tree that becomes usable makes its tenant's held-back jobs due at once.
+CREATE FUNCTION @extschema@._tree_facts(tree text, capacity bigint, num_minted bigint,
+	version smallint, max_depth integer, max_buffer_size integer, canopy_depth integer,
+	is_full boolean, problem_code text, problem text)
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH before AS (
+		SELECT t.tenant_id, (t.capacity IS NULL OR t.problem_code IS NOT NULL) AS unusable
+		  FROM @extschema@.trees t WHERE t.merkle_tree = tree
+	), u AS (
+		UPDATE @extschema@.trees t
+		   SET capacity = COALESCE(_tree_facts.capacity, t.capacity),
+		       minted = GREATEST(t.minted, COALESCE(num_minted, 0),
+		                         CASE WHEN is_full THEN COALESCE(_tree_facts.capacity, t.capacity, t.minted) ELSE 0 END),
+		       version = COALESCE(_tree_facts.version, t.version),
+		       max_depth = COALESCE(_tree_facts.max_depth, t.max_depth),
+		       max_buffer_size = COALESCE(_tree_facts.max_buffer_size, t.max_buffer_size),
+		       canopy_depth = COALESCE(_tree_facts.canopy_depth, t.canopy_depth),
+		       problem_code = _tree_facts.problem_code, problem = _tree_facts.problem,
+		       checked_at = pg_catalog.now()
+		 WHERE t.merkle_tree = tree
+		RETURNING t.tenant_id, t.capacity, t.problem_code
+	), released AS (
+		-- a tree that can now be minted into: its tenant's held-back jobs are due at once
+		UPDATE @extschema@.mint_jobs j
+		   SET next_attempt_at = pg_catalog.now()
+		  FROM u JOIN before b ON b.tenant_id = u.tenant_id
+		 WHERE b.unusable AND u.capacity IS NOT NULL AND u.problem_code IS NULL
+		   AND j.tenant_id = u.tenant_id AND j.status = 'queued' AND j.last_error_class = 'blocked'
+		   AND j.next_attempt_at > pg_catalog.now()
+		RETURNING 1
+	)
+	SELECT pg_catalog.count(*)::integer FROM u
+$$;
+
+-- Active trees the worker has not read, or not for ten minutes: it reads
+-- them before any job can be dealt to them (their capacity is unknown).
+CREATE FUNCTION @extschema@._trees_to_check(batch_size integer)
+RETURNS TABLE (merkle_tree text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT DISTINCT t.merkle_tree FROM @extschema@.trees t
+	 WHERE t.active AND t.state = 'ready'
+	   AND (t.capacity IS NULL OR t.checked_at < pg_catalog.now() - interval '10 minutes')
+	 LIMIT batch_size
 $$;
 
 -- The application changed a ticket's owner or metadata (mint_ticket,
@@ -358,6 +472,85 @@ BEGIN
 	 WHERE x.signature = a.signature AND x.state = 'pending';
 	RETURN QUERY SELECT j.job_id, CASE WHEN FOUND THEN 'attempt_failed' ELSE 'no_change' END;
 END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Tree creation (mint.create_tree): the worker of slot 0 creates each tree
+-- under a mint's rules; these are its transitions.
+-- ---------------------------------------------------------------------------
+
+-- The trees to create, with their pending attempt if there is one.
+CREATE FUNCTION @extschema@._tree_creations(batch_size integer)
+RETURNS TABLE (tenant_id text, merkle_tree text, create_seed text, max_depth integer,
+               max_buffer_size integer, canopy_depth integer, attempts integer, signature text,
+               last_valid_block_height bigint, signed_tx bytea, genesis_hash text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT t.tenant_id, t.merkle_tree, t.create_seed, t.max_depth, t.max_buffer_size, t.canopy_depth,
+	       (SELECT pg_catalog.count(*)::integer FROM @extschema@.tree_attempts x
+	         WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree),
+	       a.signature, a.last_valid_block_height, a.signed_tx, a.genesis_hash
+	  FROM @extschema@.trees t
+	  LEFT JOIN @extschema@.tree_attempts a
+	    ON a.tenant_id = t.tenant_id AND a.merkle_tree = t.merkle_tree AND a.state = 'pending'
+	 WHERE t.state = 'creating'
+	 ORDER BY t.created_at
+	 LIMIT batch_size
+$$;
+
+-- record: refused (NULL) unless the tree is still to be created and every
+-- earlier attempt is dead.
+CREATE FUNCTION @extschema@._record_tree_attempt(tenant_id text, merkle_tree text, signature text,
+	last_valid bigint, tx bytea, genesis text)
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	INSERT INTO @extschema@.tree_attempts AS a
+		(tenant_id, merkle_tree, attempt_no, signature, last_valid_block_height, signed_tx, genesis_hash)
+	SELECT t.tenant_id, t.merkle_tree,
+	       (SELECT COALESCE(pg_catalog.max(x.attempt_no), 0) + 1 FROM @extschema@.tree_attempts x
+	         WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree),
+	       signature, last_valid, tx, genesis
+	  FROM @extschema@.trees t
+	 WHERE t.tenant_id = _record_tree_attempt.tenant_id AND t.merkle_tree = _record_tree_attempt.merkle_tree
+	   AND t.state = 'creating'
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.tree_attempts x
+	                    WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree
+	                      AND x.state IN ('pending', 'landed_ok'))
+	RETURNING a.attempt_no
+$$;
+
+-- An attempt's end: landed_ok makes the tree ready (the worker reads it
+-- back before any job is dealt to it); expired or landed_err lets a new
+-- attempt be built, or, with failed_code set, fails the tree.
+CREATE FUNCTION @extschema@._tree_attempt_done(tenant_id text, merkle_tree text, signature text,
+	state text, error text, failed_code text)
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH a AS (
+		UPDATE @extschema@.tree_attempts a
+		   SET state = _tree_attempt_done.state, error_message = error, resolved_at = pg_catalog.now()
+		 WHERE a.tenant_id = _tree_attempt_done.tenant_id AND a.merkle_tree = _tree_attempt_done.merkle_tree
+		   AND a.signature = _tree_attempt_done.signature AND a.state = 'pending'
+		   AND _tree_attempt_done.state IN ('landed_ok', 'landed_err', 'expired')
+		RETURNING a.tenant_id, a.merkle_tree
+	), t AS (
+		UPDATE @extschema@.trees t
+		   SET state = CASE WHEN _tree_attempt_done.state = 'landed_ok' THEN 'ready' ELSE 'failed' END,
+		       active = t.active AND _tree_attempt_done.state = 'landed_ok',
+		       problem_code = CASE WHEN _tree_attempt_done.state = 'landed_ok' THEN NULL ELSE failed_code END,
+		       problem = CASE WHEN _tree_attempt_done.state = 'landed_ok' THEN NULL ELSE error END,
+		       updated_at = pg_catalog.now()
+		  FROM a
+		 WHERE t.tenant_id = a.tenant_id AND t.merkle_tree = a.merkle_tree AND t.state = 'creating'
+		   AND (_tree_attempt_done.state = 'landed_ok' OR failed_code IS NOT NULL)
+		RETURNING 1
+	)
+	SELECT pg_catalog.count(*)::integer FROM a
 $$;
 
 -- ---------------------------------------------------------------------------

@@ -98,6 +98,40 @@ extern void db_flush(MintJob **jobs, int n);
 extern void db_release(MintJob **jobs, int n);
 extern int db_reap(int n);
 extern void db_hold_back(const char *code, const char *message, int n);
+
+/* What the worker read of a tree (NULL pointers / negative numbers: unknown). */
+typedef struct MintTreeFacts
+{
+	int64 capacity; /* the tree config's total_mint_capacity; -1 unknown */
+	int64 num_minted;
+	int version;
+	int max_depth, max_buffer_size, canopy_depth; /* -1 unknown */
+	bool full;                                    /* refused a mint for capacity */
+	const char *problem_code;                     /* NULL: it can be minted into */
+	const char *problem;
+} MintTreeFacts;
+extern void db_tree_facts(const char *tree58, const MintTreeFacts *f);
+extern int db_trees_to_check(int n, MemoryContext cxt, char ***trees_out);
+
+/* A tree mint.create_tree() asked for, and its pending creation attempt if any. */
+typedef struct MintTreeCreation
+{
+	char *tenant_id;
+	char *merkle_tree;
+	char *seed;
+	int max_depth, max_buffer_size, canopy_depth;
+	char *signature; /* NULL: no pending attempt */
+	int64 last_valid;
+	uint8 *tx;
+	int txlen;
+	char *genesis;
+} MintTreeCreation;
+extern int db_tree_creations(int n, MemoryContext cxt, MintTreeCreation **out);
+extern bool db_record_tree_attempt(const char *tenant, const char *tree, const char *sig58,
+                                   int64 last_valid, const uint8 *tx, int txlen,
+                                   const char *genesis58);
+extern void db_tree_attempt_done(const char *tenant, const char *tree, const char *sig58,
+                                 const char *state, const char *error, const char *failed_code);
 extern bool db_extension_version(char *version, size_t cap);
 extern bool db_replication_unsafe(char *why, size_t cap);
 

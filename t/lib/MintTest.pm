@@ -10,6 +10,7 @@ use Exporter 'import';
 use File::Spec;
 use HTTP::Tiny;
 use JSON::PP;
+use Math::BigInt;
 use POSIX ':sys_wait_h';
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -18,7 +19,7 @@ use Time::HiRes qw(usleep time);
 
 our @EXPORT = qw(start_fake stop_fake fake_control fake_get fake_ledger write_keypair
   new_mint_node init_mint_node catalog_snapshot wait_for enqueue_tickets wait_until worker_pids check_exactly_once query
-  wait_confirmed $TREE $OWNER $PAYER);
+  wait_confirmed b58_encode b58_decode random_address $TREE $OWNER $PAYER);
 
 our $TREE  = '9hSR6S7WPtxmTojgo6GG3k4yDPecgJY292j7xrsUGWBu';
 our $OWNER = 'GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse';
@@ -26,6 +27,42 @@ our $OWNER = 'GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse';
 our $PAYER = 'AKnL4NNf3DGWZJS6cPknBuEGnVsV4A4m5tgebLHaRSZ9';
 my @PAYER_SECRET = ((1) x 32,
 	map { hex } unpack('(A2)*', '8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c'));
+
+# Base58 (the Bitcoin alphabet) and random addresses (trees, owners).
+my @B58 = split //, '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+my %B58 = map { $B58[$_] => $_ } 0 .. 57;
+
+sub b58_encode
+{
+	my ($bytes) = @_;
+	my $n = Math::BigInt->from_hex(unpack('H*', $bytes) || '0');
+	my $s = '';
+	while ($n > 0)
+	{
+		my ($q, $r) = $n->copy->bdiv(58);
+		$s = $B58[$r] . $s;
+		$n = $q;
+	}
+	my ($zeros) = $bytes =~ /^(\x00*)/;
+	return ('1' x length($zeros)) . $s;
+}
+
+sub b58_decode
+{
+	my ($s) = @_;
+	my $n = Math::BigInt->new(0);
+	for my $c (split //, $s)
+	{
+		die "not base58: $s" unless exists $B58{$c};
+		$n = $n * 58 + $B58{$c};
+	}
+	my $hex = $n->is_zero ? '' : substr($n->as_hex, 2);
+	$hex = "0$hex" if length($hex) % 2;
+	my ($ones) = $s =~ /^(1*)/;
+	return ("\x00" x length($ones)) . pack('H*', $hex);
+}
+
+sub random_address { return b58_encode(join('', map { chr(int(rand(256))) } 1 .. 32)) }
 
 my $root = $ENV{TESTDIR} // '.';
 

@@ -17,15 +17,14 @@ use Exporter 'import';
 use File::Spec;
 use HTTP::Tiny;
 use JSON::PP;
-use Math::BigInt;
 use MintTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep time);
 
 our @EXPORT = qw(start_svm stop_svm svm_control svm_rpc svm_ledger svm_airdrop svm_create_tree
-  svm_create_collection svm_sign svm_send svm_blockhash payer_secret b58_encode b58_decode
-  random_address random_metadata svm_mint_node parse_message ledger_by_signature
+  svm_create_collection svm_sign svm_send svm_blockhash payer_secret
+  random_metadata svm_mint_node parse_message ledger_by_signature
   check_svm_exactly_once $BUBBLEGUM);
 
 our $BUBBLEGUM = 'BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY';
@@ -201,42 +200,6 @@ sub svm_blockhash
 	die "getLatestBlockhash: " . encode_json($r) unless $r->{result};
 	return $r->{result}{value}{blockhash};
 }
-
-# ---------------------------------------------------------------- base58
-my @B58 = split //, '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-my %B58 = map { $B58[$_] => $_ } 0 .. 57;
-
-sub b58_encode
-{
-	my ($bytes) = @_;
-	my $n = Math::BigInt->from_hex(unpack('H*', $bytes) || '0');
-	my $s = '';
-	while ($n > 0)
-	{
-		my ($q, $r) = $n->copy->bdiv(58);
-		$s = $B58[$r] . $s;
-		$n = $q;
-	}
-	my ($zeros) = $bytes =~ /^(\x00*)/;
-	return ('1' x length($zeros)) . $s;
-}
-
-sub b58_decode
-{
-	my ($s) = @_;
-	my $n = Math::BigInt->new(0);
-	for my $c (split //, $s)
-	{
-		die "not base58: $s" unless exists $B58{$c};
-		$n = $n * 58 + $B58{$c};
-	}
-	my $hex = $n->is_zero ? '' : substr($n->as_hex, 2);
-	$hex = "0$hex" if length($hex) % 2;
-	my ($ones) = $s =~ /^(1*)/;
-	return ("\x00" x length($ones)) . pack('H*', $hex);
-}
-
-sub random_address { return b58_encode(join('', map { chr(int(rand(256))) } 1 .. 32)) }
 
 # ---------------------------------------------------------------- random tickets
 # A string of at most $max UTF-8 bytes (at least $min) from ASCII and 2-, 3-

@@ -65,5 +65,6 @@ extern const SolTest sol_tests_metadata[];
 extern const SolTest sol_tests_rpc[];
 extern const SolTest sol_tests_budget[];
 extern const SolTest sol_tests_fees[];
+extern const SolTest sol_tests_tree[];
 
 #endif

@@ -1,0 +1,170 @@
+-- ---------------------------------------------------------------------------
+-- Tree pools (src/api/trees.c caches the tenants' trees for the API)
+-- ---------------------------------------------------------------------------
+
+-- A tenant's pool: every active tree takes new jobs while it has room, and
+-- the worker spreads them (mint._claim).  register_tree() makes one tree
+-- the tenant's only active tree; add_tree() adds one beside the others.
+-- The trees of a pool share the tenant's collection (the API validates a
+-- ticket against any of them).
+CREATE FUNCTION @extschema@.add_tree(
+	tenant_id text, merkle_tree text, collection_mint text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	other text;
+BEGIN
+	IF tenant_id IS NULL OR merkle_tree IS NULL THEN
+		RAISE EXCEPTION 'tenant_id and merkle_tree must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
+			DETAIL = 'A tenant id is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
+	END IF;
+	IF NOT @extschema@.is_address(merkle_tree) THEN
+		RAISE EXCEPTION 'invalid merkle_tree "%"', @extschema@._clip(merkle_tree) USING ERRCODE = '22023',
+			DETAIL = 'A tree is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	IF collection_mint IS NOT NULL AND NOT @extschema@.is_address(collection_mint) THEN
+		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
+			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	-- one collection per pool (the table is locked against a concurrent add)
+	LOCK TABLE @extschema@.trees IN SHARE ROW EXCLUSIVE MODE;
+	SELECT t.merkle_tree INTO other FROM @extschema@.trees t
+	 WHERE t.tenant_id = add_tree.tenant_id AND t.active AND t.merkle_tree <> add_tree.merkle_tree
+	   AND t.collection_mint IS DISTINCT FROM add_tree.collection_mint
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'tree % of tenant "%" mints into another collection', other, tenant_id
+			USING ERRCODE = '55000',
+			      HINT = 'The active trees of a tenant share its collection; use mint.register_tree() to switch.';
+	END IF;
+	INSERT INTO @extschema@.trees AS t (tenant_id, merkle_tree, collection_mint)
+	VALUES (add_tree.tenant_id, add_tree.merkle_tree, add_tree.collection_mint)
+	ON CONFLICT ON CONSTRAINT trees_pkey DO UPDATE
+	   SET active = true, collection_mint = excluded.collection_mint,
+	       updated_at = pg_catalog.now();
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.add_tree(text, text, text) IS
+'Add a Bubblegum tree to the tenant''s pool of active trees';
+
+-- The counters of mint.trees, kept in the transaction of every change of
+-- mint_jobs: `reserved` counts the leased jobs (in_flight, submitted)
+-- assigned to a tree; `minted` rises to a confirmed job's leaf nonce + 1
+-- (every lower leaf is used: leaves are appended in order).  A statement
+-- trigger with transition tables: one UPDATE of the trees a statement
+-- touched, whatever the number of jobs.  SECURITY DEFINER: the API's roles
+-- change jobs (through its functions) but never write mint.trees.
+CREATE FUNCTION @extschema@._tree_usage()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE @extschema@.trees t
+	   SET reserved = t.reserved + d.delta, minted = GREATEST(t.minted, d.next_leaf)
+	  FROM (SELECT u.tenant_id, u.merkle_tree, pg_catalog.sum(u.delta)::integer AS delta,
+	               COALESCE(pg_catalog.max(u.next_leaf), 0) AS next_leaf
+	          FROM (SELECT n.tenant_id, n.merkle_tree, 1 AS delta, NULL::bigint AS next_leaf
+	                  FROM new_jobs n WHERE n.status IN ('in_flight', 'submitted')
+	                UNION ALL
+	                SELECT o.tenant_id, o.merkle_tree, -1, NULL
+	                  FROM old_jobs o WHERE o.status IN ('in_flight', 'submitted')
+	                UNION ALL
+	                SELECT n.tenant_id, n.merkle_tree, 0, n.leaf_nonce + 1
+	                  FROM new_jobs n WHERE n.status = 'confirmed' AND n.leaf_nonce IS NOT NULL) u
+	         WHERE u.merkle_tree IS NOT NULL
+	         GROUP BY u.tenant_id, u.merkle_tree) d
+	 WHERE t.tenant_id = d.tenant_id AND t.merkle_tree = d.merkle_tree
+	   AND (d.delta <> 0 OR d.next_leaf > t.minted);
+	RETURN NULL;
+END;
+$$;
+CREATE TRIGGER mint_jobs_tree_usage
+	AFTER UPDATE ON @extschema@.mint_jobs
+	REFERENCING OLD TABLE AS old_jobs NEW TABLE AS new_jobs
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._tree_usage();
+
+-- What creating a tree of this shape takes from the fee payer, in lamports,
+-- before anything is spent: the rent of the merkle tree account and of its
+-- tree config (kept in the accounts), and the fee (spent).  An unsupported
+-- shape is an error, the same one mint.create_tree() gives.
+CREATE FUNCTION @extschema@.tree_cost(max_depth integer, max_buffer_size integer,
+	canopy_depth integer DEFAULT 0,
+	OUT capacity bigint, OUT account_bytes bigint, OUT tree_rent bigint, OUT config_rent bigint,
+	OUT fee bigint, OUT total bigint)
+RETURNS record
+LANGUAGE C STABLE STRICT
+AS 'MODULE_PATHNAME', 'mint_tree_cost';
+
+COMMENT ON FUNCTION @extschema@.tree_cost(integer, integer, integer) IS
+'What creating a tree of this shape costs the fee payer (lamports), and its capacity';
+
+CREATE FUNCTION @extschema@._tree_address(seed text, max_depth integer, max_buffer_size integer,
+	canopy_depth integer)
+RETURNS text
+LANGUAGE C VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'mint_tree_address';
+
+-- A new tree for the tenant's pool, created on chain by the worker exactly
+-- once (src/worker/engine.c, "Tree creation"): its address follows from the
+-- worker's key and a seed of the tenant and the tree's number, and is
+-- returned at once; the tree takes jobs when the worker has created it and
+-- read it back (mint.trees.state 'ready').  Private: only the worker's key
+-- mints into it.
+CREATE FUNCTION @extschema@.create_tree(tenant_id text, max_depth integer,
+	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n integer;
+	seed text;
+	address text;
+	other text;
+BEGIN
+	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL THEN
+		RAISE EXCEPTION 'tenant_id, max_depth, max_buffer_size and canopy_depth must not be null'
+			USING ERRCODE = '22004';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
+			DETAIL = 'A tenant id is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
+	END IF;
+	IF collection_mint IS NOT NULL AND NOT @extschema@.is_address(collection_mint) THEN
+		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
+			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	LOCK TABLE @extschema@.trees IN SHARE ROW EXCLUSIVE MODE;
+	SELECT t.merkle_tree INTO other FROM @extschema@.trees t
+	 WHERE t.tenant_id = create_tree.tenant_id AND t.active
+	   AND t.collection_mint IS DISTINCT FROM create_tree.collection_mint
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'tree % of tenant "%" mints into another collection', other, tenant_id
+			USING ERRCODE = '55000',
+			      HINT = 'The active trees of a tenant share its collection.';
+	END IF;
+	-- the tenant's next tree number; the seed fits createWithSeed's 32 bytes
+	SELECT pg_catalog.count(*) + 1 INTO n FROM @extschema@.trees t
+	 WHERE t.tenant_id = create_tree.tenant_id AND t.origin = 'created';
+	seed := 'mx' || pg_catalog.substr(pg_catalog.encode(pg_catalog.sha256(
+		pg_catalog.convert_to(create_tree.tenant_id, 'UTF8')), 'hex'), 1, 16) || '.' || n;
+	address := @extschema@._tree_address(seed, max_depth, max_buffer_size, canopy_depth);
+	INSERT INTO @extschema@.trees AS t (tenant_id, merkle_tree, collection_mint, state, origin,
+		version, max_depth, max_buffer_size, canopy_depth, create_seed)
+	VALUES (create_tree.tenant_id, address, create_tree.collection_mint, 'creating', 'created',
+		1, max_depth, max_buffer_size, canopy_depth, seed);
+	PERFORM @extschema@.wake_at_commit();
+	RETURN address;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text) IS
+'Create a Bubblegum tree for the tenant''s pool (the worker creates it on chain exactly once); returns its address';

@@ -1,0 +1,74 @@
+/*
+ * sol_tree.h
+ *	  Creating a Bubblegum V1 tree in one transaction the fee payer alone
+ *	  signs: SystemProgram CreateAccountWithSeed (base = the payer, a seed
+ *	  named after the tenant and the tree's number, owner SPL Account
+ *	  Compression) allocates the merkle tree account at an address that
+ *	  follows from the payer's key and the seed, then Bubblegum's
+ *	  create_tree initialises it and its tree config.  The address is
+ *	  fixed before anything is signed, so however often the creation is
+ *	  re-built, at most one account can ever exist for it.
+ */
+#ifndef SOL_TREE_H
+#define SOL_TREE_H
+
+#include "sol_common.h"
+
+/* createWithSeed's limit on the seed (solana_program::pubkey::MAX_SEED_LEN) */
+#define SOL_MAX_SEED_LEN 32
+
+/*
+ * Whether SPL Account Compression initialises a concurrent merkle tree of
+ * this (max depth, max buffer size): only a fixed set of pairs is compiled
+ * into the program; any other is refused.
+ */
+bool sol_tree_size_allowed(uint32_t max_depth, uint32_t max_buffer_size);
+
+/* Bubblegum refuses a tree whose proofs would not fit a transaction: at most this many
+ * levels above the canopy (InvalidCanopySize, 6041) */
+#define SOL_TREE_MAX_PROOF 17
+
+/* Bubblegum's TreeConfig account: discriminator + 32 + 32 + 8 + 8 + 1 + 1 + 1, padded (96). */
+#define SOL_TREE_CONFIG_SPACE 96
+
+/* The rent-exempt minimum of an account of data_len bytes (Rent::default: 3,480
+ * lamports per byte-year, 2 years, 128 bytes of account overhead). */
+uint64_t sol_rent_exempt_minimum(uint64_t data_len);
+
+/* Pubkey::create_with_seed: sha256(base || seed || owner).  -1 if the seed is longer
+ * than SOL_MAX_SEED_LEN or the owner ends with "ProgramDerivedAddress". */
+int sol_create_with_seed(const uint8_t base[32], const char *seed, size_t seed_len,
+                         const uint8_t owner[32], uint8_t out[32]);
+
+typedef struct SolCreateTree
+{
+	uint8_t payer[32]; /* funds, is the base of the address, creator of the tree */
+	char seed[SOL_MAX_SEED_LEN + 1];
+	uint32_t max_depth;
+	uint32_t max_buffer_size;
+	uint32_t canopy_depth;
+	bool is_public;
+	uint32_t cu_limit;                /* 0: no SetComputeUnitLimit */
+	uint64_t cu_price_micro_lamports; /* 0: no SetComputeUnitPrice */
+} SolCreateTree;
+
+/* The data size of a tree account of that shape (sol_tree_account_size), and the
+ * largest account Solana allows (10 MiB). */
+uint64_t sol_tree_space(uint32_t max_depth, uint32_t max_buffer_size, uint32_t canopy_depth);
+#define SOL_TREE_MAX_SPACE (10u * 1024 * 1024)
+
+/* The tree's address (create_with_seed with the SPL Account Compression owner). */
+int sol_create_tree_address(const SolCreateTree *p, uint8_t tree[32]);
+/* The merkle tree account's data size and the lamports the transaction moves into it. */
+uint64_t sol_create_tree_space(const SolCreateTree *p);
+
+/*
+ * Build and sign (secret64: the payer's keypair; NULL for an unsigned preview)
+ * the creation.  Returns the wire length or -1 (err: an unsupported size pair,
+ * a canopy too deep, an account over 10 MiB).  sig_out receives the signature.
+ */
+int sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
+                             const uint8_t secret64[64], uint8_t *out, size_t outcap,
+                             uint8_t sig_out[64], SolError *err);
+
+#endif /* SOL_TREE_H */
