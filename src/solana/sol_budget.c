@@ -24,6 +24,26 @@
 /* the measured cost, units */
 #define CU_BASE_MINT_V1       34100 /* mint_v1 into the cheapest tree (before the terms below) */
 #define CU_BASE_TO_COLLECTION 40900 /* mint_to_collection_v1 */
+/*
+ * mint_v2 (Bubblegum V2 build, V2 trees: MPL Account Compression, MPL Noop,
+ * MPL Core 0.x), measured the same way (svm/test/c_v2.test.js with
+ * C_V2_CU_DUMP: 240 mints of C-built transactions over depth 14 / buffer 64 /
+ * canopy 0 and depth 20 / buffer 256 / canopy 3 trees, 0-5 creators (some
+ * verified), with and without one of two Core collections with the
+ * BubblegumV2 plugin, random strings of 0-200 bytes, leaf indexes 0-120):
+ * the V1 terms below hold (creators, depth, canopy, tree size, the tree
+ * config's bump search, the leaf index, the asset id's bump search, the
+ * compute-budget instructions), plus 15 units per byte of name, symbol and
+ * uri.  What is left, the base, spans 35,290 - 37,452 (median 35,996)
+ * without a collection and 56,199 - 58,891 (median 57,661) into a Core
+ * collection (its CPI to MPL Core, UpdateCollectionInfoV1); the bases are
+ * those medians + about 800 (each of 400 mints within -2,300 / +1,200 of
+ * the model).
+ * The protocol fee (90,000 lamports, a System transfer) is included.
+ */
+#define CU_BASE_MINT_V2       36800
+#define CU_BASE_MINT_V2_CORE  58200
+#define CU_V2_PER_STRING_BYTE 15
 #define CU_PER_CREATOR        860
 #define CU_PER_VERIFIED       510 /* a creator marked verified (the payer signs for it) */
 #define CU_PER_LEVEL          275 /* per level of max depth (the append, the change log event) */
@@ -169,7 +189,8 @@ edition_pda(const uint8_t *mint, uint8_t *out, uint8_t *bump)
 uint32_t
 sol_mint_compute_units(const SolMintParams *p, const SolTreeShape *shape)
 {
-	uint64_t units = p->to_collection ? CU_BASE_TO_COLLECTION : CU_BASE_MINT_V1;
+	uint64_t units = p->v2 ? (p->to_collection ? CU_BASE_MINT_V2_CORE : CU_BASE_MINT_V2)
+	                       : (p->to_collection ? CU_BASE_TO_COLLECTION : CU_BASE_MINT_V1);
 	uint32_t depth = shape ? shape->max_depth : UNKNOWN_DEPTH;
 	uint32_t canopy = shape ? shape->canopy_depth : UNKNOWN_CANOPY;
 	uint64_t size = shape ? shape->account_size : SOL_MAX_ACCOUNT_SIZE;
@@ -181,13 +202,17 @@ sol_mint_compute_units(const SolMintParams *p, const SolTreeShape *shape)
 	if (p->md != NULL)
 		for (i = 0; i < p->md->num_creators && i < SOL_MAX_CREATORS; i++)
 			units += CU_PER_CREATOR + (p->md->creators[i].verified ? CU_PER_VERIFIED : 0);
+	if (p->v2 && p->md != NULL)
+		units += (uint64_t)CU_V2_PER_STRING_BYTE *
+		         (p->md->name_len + p->md->symbol_len + p->md->uri_len);
 	units += (uint64_t)CU_PER_LEVEL * depth + (uint64_t)CU_PER_CANOPY_LEVEL * canopy;
 	units += (size + CU_CPI_BYTES_PER_UNIT - 1) / CU_CPI_BYTES_PER_UNIT;
 	/* Anchor re-derives the tree config's bump on every call; the collection's
 	 * master edition is checked by a bump search too */
 	if (cached_bump(&tree_cache, p->tree, tree_config_pda, &bump))
 		units += (uint64_t)CU_PER_PDA_TRY * extra_tries(bump);
-	if (p->to_collection && cached_bump(&edition_cache, p->collection_mint, edition_pda, &bump))
+	if (!p->v2 && p->to_collection &&
+	    cached_bump(&edition_cache, p->collection_mint, edition_pda, &bump))
 		units += (uint64_t)CU_PER_PDA_TRY * extra_tries(bump);
 	/* SetComputeUnitLimit itself, and SetComputeUnitPrice when there is a price */
 	units += CU_PER_BUDGET_IX * (1 + (p->cu_price_micro_lamports > 0 ? 1 : 0));

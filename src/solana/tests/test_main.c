@@ -116,7 +116,7 @@ int
 main(int argc, char **argv)
 {
 	const SolTest *tables[] = {sol_tests_codec, sol_tests_crypto, sol_tests_metadata, sol_tests_tx,
-	                           sol_tests_rpc,   sol_tests_errors, sol_tests_budget};
+	                           sol_tests_rpc,   sol_tests_errors, sol_tests_budget,   sol_tests_v2};
 	int passed = 0;
 	int failed = 0;
 	size_t t;

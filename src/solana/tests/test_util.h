@@ -64,5 +64,6 @@ extern const SolTest sol_tests_tx[];
 extern const SolTest sol_tests_metadata[];
 extern const SolTest sol_tests_rpc[];
 extern const SolTest sol_tests_budget[];
+extern const SolTest sol_tests_v2[];
 
 #endif
