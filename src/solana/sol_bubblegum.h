@@ -242,6 +242,9 @@ int sol_tree_config_decode(const uint8_t *data, size_t len, SolTreeConfig *tc);
 #define SOL_MINT_V2_DATA_MAX (8 + SOL_METADATA_V2_BORSH_MAX + 2)
 /* mint_v2's accounts */
 #define SOL_MINT_V2_ACCOUNTS 13
+/* what mint_v2 transfers from the payer to the tree config besides the fee
+ * (mpl-bubblegum MINT_V2_FEE_LAMPORTS; svm/test/c_v2.test.js checks it) */
+#define SOL_MINT_V2_PROTOCOL_FEE_LAMPORTS 90000
 
 /* LeafSchema V2 flags (mpl-bubblegum LeafSchemaV2Flags) */
 #define SOL_LEAF_FLAG_FROZEN_BY_OWNER         0x01

@@ -170,6 +170,41 @@ test('mint_v2 built by the C code, random metadata, no collection and Core colle
   if (process.env.C_V2_CU_DUMP) require('node:fs').writeFileSync(process.env.C_V2_CU_DUMP, JSON.stringify(cu));
 });
 
+test('the C code reads the event from real getTransaction results (json), and the base64 transaction predicts it', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const out = { about: 'mint_v2 transactions built by src/solana and executed by the real programs in svm/ (LiteSVM); getTransaction results as the cluster returned them (svm/test/c_v2.test.js with C_V2_TX_DUMP)', seed: SEED };
+  for (const [kind, coll] of [['plain', null], ['core', collections[0]]]) {
+    const { b, m, sig } = await landOne(trees[0], coll, `gettx/${kind}`);
+    await srv.advance(1); // confirmed
+    const json = await srv.rpcRaw('getTransaction', [sig, { commitment: 'confirmed', encoding: 'json', maxSupportedTransactionVersion: 0 }]);
+    const b64 = await srv.rpc('getTransaction', [sig, { commitment: 'confirmed', encoding: 'base64', maxSupportedTransactionVersion: 0 }]);
+    assert.ok(json.result && json.result.meta.err === null);
+    const meta = json.result.meta;
+    assert.equal(meta.preBalances[0] - meta.postBalances[0] - meta.fee, b.protocol_fee, 'the protocol fee of the C constant');
+    if (coll) {
+      // under the Bubblegum instruction, the Core CPI comes before the event
+      const msg = json.result.transaction.message;
+      const grp = json.result.meta.innerInstructions.find((g) => msg.accountKeys[msg.instructions[g.index].programIdIndex] === 'BGUMAp9Gq7iTEuizy4pqaxsTyUCBK68MDfK752saRPUY');
+      const progs = grp.instructions.map((ix) => msg.accountKeys[ix.programIdIndex]);
+      assert.equal(progs[0], 'CoREENxT6tW1HoK8ypY1SxRMZTcVPm7R94rH4PZNhX7d', progs.join(' '));
+      assert.equal(progs[1], 'mnoopTCrg4p8ry25e4bcWA9XZjbNjMTfgYVGGEdRsf3');
+    }
+    const file = path.join(os.tmpdir(), `c_v2_${process.pid}_${kind}.json`);
+    fs.writeFileSync(file, JSON.stringify(json));
+    const r = await tool.call('txjson', file);
+    fs.rmSync(file);
+    assert.ok(r.ok, r.error);
+    assert.equal(r.schema_version, 2);
+    assert.equal(r.event_hex, m.event.hex);
+    assert.equal(r.event_hex, b.event_hex);
+    const p = await tool.call('predict', b64.transaction[0], m.event.nonce);
+    assert.equal(p.event_hex, m.event.hex);
+    out[kind] = { nonce: m.event.nonce, event_hex: m.event.hex, get_transaction_json: json, transaction_base64: b64.transaction[0] };
+  }
+  if (process.env.C_V2_TX_DUMP) fs.writeFileSync(process.env.C_V2_TX_DUMP, `${JSON.stringify(out, null, 1)}\n`);
+});
+
 async function mutations(tree, collection, tag, positions) {
   const base = await landOne(tree, collection, tag);
   const wire = Buffer.from(base.b.tx_base64, 'base64');

@@ -16,6 +16,7 @@
 #include "sol_tx.h"
 
 #define VV2 "bubblegum_v2_vectors.json"
+#define SVM "svm_mint_v2_transactions.json"
 
 static size_t
 ncases(void)
@@ -687,6 +688,65 @@ test_v2_leaf_from_transaction(void)
 	free(j);
 }
 
+/*
+ * Offline replay of two real executions (vectors/svm_mint_v2_transactions.json: C-built
+ * mint_v2 run by the real programs in svm/, without and with a Core collection): the event in
+ * the getTransaction result (json) is found, and decoding the transaction itself (base64)
+ * predicts it byte for byte.
+ */
+static void
+test_v2_real_execution(void)
+{
+	static const char *kinds[2] = {"plain", "core"};
+	int i;
+
+	for (i = 0; i < 2; i++)
+	{
+		char path[128];
+		json_t *res;
+		SolLeafEvent got;
+		SolLeafEvent want;
+		SolMintIx mi;
+		SolTxView v;
+		SolError err;
+		uint8_t wire[SOL_PACKET_DATA_SIZE + 8];
+		uint8_t evb[SOL_LEAF_EVENT_V2_LEN];
+		const char *b64;
+		uint64_t nonce;
+		int n;
+
+		snprintf(path, sizeof(path), "%s.get_transaction_json.result", kinds[i]);
+		res = tv_get(SVM, path);
+		CHECK(json_is_object(res));
+		snprintf(path, sizeof(path), "%s.nonce", kinds[i]);
+		nonce = (uint64_t)json_integer_value(tv_get(SVM, path));
+		CHECK(sol_leaf_from_transaction(res, &got, &err) == 0);
+		CHECK(got.schema_version == 2 && got.nonce == nonce);
+		sol_leaf_event_v2_encode(&got, evb);
+		snprintf(path, sizeof(path), "%s.event_hex", kinds[i]);
+		CHECK(bytes_eq_hex(evb, sizeof(evb), tv_str(SVM, path)));
+		snprintf(path, sizeof(path), "%s.transaction_base64", kinds[i]);
+		b64 = tv_str(SVM, path);
+		n = sol_base64_decode(b64, strlen(b64), wire, sizeof(wire));
+		CHECK(n > 0 && sol_tx_decode(wire, (size_t)n, &v, &err) == 0 && sol_tx_verify(&v));
+		CHECK(sol_mint_v2_ix_decode(&v, &mi, &err) == 0);
+		CHECK(mi.to_collection == (i == 1));
+		CHECK(sol_leaf_event_for_mint_v2(&mi.md, mi.tree, nonce, mi.owner, mi.delegate, &want) ==
+		      0);
+		CHECK(memcmp(&want, &got, sizeof(got)) == 0);
+		/* the same result without its event: nothing is made up */
+		{
+			json_t *copy = json_deep_copy(res);
+			json_t *inner = json_object_get(json_object_get(copy, "meta"), "innerInstructions");
+
+			json_array_clear(inner);
+			CHECK(sol_leaf_from_transaction(copy, &got, &err) == -1 &&
+			      err.code == SOL_ERR_NOT_FOUND);
+			json_decref(copy);
+		}
+	}
+}
+
 static void
 test_v2_tree_config(void)
 {
@@ -784,6 +844,7 @@ const SolTest sol_tests_v2[] = {
     {"v2_decode_rejects", test_v2_decode_rejects},
     {"v2_event_rejects", test_v2_event_rejects},
     {"v2_leaf_from_transaction", test_v2_leaf_from_transaction},
+    {"v2_real_execution", test_v2_real_execution},
     {"v2_tree_config", test_v2_tree_config},
     {"v2_budget_and_size", test_v2_budget_and_size},
     {NULL, NULL},

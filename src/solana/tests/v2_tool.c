@@ -15,6 +15,9 @@
  *       {ok:false, error}
  *   v2_tool event EVENT_HEX
  *       sol_leaf_event_v2_decode -> {ok, nonce, asset_id, leaf_hash, flags}
+ *   v2_tool txjson FILE
+ *       a getTransaction response (encoding json) read from FILE through
+ *       sol_leaf_from_transaction_json -> {ok, event_hex, asset_id, nonce, schema_version}
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +257,7 @@ cmd_build(char **a)
 	json_object_set_new(o, "data_offset", json_integer(data_offset(wire, (size_t)n, &v, &dlen)));
 	json_object_set_new(o, "data_len", json_integer((json_int_t)dlen));
 	json_object_set_new(o, "cu_limit", json_integer(p.cu_limit));
+	json_object_set_new(o, "protocol_fee", json_integer(SOL_MINT_V2_PROTOCOL_FEE_LAMPORTS));
 	json_object_set_new(o, "cu_model", json_integer(sol_mint_compute_units(&p, &shape)));
 	{
 		uint8_t id[32];
@@ -312,6 +316,32 @@ cmd_event(char **a)
 	return 0;
 }
 
+static int
+cmd_txjson(char **a)
+{
+	SolLeafEvent ev;
+	SolError err;
+	FILE *f = fopen(a[0], "rb");
+	char *buf;
+	size_t n;
+	json_t *o;
+	int rc;
+
+	if (f == NULL)
+		return fail("cannot open the file");
+	buf = malloc(1 << 20);
+	n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	rc = sol_leaf_from_transaction_json(buf, n, &ev, &err);
+	free(buf);
+	if (rc != 0)
+		return fail(err.message);
+	o = json_pack("{s:i}", "schema_version", ev.schema_version);
+	put_event(o, &ev);
+	emit(o);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -346,6 +376,8 @@ main(int argc, char **argv)
 			cmd_predict(w + 1);
 		else if (nw == 2 && strcmp(w[0], "event") == 0)
 			cmd_event(w + 1);
+		else if (nw == 2 && strcmp(w[0], "txjson") == 0)
+			cmd_txjson(w + 1);
 		else
 			fail("bad command");
 		fflush(stdout);
