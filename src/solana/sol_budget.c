@@ -25,21 +25,22 @@
 #define CU_BASE_MINT_V1       34100 /* mint_v1 into the cheapest tree (before the terms below) */
 #define CU_BASE_TO_COLLECTION 40900 /* mint_to_collection_v1 */
 /*
- * mint_v2 (Bubblegum V2 build, V2 trees: MPL Account Compression, MPL Noop,
- * MPL Core 0.x), measured the same way (svm/test/c_v2.test.js with
- * C_V2_CU_DUMP: 240 mints of C-built transactions over depth 14 / buffer 64 /
- * canopy 0 and depth 20 / buffer 256 / canopy 3 trees, 0-5 creators (some
- * verified), with and without one of two Core collections with the
- * BubblegumV2 plugin, random strings of 0-200 bytes, leaf indexes 0-120):
- * the V1 terms below hold (creators, depth, canopy, tree size, the tree
- * config's bump search, the leaf index, the asset id's bump search, the
+ * mint_v2 (the same Bubblegum build on V2 trees: MPL Account Compression, MPL
+ * Noop, MPL Core), measured the same way with svm/test/c_v2.test.js
+ * (C_V2_CU_DUMP): 240 mints of C-built transactions into trees of depth 14 /
+ * buffer 64 / canopy 0 and 20 / 256 / 3 to fit, 310 more into 30 / 512 / 13,
+ * 24 / 1024 / 7, 14 / 2048 / 0 and the first two again (C_V2_TREES) to check;
+ * 0-5 creators (some verified), with and without one of two Core collections
+ * with the BubblegumV2 plugin, random strings of 0-200 bytes, leaf indexes
+ * 0-120.  The V1 terms below hold (creators, depth, canopy, tree size, the
+ * tree config's bump search, the leaf index, the asset id's bump search, the
  * compute-budget instructions), plus 15 units per byte of name, symbol and
- * uri.  What is left, the base, spans 35,290 - 37,452 (median 35,996)
- * without a collection and 56,199 - 58,891 (median 57,661) into a Core
- * collection (its CPI to MPL Core, UpdateCollectionInfoV1); the bases are
- * those medians + about 800 (each of 400 mints within -2,300 / +1,200 of
- * the model).
- * The protocol fee (90,000 lamports, a System transfer) is included.
+ * uri.  What is left, the base, spans 35,290 - 37,452 (median 35,996) without
+ * a collection and 56,199 - 58,891 (median 57,661) into a Core collection
+ * (its CPI to MPL Core, UpdateCollectionInfoV1); the bases are those medians
+ * + about 800: each of the 550 mints is within -2,300 / +1,200 units of
+ * sol_mint_compute_units + what its leaf index and asset id bump search add.
+ * The protocol fee (90,000 lamports, a System transfer) is in the base.
  */
 #define CU_BASE_MINT_V2       36800
 #define CU_BASE_MINT_V2_CORE  58200

@@ -55,7 +55,9 @@ test.before(async () => {
   tool = startTool();
   payer = await h.fundedPayer(srv, 100_000_000_000);
   trees = [];
-  for (const [depth, buffer, canopy] of [[14, 64, 0], [20, 256, 3]]) {
+  // tree shapes: depth,buffer,canopy;... (C_V2_TREES; the first is also used by the later tests)
+  const shapes = (process.env.C_V2_TREES || '14,64,0;20,256,3').split(';').map((x) => x.split(',').map(Number));
+  for (const [depth, buffer, canopy] of shapes) {
     const t = await srv.control('create_tree', { payer_secret: h.secretArray(payer), max_depth: depth, max_buffer_size: buffer, canopy_depth: canopy, version: 2 });
     trees.push({ ...t, depth, buffer, canopy, minted: 0 });
   }
@@ -162,7 +164,7 @@ test('mint_v2 built by the C code, random metadata, no collection and Core colle
     assert.ok(resid[i] >= -3500 && resid[i] <= 2000, `the V2 compute-unit model is off by ${resid[i]} for ${JSON.stringify(cu[i])}`);
   }
   for (const kind of [false, true]) {
-    for (const depth of [14, 20]) {
+    for (const depth of trees.map((t) => t.depth)) {
       const xs = cu.filter((c) => c.collection === kind && c.depth === depth).map((c) => c.units);
       console.log(`c_v2: mint_v2 ${kind ? 'into a Core collection' : 'no collection'}, depth ${depth}: ${Math.min(...xs)} - ${Math.max(...xs)} units (${xs.length} mints)`);
     }
@@ -252,7 +254,7 @@ test('one-byte changes of the metadata are refused or change the leaf (every byt
   let refused = 0;
   let landed = 0;
   for (const [tree, coll, tag, pos] of [[trees[0], null, 'sweep/plain', 'all'], [trees[0], collections[0], 'sweep/core', 'all'],
-    [trees[1], null, 'rand/plain', 40], [trees[1], collections[1], 'rand/core', 40]]) {
+    [trees.at(-1), null, 'rand/plain', 40], [trees.at(-1), collections[1], 'rand/core', 40]]) {
     const r = await mutations(tree, coll, tag, pos);
     refused += r.refused;
     landed += r.landed;
