@@ -466,6 +466,10 @@ sol_mint_v2_ix_decode(const SolTxView *v, SolMintIx *out, SolError *err)
 	out->to_collection = !is_bubblegum(ix_key(v, ix, 7));
 	if (!out->to_collection)
 	{
+		/* Anchor checks the CPI signer's seeds whenever the account is given */
+		if (!is_bubblegum(ix_key(v, ix, 8)) &&
+		    check_account(v, ix, 8, '-', sol_mpl_core_cpi_signer, err))
+			return -1;
 		if (out->md.has_collection)
 			return sol_error_set(err, SOL_ERR_INVALID, "collection",
 			                     "metadata collection without the Core collection account");

@@ -570,6 +570,20 @@ test_v2_decode_rejects(void)
 	CHECK(decode_custom(core, data, (size_t)n, -1, NULL, -1, 0, &err) == -1);
 	CHECK(decode_custom(core, data, (size_t)n, -1, NULL, -1, 6, &err) == -1);
 	CHECK(decode_custom(core, data, (size_t)n, -1, NULL, -1, 7, &err) == -1);
+	/* without a collection the CPI signer slot is None or the signer itself */
+	{
+		size_t plain = 0;
+		uint8_t pd[SOL_MINT_V2_DATA_MAX + 8];
+		int pn;
+
+		for (i = 0; i < ncases(); i++)
+			if (!json_is_string(cget(i, "core_collection")))
+				plain = i;
+		pn = tv_hex(cs(plain, "mint_v2_data_hex"), pd, sizeof(pd));
+		CHECK(decode_custom(plain, pd, (size_t)pn, -1, NULL, -1, -1, &err) == 0);
+		CHECK(decode_custom(plain, pd, (size_t)pn, -1, sol_mpl_core_cpi_signer, 8, -1, &err) == 0);
+		CHECK(decode_custom(plain, pd, (size_t)pn, -1, other, 8, -1, &err) == -1);
+	}
 	/* a metadata change the decoder validates: token standard None */
 	{
 		SolMetadata md;
