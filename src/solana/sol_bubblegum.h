@@ -115,6 +115,13 @@ typedef struct SolMintParams
 	 * signing; md must carry no edition nonce, uses or Token-2022 version.
 	 */
 	bool v2;
+	/*
+	 * mint_v2 into a Core collection: its plugins besides BubblegumV2
+	 * (SolCoreCollection.num_plugins - 1).  Only the compute units depend on
+	 * it: each costs about 5,000 units more (Bubblegum reads them and MPL
+	 * Core updates the collection).
+	 */
+	uint8_t core_plugins;
 } SolMintParams;
 
 /*
@@ -331,5 +338,47 @@ int sol_mint_v2_ix_data(const SolMintParams *p, uint8_t *out, size_t outcap, Sol
  * 0 ok; -1 (SOL_ERR_NOT_FOUND: no Bubblegum ix; SOL_ERR_INVALID).
  */
 int sol_mint_v2_ix_decode(const struct SolTxView *v, SolMintIx *out, SolError *err);
+
+/*
+ * An MPL Core collection account (owner CoREENxT…): CollectionV1 {key 5,
+ * update_authority, name, uri, num_minted u32, current_size u32}, then its
+ * plugins (PluginHeaderV1 -> PluginRegistryV1 records -> plugin data).  The
+ * fields a ticketing platform and mint_v2 use are decoded; other plugins are
+ * counted.  Layout from mpl-core's program source; checked against
+ * mpl-core's JS client on accounts the real program wrote.
+ */
+#define SOL_CORE_MAX_DELEGATES 8
+typedef struct SolCoreAuthority
+{
+	uint8_t kind; /* 0 None, 1 Owner, 2 UpdateAuthority, 3 Address */
+	uint8_t address[32];
+} SolCoreAuthority;
+typedef struct SolCoreCollection
+{
+	uint8_t update_authority[32];
+	uint32_t num_minted;   /* assets ever added (mint_v2 counts) */
+	uint32_t current_size; /* assets in it now */
+	size_t num_plugins;
+	bool has_bubblegum_v2; /* required by mint_v2 */
+	bool has_royalties;
+	uint16_t royalty_basis_points;
+	bool has_permanent_freeze; /* PermanentFreezeDelegate */
+	bool permanently_frozen;   /* its state: every asset frozen (soulbound) while set */
+	SolCoreAuthority permanent_freeze_authority;
+	bool has_update_delegate;
+	SolCoreAuthority update_delegate_authority;
+	size_t num_additional_delegates; /* at most SOL_CORE_MAX_DELEGATES kept */
+	uint8_t additional_delegates[SOL_CORE_MAX_DELEGATES][32];
+} SolCoreCollection;
+
+/* 0 ok; -1 not a CollectionV1 account, or a malformed plugin area */
+int sol_core_collection_decode(const uint8_t *data, size_t len, SolCoreCollection *out);
+/*
+ * Whether Bubblegum accepts `authority` as the collection authority of a
+ * mint_v2 into it (process_collection_verification_mpl_core_only): the
+ * update authority, or an UpdateDelegate plugin's authority / additional
+ * delegate; and the collection has the BubblegumV2 plugin.
+ */
+bool sol_core_collection_can_mint(const SolCoreCollection *c, const uint8_t authority[32]);
 
 #endif

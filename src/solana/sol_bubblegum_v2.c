@@ -492,3 +492,158 @@ sol_mint_v2_ix_decode(const SolTxView *v, SolMintIx *out, SolError *err)
 		                     "metadata collection does not match the Core collection");
 	return 0;
 }
+
+/* MPL Core: Key, PluginType (mpl-core programs/mpl-core/src/state, plugins) */
+#define CORE_KEY_PLUGIN_HEADER       3
+#define CORE_KEY_PLUGIN_REGISTRY     4
+#define CORE_KEY_COLLECTION          5
+#define CORE_PLUGIN_ROYALTIES        0
+#define CORE_PLUGIN_UPDATE_DELEGATE  4
+#define CORE_PLUGIN_PERMANENT_FREEZE 5
+#define CORE_PLUGIN_BUBBLEGUM_V2     15
+#define CORE_MAX_PLUGIN_TYPE         18 /* Groups */
+
+static bool
+core_authority(SolReader *r, SolCoreAuthority *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = sol_get_u8(r);
+	if (a->kind > 3)
+		r->error = true;
+	else if (a->kind == 3)
+	{
+		const uint8_t *k = sol_get_bytes(r, 32);
+
+		if (k)
+			memcpy(a->address, k, 32);
+	}
+	return !r->error;
+}
+
+/* the plugin's data at its offset: the Plugin enum tag, then its struct */
+static int
+core_plugin(const uint8_t *data, size_t len, uint64_t off, uint8_t type,
+            const SolCoreAuthority *auth, SolCoreCollection *c)
+{
+	SolReader r;
+	uint32_t n;
+	uint32_t i;
+
+	if (off >= len)
+		return -1;
+	sol_reader_init(&r, data + off, len - (size_t)off);
+	if (sol_get_u8(&r) != type || r.error)
+		return -1;
+	switch (type)
+	{
+		case CORE_PLUGIN_ROYALTIES:
+			c->has_royalties = true;
+			c->royalty_basis_points = sol_get_u16(&r);
+			break;
+		case CORE_PLUGIN_UPDATE_DELEGATE:
+			c->has_update_delegate = true;
+			c->update_delegate_authority = *auth;
+			n = sol_get_u32(&r);
+			if (r.error || n > (len - (size_t)off) / 32)
+				return -1;
+			for (i = 0; i < n; i++)
+			{
+				const uint8_t *k = sol_get_bytes(&r, 32);
+
+				if (k && c->num_additional_delegates < SOL_CORE_MAX_DELEGATES)
+					memcpy(c->additional_delegates[c->num_additional_delegates++], k, 32);
+			}
+			break;
+		case CORE_PLUGIN_PERMANENT_FREEZE:
+			c->has_permanent_freeze = true;
+			c->permanent_freeze_authority = *auth;
+			c->permanently_frozen = get_tag(&r);
+			break;
+		case CORE_PLUGIN_BUBBLEGUM_V2:
+			c->has_bubblegum_v2 = true;
+			break;
+		default:
+			break;
+	}
+	return r.error ? -1 : 0;
+}
+
+int
+sol_core_collection_decode(const uint8_t *data, size_t len, SolCoreCollection *out)
+{
+	SolCoreCollection c;
+	SolReader r;
+	uint32_t n;
+	uint32_t i;
+	uint64_t reg;
+
+	if (data == NULL || len < 1 || data[0] != CORE_KEY_COLLECTION)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	sol_reader_init(&r, data + 1, len - 1);
+	if (sol_get_bytes(&r, 32) == NULL)
+		return -1;
+	memcpy(c.update_authority, data + 1, 32);
+	n = sol_get_u32(&r); /* name */
+	if (r.error || sol_get_bytes(&r, n) == NULL)
+		return -1;
+	n = sol_get_u32(&r); /* uri */
+	if (r.error || sol_get_bytes(&r, n) == NULL)
+		return -1;
+	c.num_minted = sol_get_u32(&r);
+	c.current_size = sol_get_u32(&r);
+	if (r.error)
+		return -1;
+	if (r.pos == len - 1)
+	{
+		*out = c; /* no plugins */
+		return 0;
+	}
+	/* PluginHeaderV1 right after the collection, naming the registry's offset */
+	if (sol_get_u8(&r) != CORE_KEY_PLUGIN_HEADER)
+		return -1;
+	reg = sol_get_u64(&r);
+	if (r.error || reg >= len)
+		return -1;
+	sol_reader_init(&r, data + reg, len - (size_t)reg);
+	if (sol_get_u8(&r) != CORE_KEY_PLUGIN_REGISTRY)
+		return -1;
+	n = sol_get_u32(&r);
+	if (r.error || n > len / 10)
+		return -1;
+	for (i = 0; i < n; i++)
+	{
+		SolCoreAuthority auth;
+		uint8_t type = sol_get_u8(&r);
+		uint64_t off;
+
+		if (type > CORE_MAX_PLUGIN_TYPE || !core_authority(&r, &auth))
+			return -1;
+		off = sol_get_u64(&r);
+		if (r.error || core_plugin(data, len, off, type, &auth, &c) != 0)
+			return -1;
+	}
+	c.num_plugins = n;
+	*out = c;
+	return 0;
+}
+
+bool
+sol_core_collection_can_mint(const SolCoreCollection *c, const uint8_t authority[32])
+{
+	size_t i;
+
+	if (!c->has_bubblegum_v2)
+		return false;
+	if (memcmp(c->update_authority, authority, 32) == 0)
+		return true;
+	if (!c->has_update_delegate)
+		return false;
+	if (c->update_delegate_authority.kind == 3 &&
+	    memcmp(c->update_delegate_authority.address, authority, 32) == 0)
+		return true;
+	for (i = 0; i < c->num_additional_delegates; i++)
+		if (memcmp(c->additional_delegates[i], authority, 32) == 0)
+			return true;
+	return false;
+}

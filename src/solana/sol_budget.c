@@ -45,6 +45,14 @@
 #define CU_BASE_MINT_V2       36800
 #define CU_BASE_MINT_V2_CORE  58200
 #define CU_V2_PER_STRING_BYTE 15
+/*
+ * Each plugin of the Core collection besides BubblegumV2 (Royalties,
+ * PermanentFreezeDelegate, UpdateDelegate, ...): at odd leaves of one depth-14
+ * tree, 0 / 1 / 2 / 3 plugins cost 65,600 / ~69,200 / 76,000 / 81,700 units
+ * (+3,600, +10,400, +16,100; 8 mints each, one or two collections per count):
+ * 5,500 a plugin covers them.
+ */
+#define CU_V2_PER_CORE_PLUGIN 5500
 #define CU_PER_CREATOR        860
 #define CU_PER_VERIFIED       510 /* a creator marked verified (the payer signs for it) */
 #define CU_PER_LEVEL          275 /* per level of max depth (the append, the change log event) */
@@ -203,6 +211,8 @@ sol_mint_compute_units(const SolMintParams *p, const SolTreeShape *shape)
 	if (p->md != NULL)
 		for (i = 0; i < p->md->num_creators && i < SOL_MAX_CREATORS; i++)
 			units += CU_PER_CREATOR + (p->md->creators[i].verified ? CU_PER_VERIFIED : 0);
+	if (p->v2 && p->to_collection)
+		units += (uint64_t)CU_V2_PER_CORE_PLUGIN * p->core_plugins;
 	if (p->v2 && p->md != NULL)
 		units += (uint64_t)CU_V2_PER_STRING_BYTE *
 		         (p->md->name_len + p->md->symbol_len + p->md->uri_len);

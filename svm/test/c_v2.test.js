@@ -43,7 +43,7 @@ function startTool() {
   };
 }
 
-let srv, tool, payer, trees, collections;
+let srv, tool, payer, trees, collections, delegate;
 let ledgerSeen = 0;
 const rng = (() => { let c = 0; return (n) => crypto.createHash('sha256').update(`${SEED}/r/${c++}`).digest().readUInt32LE(0) % n; })();
 const seedHex = (tag) => crypto.createHash('sha256').update(`${SEED}/${tag}`).digest('hex');
@@ -61,8 +61,12 @@ test.before(async () => {
     const t = await srv.control('create_tree', { payer_secret: h.secretArray(payer), max_depth: depth, max_buffer_size: buffer, canopy_depth: canopy, version: 2 });
     trees.push({ ...t, depth, buffer, canopy, minted: 0 });
   }
-  collections = [];
-  for (let i = 0; i < 2; i++) collections.push((await srv.control('create_core_collection', { payer_secret: h.secretArray(payer), name: `Event ${i}` })).collection);
+  // two Core collections with the BubblegumV2 plugin; the second also with royalties, a permanent
+  // freeze (set: soulbound) and an update delegate
+  delegate = s.generateKeypair();
+  collections = [(await srv.control('create_core_collection', { payer_secret: h.secretArray(payer), name: 'Event 0' })).collection,
+    (await srv.control('create_core_collection', { payer_secret: h.secretArray(payer), name: 'Event 1', royalties: { basis_points: 750 },
+      permanent_freeze: true, update_delegate: delegate.address })).collection];
 });
 test.after(async () => {
   if (tool) assert.equal((await tool.stop()).code, 0, 'v2_tool exits cleanly (no sanitizer report)');
@@ -96,7 +100,7 @@ async function buildBase(tree, collection, tag) {
   const bh = (await h.blockhash(srv)).b58;
   const price = rng(3) === 0 ? 0 : 1 + rng(50000);
   const r = await tool.call('build', Buffer.from(payer.secret).toString('hex'), tree.tree, bh, seedHex(tag), tree.minted,
-    collection || '-', tree.depth, tree.buffer, tree.canopy, price);
+    collection ? `${collection}:${collection === collections[1] ? 3 : 0}` : '-', tree.depth, tree.buffer, tree.canopy, price);
   assert.ok(r.ok, r.error);
   return r;
 }
@@ -125,7 +129,7 @@ async function landOne(tree, collection, tag) {
   assert.ok(ev.ok, ev.error);
   assert.equal(ev.asset_id, b.asset_id);
   assert.equal(ev.nonce, tree.minted);
-  cu.push({ depth: tree.depth, canopy: tree.canopy, collection: !!collection, creators: b.metadata.creators.length,
+  cu.push({ depth: tree.depth, canopy: tree.canopy, collection: !!collection, collectionAddr: collection, creators: b.metadata.creators.length,
     verified: b.metadata.creators.filter((c) => c.verified).length, nonce: tree.minted, units: m.compute_units, model: b.cu_model, price: m.cu_price,
     asset_bump: b.asset_id_bump, tc_bump: b.tree_config_bump, data_len: b.data_len });
   tree.minted++;
@@ -145,6 +149,25 @@ test('mint_v2 built by the C code, random metadata, no collection and Core colle
   // the Core collections count their members (MPL Core's num_minted / current_size)
   const acc = await srv.rpc('getAccountInfo', [collections[0], { encoding: 'base64' }]);
   assert.equal(acc.value.owner, 'CoREENxT6tW1HoK8ypY1SxRMZTcVPm7R94rH4PZNhX7d');
+  // the C decoder of Core collections reads what MPL Core wrote: the mints counted, the plugins
+  const dump = {};
+  for (const [i, c] of collections.entries()) {
+    const a = await srv.rpc('getAccountInfo', [c, { encoding: 'base64' }]);
+    const minted = cu.filter((x) => x.collectionAddr === c).length;
+    const d = await tool.call('core', a.value.data[0], payer.address);
+    assert.ok(d.ok, d.error);
+    assert.equal(d.update_authority, payer.address);
+    assert.equal(d.num_minted, minted, `collection ${i}: num_minted = the mints into it`);
+    assert.equal(d.current_size, minted);
+    assert.equal(d.bubblegum_v2, true);
+    assert.equal(d.can_mint, true, 'the payer (update authority) may mint into it');
+    assert.equal((await tool.call('core', a.value.data[0], delegate.address)).can_mint, i === 1, 'the update delegate may, where it is one');
+    assert.equal((await tool.call('core', a.value.data[0], s.generateKeypair().address)).can_mint, false);
+    assert.deepEqual([d.plugins, d.royalty_basis_points, d.permanently_frozen, d.update_delegate],
+      i === 0 ? [1, null, null, null] : [4, 750, true, delegate.address]);
+    dump[c] = { data_base64: a.value.data[0], minted };
+  }
+  if (process.env.C_V2_CORE_DUMP) require('node:fs').writeFileSync(process.env.C_V2_CORE_DUMP, `${JSON.stringify({ about: 'MPL Core collection accounts written by the real MPL Core program in svm/ (CreateCollectionV2 with the BubblegumV2 plugin; the second with Royalties, PermanentFreezeDelegate and UpdateDelegate), after mint_v2 mints into them (svm/test/c_v2.test.js with C_V2_CORE_DUMP)', seed: SEED, delegate: delegate.address, collections: dump }, null, 1)}\n`);
   const tc = await srv.rpc('getAccountInfo', [trees[0].tree_config, { encoding: 'base64' }]);
   const cfg = Buffer.from(tc.value.data[0], 'base64');
   assert.equal(Number(cfg.readBigUInt64LE(80)), trees[0].minted, 'TreeConfig num_minted');

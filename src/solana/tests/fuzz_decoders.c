@@ -72,7 +72,8 @@ check_mint_v2(const SolTxView *v)
 	}
 }
 
-/* Bubblegum V2: MetadataArgsV2 Borsh (0), the V2 event (1), a mint_v2 transaction (2) */
+/* Bubblegum V2: MetadataArgsV2 Borsh (0), the V2 event (1), a mint_v2 transaction (2), an MPL
+ * Core collection account (3) */
 static void
 fuzz_v2(const uint8_t *d, size_t n)
 {
@@ -85,7 +86,7 @@ fuzz_v2(const uint8_t *d, size_t n)
 
 	if (n < 1)
 		return;
-	switch (d[0] % 3)
+	switch (d[0] % 4)
 	{
 		case 0:
 			k = sol_metadata_v2_borsh_decode(d + 1, n - 1, &md, NULL);
@@ -109,6 +110,16 @@ fuzz_v2(const uint8_t *d, size_t n)
 					abort();
 			}
 			break;
+		case 3:
+		{
+			SolCoreCollection c;
+
+			if (sol_core_collection_decode(d + 1, n - 1, &c) == 0 &&
+			    (c.num_additional_delegates > SOL_CORE_MAX_DELEGATES ||
+			     (sol_core_collection_can_mint(&c, c.update_authority) != c.has_bubblegum_v2)))
+				abort();
+			break;
+		}
 		default:
 			if (sol_tx_decode(d + 1, n - 1, &v, NULL) == 0)
 				check_mint_v2(&v);

@@ -15,8 +15,9 @@
 #include "sol_crypto.h"
 #include "sol_tx.h"
 
-#define VV2 "bubblegum_v2_vectors.json"
-#define SVM "svm_mint_v2_transactions.json"
+#define VV2  "bubblegum_v2_vectors.json"
+#define SVM  "svm_mint_v2_transactions.json"
+#define CORE "core_collection_vectors.json"
 
 static size_t
 ncases(void)
@@ -761,6 +762,77 @@ test_v2_real_execution(void)
 	}
 }
 
+/* MPL Core collections written by the real program, decoded as mpl-core's JS client does */
+static void
+test_v2_core_collection(void)
+{
+	json_t *arr = tv_get(CORE, "collections");
+	size_t i;
+
+	CHECK(json_array_size(arr) >= 2);
+	for (i = 0; i < json_array_size(arr); i++)
+	{
+		json_t *x = json_array_get(arr, i);
+		const char *b64 = json_string_value(json_object_get(x, "data_base64"));
+		const char *ua = json_string_value(json_object_get(x, "update_authority"));
+		json_t *roy = json_object_get(x, "royalty_basis_points");
+		json_t *frozen = json_object_get(x, "permanently_frozen");
+		json_t *uda = json_object_get(x, "update_delegate_authority");
+		uint8_t data[2048];
+		uint8_t k[32];
+		uint8_t other[32];
+		SolCoreCollection c;
+		size_t base;
+		int n = sol_base64_decode(b64, strlen(b64), data, sizeof(data));
+
+		CHECK(n > 0 && sol_core_collection_decode(data, (size_t)n, &c) == 0);
+		CHECK(b58_to32(ua, k) && memcmp(c.update_authority, k, 32) == 0);
+		CHECK(c.num_minted == (uint32_t)json_integer_value(json_object_get(x, "num_minted")));
+		CHECK(c.current_size == (uint32_t)json_integer_value(json_object_get(x, "current_size")));
+		CHECK(c.num_plugins == json_array_size(json_object_get(x, "plugins")));
+		CHECK(c.has_bubblegum_v2 == json_is_true(json_object_get(x, "bubblegum_v2")));
+		CHECK(c.has_royalties == !json_is_null(roy));
+		if (c.has_royalties)
+			CHECK(c.royalty_basis_points == json_integer_value(roy));
+		CHECK(c.has_permanent_freeze == !json_is_null(frozen));
+		if (c.has_permanent_freeze)
+			CHECK(c.permanently_frozen == json_is_true(frozen) &&
+			      c.permanent_freeze_authority.kind == 2); /* UpdateAuthority */
+		CHECK(c.has_update_delegate == !json_is_null(uda));
+		/* who may mint into it */
+		CHECK(sol_core_collection_can_mint(&c, k));
+		memset(other, 0x33, 32);
+		CHECK(!sol_core_collection_can_mint(&c, other));
+		if (c.has_update_delegate)
+		{
+			uint8_t d[32];
+
+			CHECK(strcmp(json_string_value(json_object_get(uda, "type")), "Address") == 0);
+			CHECK(b58_to32(json_string_value(json_object_get(uda, "address")), d));
+			CHECK(c.update_delegate_authority.kind == 3 &&
+			      memcmp(c.update_delegate_authority.address, d, 32) == 0);
+			CHECK(sol_core_collection_can_mint(&c, d));
+			CHECK(c.num_additional_delegates ==
+			      json_array_size(json_object_get(x, "additional_delegates")));
+		}
+		/* the collection without its plugin area: valid, but mint_v2 needs the plugin */
+		base = 1 + 32 + 4 + strlen(json_string_value(json_object_get(x, "name"))) + 4 +
+		       strlen(json_string_value(json_object_get(x, "uri"))) + 8;
+		CHECK(sol_core_collection_decode(data, base, &c) == 0 && c.num_plugins == 0 &&
+		      !sol_core_collection_can_mint(&c, k));
+		CHECK(sol_core_collection_decode(data, base - 1, &c) == -1);
+		CHECK(sol_core_collection_decode(data, (size_t)n - 1, &c) == -1 || n - 1 > (int)base);
+		/* not a collection (an asset's key), a broken plugin header */
+		data[0] = 1;
+		CHECK(sol_core_collection_decode(data, (size_t)n, &c) == -1);
+		data[0] = 5;
+		data[base] ^= 0xff;
+		CHECK(sol_core_collection_decode(data, (size_t)n, &c) == -1);
+		data[base] ^= 0xff;
+		CHECK(sol_core_collection_decode(data, (size_t)n, &c) == 0);
+	}
+}
+
 static void
 test_v2_tree_config(void)
 {
@@ -859,6 +931,7 @@ const SolTest sol_tests_v2[] = {
     {"v2_event_rejects", test_v2_event_rejects},
     {"v2_leaf_from_transaction", test_v2_leaf_from_transaction},
     {"v2_real_execution", test_v2_real_execution},
+    {"v2_core_collection", test_v2_core_collection},
     {"v2_tree_config", test_v2_tree_config},
     {"v2_budget_and_size", test_v2_budget_and_size},
     {NULL, NULL},

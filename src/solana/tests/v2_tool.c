@@ -15,6 +15,10 @@
  *       {ok:false, error}
  *   v2_tool event EVENT_HEX
  *       sol_leaf_event_v2_decode -> {ok, nonce, asset_id, leaf_hash, flags}
+ *   v2_tool core ACCOUNT_DATA_BASE64 AUTHORITY
+ *       sol_core_collection_decode -> {ok, update_authority, num_minted, current_size, plugins,
+ *       bubblegum_v2, royalty_basis_points|null, permanently_frozen|null, update_delegate|null,
+ *       can_mint: sol_core_collection_can_mint(AUTHORITY)}
  *   v2_tool txjson FILE
  *       a getTransaction response (encoding json) read from FILE through
  *       sol_leaf_from_transaction_json -> {ok, event_hex, asset_id, nonce, schema_version}
@@ -230,8 +234,17 @@ cmd_build(char **a)
 	}
 	if (strcmp(a[5], "-") != 0)
 	{
-		if (!sol_pubkey_from_b58(a[5], coll))
+		char addr[64];
+		const char *colon = strchr(a[5], ':'); /* ADDRESS[:PLUGINS besides BubblegumV2] */
+		size_t alen = colon ? (size_t)(colon - a[5]) : strlen(a[5]);
+
+		if (alen >= sizeof(addr))
 			return fail("bad collection");
+		memcpy(addr, a[5], alen);
+		addr[alen] = '\0';
+		if (!sol_pubkey_from_b58(addr, coll))
+			return fail("bad collection");
+		p.core_plugins = colon ? (uint8_t)atoi(colon + 1) : 0;
 		p.to_collection = true;
 		memcpy(p.collection_mint, coll, 32);
 	}
@@ -317,6 +330,40 @@ cmd_event(char **a)
 }
 
 static int
+cmd_core(char **a)
+{
+	static uint8_t buf[65536];
+	SolCoreCollection c;
+	uint8_t who[32];
+	char b58[SOL_PUBKEY_B58_MAX];
+	int n = sol_base64_decode(a[0], strlen(a[0]), buf, sizeof(buf));
+	json_t *o;
+
+	if (n < 0 || !sol_pubkey_from_b58(a[1], who))
+		return fail("bad arguments");
+	if (sol_core_collection_decode(buf, (size_t)n, &c) != 0)
+		return fail("not an MPL Core collection");
+	sol_pubkey_to_b58(c.update_authority, b58);
+	o = json_pack("{s:s, s:i, s:i, s:i, s:b, s:b}", "update_authority", b58, "num_minted",
+	              (json_int_t)c.num_minted, "current_size", (json_int_t)c.current_size, "plugins",
+	              (json_int_t)c.num_plugins, "bubblegum_v2", c.has_bubblegum_v2, "can_mint",
+	              sol_core_collection_can_mint(&c, who));
+	json_object_set_new(o, "royalty_basis_points",
+	                    c.has_royalties ? json_integer(c.royalty_basis_points) : json_null());
+	json_object_set_new(o, "permanently_frozen",
+	                    c.has_permanent_freeze ? json_boolean(c.permanently_frozen) : json_null());
+	if (c.has_update_delegate && c.update_delegate_authority.kind == 3)
+	{
+		sol_pubkey_to_b58(c.update_delegate_authority.address, b58);
+		json_object_set_new(o, "update_delegate", json_string(b58));
+	}
+	else
+		json_object_set_new(o, "update_delegate", json_null());
+	emit(o);
+	return 0;
+}
+
+static int
 cmd_txjson(char **a)
 {
 	SolLeafEvent ev;
@@ -345,7 +392,7 @@ cmd_txjson(char **a)
 int
 main(int argc, char **argv)
 {
-	char line[8192];
+	static char line[131072];
 
 	if (sodium_init() < 0)
 		return 2;
@@ -376,6 +423,8 @@ main(int argc, char **argv)
 			cmd_predict(w + 1);
 		else if (nw == 2 && strcmp(w[0], "event") == 0)
 			cmd_event(w + 1);
+		else if (nw == 3 && strcmp(w[0], "core") == 0)
+			cmd_core(w + 1);
 		else if (nw == 2 && strcmp(w[0], "txjson") == 0)
 			cmd_txjson(w + 1);
 		else
