@@ -168,6 +168,20 @@ test('mint_v2 built by the C code, random metadata, no collection and Core colle
     dump[c] = { data_base64: a.value.data[0], minted };
   }
   if (process.env.C_V2_CORE_DUMP) require('node:fs').writeFileSync(process.env.C_V2_CORE_DUMP, `${JSON.stringify({ about: 'MPL Core collection accounts written by the real MPL Core program in svm/ (CreateCollectionV2 with the BubblegumV2 plugin; the second with Royalties, PermanentFreezeDelegate and UpdateDelegate), after mint_v2 mints into them (svm/test/c_v2.test.js with C_V2_CORE_DUMP)', seed: SEED, delegate: delegate.address, collections: dump }, null, 1)}\n`);
+  // the worker's readers of a V2 tree (owned by MPL Account Compression) and its TreeConfig
+  for (const t of trees) {
+    const acc = await srv.rpc('getAccountInfo', [t.tree, { encoding: 'base64' }]);
+    assert.equal(acc.value.owner, 'mcmt6YrQEMKw8Mw43FmpRLmf7BqRnFMKmAcbxE3xkAW');
+    const file = path.join(require('node:os').tmpdir(), `c_v2_${process.pid}_tree.json`);
+    delete acc.value.rentEpoch; // u64::MAX: the worker's RPC client clamps it (sol_rpc), jansson alone refuses it
+    require('node:fs').writeFileSync(file, JSON.stringify(acc));
+    const cfgAcc = await srv.rpc('getAccountInfo', [t.tree_config, { encoding: 'base64' }]);
+    const r = await tool.call('tree', file, cfgAcc.value.data[0]);
+    require('node:fs').rmSync(file);
+    assert.ok(r.ok, r.error);
+    assert.deepEqual([r.depth, r.buffer, r.canopy, r.size], [t.depth, t.buffer, t.canopy, t.space]);
+    assert.deepEqual([r.version, r.num_minted, r.capacity], [1, t.minted, 2 ** t.depth]);
+  }
   const tc = await srv.rpc('getAccountInfo', [trees[0].tree_config, { encoding: 'base64' }]);
   const cfg = Buffer.from(tc.value.data[0], 'base64');
   assert.equal(Number(cfg.readBigUInt64LE(80)), trees[0].minted, 'TreeConfig num_minted');

@@ -19,6 +19,10 @@
  *       sol_core_collection_decode -> {ok, update_authority, num_minted, current_size, plugins,
  *       bubblegum_v2, royalty_basis_points|null, permanently_frozen|null, update_delegate|null,
  *       can_mint: sol_core_collection_can_mint(AUTHORITY)}
+ *   v2_tool tree TREE_ACCOUNT_FILE TREE_CONFIG_BASE64
+ *       a getAccountInfo result (base64) of the tree through sol_tree_shape_from_account, the
+ *       TreeConfig's data through sol_tree_config_decode -> {ok, depth, buffer, canopy, size,
+ *       version, num_minted, capacity}
  *   v2_tool txjson FILE
  *       a getTransaction response (encoding json) read from FILE through
  *       sol_leaf_from_transaction_json -> {ok, event_hex, asset_id, nonce, schema_version}
@@ -363,6 +367,54 @@ cmd_core(char **a)
 	return 0;
 }
 
+static char *
+read_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	if (f == NULL)
+		return NULL;
+	buf = malloc(1 << 24);
+	*n = fread(buf, 1, 1 << 24, f);
+	fclose(f);
+	return buf;
+}
+
+static int
+cmd_tree(char **a)
+{
+	static uint8_t cfg[256];
+	SolTreeShape shape;
+	SolTreeConfig tc;
+	json_error_t jerr;
+	size_t n = 0;
+	char *buf = read_file(a[0], &n);
+	json_t *res;
+	int cn;
+	int rc;
+
+	if (buf == NULL)
+		return fail("cannot open the file");
+	res = json_loadb(buf, n, 0, &jerr);
+	free(buf);
+	if (res == NULL)
+		return fail(jerr.text);
+	rc = sol_tree_shape_from_account(res, &shape);
+	json_decref(res);
+	if (rc != 0)
+		return fail("not a concurrent merkle tree account");
+	cn = sol_base64_decode(a[1], strlen(a[1]), cfg, sizeof(cfg));
+	if (cn < 0 || sol_tree_config_decode(cfg, (size_t)cn, &tc) != 0)
+		return fail("not a TreeConfig");
+	emit(json_pack("{s:i, s:i, s:i, s:I, s:i, s:I, s:I}", "depth", (json_int_t)shape.max_depth,
+	               "buffer", (json_int_t)shape.max_buffer_size, "canopy",
+	               (json_int_t)shape.canopy_depth, "size", (json_int_t)shape.account_size,
+	               "version", (json_int_t)tc.version, "num_minted", (json_int_t)tc.num_minted,
+	               "capacity", (json_int_t)tc.total_mint_capacity));
+	return 0;
+}
+
 static int
 cmd_txjson(char **a)
 {
@@ -425,6 +477,8 @@ main(int argc, char **argv)
 			cmd_event(w + 1);
 		else if (nw == 3 && strcmp(w[0], "core") == 0)
 			cmd_core(w + 1);
+		else if (nw == 3 && strcmp(w[0], "tree") == 0)
+			cmd_tree(w + 1);
 		else if (nw == 2 && strcmp(w[0], "txjson") == 0)
 			cmd_txjson(w + 1);
 		else
