@@ -53,13 +53,15 @@ async function mintOne(collection) {
   return { tree, ev: m.event };
 }
 
+async function sendTransfer(t) {
+  const bh = (await h.blockhash(srv)).bytes;
+  const wire = s.buildTransaction(payer, [transferV2Ix(t)], bh);
+  return srv.rpcRaw('sendTransaction', [Buffer.from(wire).toString('base64'), { encoding: 'base64', preflightCommitment: 'confirmed' }]);
+}
 async function transfer(collection) {
   const { tree, ev } = await mintOne(collection);
-  const newOwner = s.generateKeypair().pub;
-  const bh = (await h.blockhash(srv)).bytes;
-  const wire = s.buildTransaction(payer, [transferV2Ix({ tree, owner: payer.pub, newOwner, collection, ev })], bh);
-  const j = await srv.rpcRaw('sendTransaction', [Buffer.from(wire).toString('base64'), { encoding: 'base64', preflightCommitment: 'confirmed' }]);
-  return { j, newOwner };
+  const t = { tree, owner: payer.pub, newOwner: s.generateKeypair().pub, collection, ev };
+  return { j: await sendTransfer(t), newOwner: t.newOwner, t };
 }
 
 test('transfer_v2 of a ticket without a collection, and out of a collection that is not frozen, lands', async () => {
@@ -88,4 +90,20 @@ test('a permanently frozen Core collection makes its tickets soulbound: transfer
   const logs = j.error.data.logs.join('\n');
   console.log(`v2_freeze: transfer_v2 out of a frozen collection: ${JSON.stringify(j.error.data.err)}; ${j.error.data.logs.filter((l) => /Error/.test(l)).join(' | ')}`);
   assert.ok(/frozen|Frozen/.test(logs), logs);
+});
+
+test('the platform thaws the collection (MPL Core UpdateCollectionPluginV1 by its update authority): the same transfer lands', async () => {
+  const coll = s.pk((await srv.control('create_core_collection', { payer_secret: h.secretArray(payer), permanent_freeze: true })).collection);
+  const { j, t } = await transfer(coll);
+  assert.deepEqual(j.error.data.err, { InstructionError: [0, { Custom: 6048 }] });
+  // UpdateCollectionPluginV1 (7): collection (W), payer (S W), authority (S), System, log wrapper
+  // (None: the MPL Core id); plugin = PermanentFreezeDelegate (5) { frozen: false }
+  const thaw = { programId: bg.K.mplCore, keys: [bg.w(coll), bg.sw(payer.pub), bg.sg(payer.pub), bg.ro(bg.K.system), bg.ro(bg.K.mplCore)],
+    data: Uint8Array.of(7, 5, 0) };
+  await h.send(srv, s.buildTransaction(payer, [thaw], (await h.blockhash(srv)).bytes));
+  await srv.advance(2);
+  const j2 = await sendTransfer(t);
+  assert.ok(!j2.error, JSON.stringify(j2.error && j2.error.data && j2.error.data.logs));
+  await srv.advance(2);
+  assert.equal((await srv.rpc('getTransaction', [j2.result, { commitment: 'confirmed' }])).meta.err, null);
 });
