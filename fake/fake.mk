@@ -13,7 +13,7 @@ _fake_standalone := $(if $(filter 1,$(words $(MAKEFILE_LIST))),yes,)
 FAKE_SOL_DIR  = $(FAKE_DIR)/../src/solana
 # The codec only (sol_rpc.c is the libcurl client, not needed by the server).
 FAKE_SOL_SRCS = $(addprefix $(FAKE_SOL_DIR)/,sol_common.c sol_codec.c sol_keccak.c sol_curve.c \
-	sol_crypto.c sol_tx.c sol_metadata.c sol_bubblegum.c)
+	sol_crypto.c sol_tx.c sol_metadata.c sol_bubblegum.c sol_bubblegum_v2.c)
 FAKE_SRCS     = $(FAKE_DIR)/fake_main.c $(FAKE_DIR)/fake_chain.c $(FAKE_DIR)/fake_util.c
 FAKE_HDRS     = $(FAKE_DIR)/fake.h $(wildcard $(FAKE_SOL_DIR)/*.h)
 FAKE_BUILD    = $(FAKE_DIR)/build

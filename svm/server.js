@@ -473,9 +473,20 @@ control.create_core_collection = (b) => {
   const name = b.name ?? 'mint_ext core collection', uri = b.uri ?? 'https://example.com/core-collection.json';
   const coll = s.generateKeypair();
   const str = (x) => { const u = Buffer.from(x, 'utf8'); return s.concat([s.u32le(u.length), u]); };
-  // CreateCollectionV2 (21): name, uri, plugins: Some([{BubblegumV2 (15), authority: None}]),
-  // external_plugin_adapters: None
-  const data = s.concat([Uint8Array.of(21), str(name), str(uri), Uint8Array.of(1), s.u32le(1), Uint8Array.of(15, 0), Uint8Array.of(0)]);
+  // CreateCollectionV2 (21): name, uri, plugins: Some([{BubblegumV2 (15), authority: None}, …]),
+  // external_plugin_adapters: None.  Optional plugins (those BubblegumV2 allows): royalties
+  // {basis_points, creators: [{address, percentage}]} (Royalties 0, rule set None),
+  // permanent_freeze: bool (PermanentFreezeDelegate 5 {frozen}, authority: the update authority),
+  // update_delegate: address (UpdateDelegate 4 {additional_delegates: []}, authority: Address).
+  const plugins = [Uint8Array.of(15, 0)];
+  if (b.royalties) {
+    const cr = b.royalties.creators ?? [{ address: payer.address, percentage: 100 }];
+    plugins.push(s.concat([Uint8Array.of(0), s.u16le(b.royalties.basis_points), s.u32le(cr.length),
+      ...cr.map((c) => s.concat([s.pk(c.address), Uint8Array.of(c.percentage)])), Uint8Array.of(0), Uint8Array.of(0)]));
+  }
+  if (b.permanent_freeze != null) plugins.push(Uint8Array.of(5, b.permanent_freeze ? 1 : 0, 0));
+  if (b.update_delegate) plugins.push(s.concat([Uint8Array.of(4), s.u32le(0), Uint8Array.of(1, 3), s.pk(b.update_delegate)]));
+  const data = s.concat([Uint8Array.of(21), str(name), str(uri), Uint8Array.of(1), s.u32le(plugins.length), ...plugins, Uint8Array.of(0)]);
   const rec = runControlTx('create_core_collection', payer, [
     { programId: bg.K.mplCore, keys: [bg.sw(coll.pub), bg.ro(payer.pub), bg.sw(payer.pub), bg.ro(bg.K.system)], data },
   ], [coll]);

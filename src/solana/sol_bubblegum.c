@@ -28,6 +28,8 @@ sol_mint_ix_data(const SolMintParams *p, uint8_t *out, size_t outcap, SolError *
 
 	if (p == NULL || p->md == NULL)
 		return sol_error_set(err, SOL_ERR_INVALID, "metadata", "no metadata");
+	if (p->v2)
+		return sol_mint_v2_ix_data(p, out, outcap, err);
 	md = *p->md;
 	if (p->to_collection)
 	{
@@ -93,33 +95,64 @@ sol_build_mint_tx_multi(const SolMintParams *p, const uint8_t blockhash[32],
 	    memcmp(p->collection_authority, zero, 32) == 0 ? p->payer : p->collection_authority;
 	if (sol_tree_config_pda(p->tree, tree_config, NULL) != 0)
 		return sol_error_set(err, SOL_ERR_PDA, "tree", "no tree_config PDA");
-	meta(&acc[nacc++], tree_config, false, true);
-	meta(&acc[nacc++], p->owner, false, false);
-	meta(&acc[nacc++], p->owner, false, false); /* leaf_delegate = owner */
-	meta(&acc[nacc++], p->tree, false, true);
-	meta(&acc[nacc++], p->payer, true, false);
-	meta(&acc[nacc++], tree_delegate, true, false);
-	if (p->to_collection)
+	if (p->v2)
 	{
-		if (sol_collection_metadata_pda(p->collection_mint, coll_md, NULL) != 0 ||
-		    sol_collection_master_edition_pda(p->collection_mint, coll_ed, NULL) != 0)
-			return sol_error_set(err, SOL_ERR_PDA, "collection", "no collection PDA");
-		meta(&acc[nacc++], collection_authority, true, false);
-		meta(&acc[nacc++], sol_bubblegum_program_id, false, false); /* no authority record */
-		meta(&acc[nacc++], p->collection_mint, false, false);
-		meta(&acc[nacc++], coll_md, false, true);
-		meta(&acc[nacc++], coll_ed, false, false);
-		meta(&acc[nacc++], sol_bubblegum_program_id, false, false); /* bubblegum_signer */
-		meta(&acc[nacc++], sol_noop_program_id, false, false);
-		meta(&acc[nacc++], sol_account_compression_program_id, false, false);
-		meta(&acc[nacc++], sol_bubblegum_program_id, false, false); /* token_metadata_program */
+		/* mint_v2's 13 accounts; the Bubblegum id is an absent optional account */
+		meta(&acc[nacc++], tree_config, false, true);
+		meta(&acc[nacc++], p->payer, true, true); /* pays the protocol fee */
+		meta(&acc[nacc++], tree_delegate, true, false);
+		if (p->to_collection)
+			meta(&acc[nacc++], collection_authority, true, false);
+		else
+			meta(&acc[nacc++], sol_bubblegum_program_id, false, false);
+		meta(&acc[nacc++], p->owner, false, false);
+		meta(&acc[nacc++], p->owner, false, false); /* leaf_delegate = owner */
+		meta(&acc[nacc++], p->tree, false, true);
+		if (p->to_collection)
+		{
+			meta(&acc[nacc++], p->collection_mint, false, true); /* its counters change */
+			meta(&acc[nacc++], sol_mpl_core_cpi_signer, false, false);
+		}
+		else
+		{
+			meta(&acc[nacc++], sol_bubblegum_program_id, false, false);
+			meta(&acc[nacc++], sol_bubblegum_program_id, false, false);
+		}
+		meta(&acc[nacc++], sol_mpl_noop_program_id, false, false);
+		meta(&acc[nacc++], sol_mpl_account_compression_program_id, false, false);
+		meta(&acc[nacc++], sol_mpl_core_program_id, false, false);
 		meta(&acc[nacc++], sol_system_program_id, false, false);
 	}
 	else
 	{
-		meta(&acc[nacc++], sol_noop_program_id, false, false);
-		meta(&acc[nacc++], sol_account_compression_program_id, false, false);
-		meta(&acc[nacc++], sol_system_program_id, false, false);
+		meta(&acc[nacc++], tree_config, false, true);
+		meta(&acc[nacc++], p->owner, false, false);
+		meta(&acc[nacc++], p->owner, false, false); /* leaf_delegate = owner */
+		meta(&acc[nacc++], p->tree, false, true);
+		meta(&acc[nacc++], p->payer, true, false);
+		meta(&acc[nacc++], tree_delegate, true, false);
+		if (p->to_collection)
+		{
+			if (sol_collection_metadata_pda(p->collection_mint, coll_md, NULL) != 0 ||
+			    sol_collection_master_edition_pda(p->collection_mint, coll_ed, NULL) != 0)
+				return sol_error_set(err, SOL_ERR_PDA, "collection", "no collection PDA");
+			meta(&acc[nacc++], collection_authority, true, false);
+			meta(&acc[nacc++], sol_bubblegum_program_id, false, false); /* no authority record */
+			meta(&acc[nacc++], p->collection_mint, false, false);
+			meta(&acc[nacc++], coll_md, false, true);
+			meta(&acc[nacc++], coll_ed, false, false);
+			meta(&acc[nacc++], sol_bubblegum_program_id, false, false); /* bubblegum_signer */
+			meta(&acc[nacc++], sol_noop_program_id, false, false);
+			meta(&acc[nacc++], sol_account_compression_program_id, false, false);
+			meta(&acc[nacc++], sol_bubblegum_program_id, false, false); /* token_metadata_program */
+			meta(&acc[nacc++], sol_system_program_id, false, false);
+		}
+		else
+		{
+			meta(&acc[nacc++], sol_noop_program_id, false, false);
+			meta(&acc[nacc++], sol_account_compression_program_id, false, false);
+			meta(&acc[nacc++], sol_system_program_id, false, false);
+		}
 	}
 	if (p->cu_limit > 0)
 	{
@@ -193,6 +226,10 @@ sol_leaf_event_decode(const uint8_t *data, size_t len, SolLeafEvent *ev)
 	memcpy(ev->data_hash, sol_get_bytes(&r, 32), 32);
 	memcpy(ev->creator_hash, sol_get_bytes(&r, 32), 32);
 	memcpy(ev->leaf_hash, sol_get_bytes(&r, 32), 32);
+	ev->schema_version = 1;
+	memset(ev->collection_hash, 0, 32);
+	memset(ev->asset_data_hash, 0, 32);
+	ev->flags = 0;
 	return r.error ? -1 : 0;
 }
 
@@ -303,15 +340,22 @@ sol_leaf_from_transaction(const json_t *result, SolLeafEvent *ev, SolError *err)
 			const json_t *pidx = json_object_get(ix, "programIdIndex");
 			const json_t *data = json_object_get(ix, "data");
 			uint8_t pk[32];
-			uint8_t buf[SOL_LEAF_EVENT_LEN + 1];
+			uint8_t buf[SOL_LEAF_EVENT_V2_LEN + 1];
+			bool v1;
 			int n;
 
 			if (!json_is_integer(pidx) || !json_is_string(data) ||
-			    !key_at(keys, nkeys, loaded_w, loaded_r, json_integer_value(pidx), pk) ||
-			    memcmp(pk, sol_noop_program_id, 32) != 0)
+			    !key_at(keys, nkeys, loaded_w, loaded_r, json_integer_value(pidx), pk))
+				continue;
+			/* V1 trees log through SPL Noop, V2 trees through MPL Noop */
+			v1 = memcmp(pk, sol_noop_program_id, 32) == 0;
+			if (!v1 && memcmp(pk, sol_mpl_noop_program_id, 32) != 0)
 				continue;
 			n = sol_b58_decode(json_string_value(data), json_string_length(data), buf, sizeof(buf));
-			if (n == SOL_LEAF_EVENT_LEN && sol_leaf_event_decode(buf, (size_t)n, ev) == 0)
+			if (v1 && n == SOL_LEAF_EVENT_LEN && sol_leaf_event_decode(buf, (size_t)n, ev) == 0)
+				return 0;
+			if (!v1 && n == SOL_LEAF_EVENT_V2_LEN &&
+			    sol_leaf_event_v2_decode(buf, (size_t)n, ev) == 0)
 				return 0;
 		}
 	}
@@ -374,8 +418,10 @@ sol_leaf_event_for_mint(const SolMetadata *md, bool to_collection, const uint8_t
 
 	if (to_collection && m.has_collection)
 		m.collection_verified = true;
+	memset(out, 0, sizeof(*out));
 	if (sol_asset_id_pda(tree, nonce, out->id, NULL) != 0)
 		return -1;
+	out->schema_version = 1;
 	memcpy(out->owner, owner, 32);
 	memcpy(out->delegate, delegate, 32);
 	out->nonce = nonce;

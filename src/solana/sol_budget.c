@@ -24,6 +24,35 @@
 /* the measured cost, units */
 #define CU_BASE_MINT_V1       34100 /* mint_v1 into the cheapest tree (before the terms below) */
 #define CU_BASE_TO_COLLECTION 40900 /* mint_to_collection_v1 */
+/*
+ * mint_v2 (the same Bubblegum build on V2 trees: MPL Account Compression, MPL
+ * Noop, MPL Core), measured the same way with svm/test/c_v2.test.js
+ * (C_V2_CU_DUMP): 240 mints of C-built transactions into trees of depth 14 /
+ * buffer 64 / canopy 0 and 20 / 256 / 3 to fit, 310 more into 30 / 512 / 13,
+ * 24 / 1024 / 7, 14 / 2048 / 0 and the first two again (C_V2_TREES) to check;
+ * 0-5 creators (some verified), with and without one of two Core collections
+ * with the BubblegumV2 plugin, random strings of 0-200 bytes, leaf indexes
+ * 0-120.  The V1 terms below hold (creators, depth, canopy, tree size, the
+ * tree config's bump search, the leaf index, the asset id's bump search, the
+ * compute-budget instructions), plus 15 units per byte of name, symbol and
+ * uri.  What is left, the base, spans 35,290 - 37,452 (median 35,996) without
+ * a collection and 56,199 - 58,891 (median 57,661) into a Core collection
+ * (its CPI to MPL Core, UpdateCollectionInfoV1); the bases are those medians
+ * + about 800: each of the 550 mints is within -2,300 / +1,200 units of
+ * sol_mint_compute_units + what its leaf index and asset id bump search add.
+ * The protocol fee (90,000 lamports, a System transfer) is in the base.
+ */
+#define CU_BASE_MINT_V2       36800
+#define CU_BASE_MINT_V2_CORE  58200
+#define CU_V2_PER_STRING_BYTE 15
+/*
+ * Each plugin of the Core collection besides BubblegumV2 (Royalties,
+ * PermanentFreezeDelegate, UpdateDelegate, ...): at odd leaves of one depth-14
+ * tree, 0 / 1 / 2 / 3 plugins cost 65,600 / ~69,200 / 76,000 / 81,700 units
+ * (+3,600, +10,400, +16,100; 8 mints each, one or two collections per count):
+ * 5,500 a plugin covers them.
+ */
+#define CU_V2_PER_CORE_PLUGIN 5500
 #define CU_PER_CREATOR        860
 #define CU_PER_VERIFIED       510 /* a creator marked verified (the payer signs for it) */
 #define CU_PER_LEVEL          275 /* per level of max depth (the append, the change log event) */
@@ -169,7 +198,8 @@ edition_pda(const uint8_t *mint, uint8_t *out, uint8_t *bump)
 uint32_t
 sol_mint_compute_units(const SolMintParams *p, const SolTreeShape *shape)
 {
-	uint64_t units = p->to_collection ? CU_BASE_TO_COLLECTION : CU_BASE_MINT_V1;
+	uint64_t units = p->v2 ? (p->to_collection ? CU_BASE_MINT_V2_CORE : CU_BASE_MINT_V2)
+	                       : (p->to_collection ? CU_BASE_TO_COLLECTION : CU_BASE_MINT_V1);
 	uint32_t depth = shape ? shape->max_depth : UNKNOWN_DEPTH;
 	uint32_t canopy = shape ? shape->canopy_depth : UNKNOWN_CANOPY;
 	uint64_t size = shape ? shape->account_size : SOL_MAX_ACCOUNT_SIZE;
@@ -181,13 +211,19 @@ sol_mint_compute_units(const SolMintParams *p, const SolTreeShape *shape)
 	if (p->md != NULL)
 		for (i = 0; i < p->md->num_creators && i < SOL_MAX_CREATORS; i++)
 			units += CU_PER_CREATOR + (p->md->creators[i].verified ? CU_PER_VERIFIED : 0);
+	if (p->v2 && p->to_collection)
+		units += (uint64_t)CU_V2_PER_CORE_PLUGIN * p->core_plugins;
+	if (p->v2 && p->md != NULL)
+		units += (uint64_t)CU_V2_PER_STRING_BYTE *
+		         (p->md->name_len + p->md->symbol_len + p->md->uri_len);
 	units += (uint64_t)CU_PER_LEVEL * depth + (uint64_t)CU_PER_CANOPY_LEVEL * canopy;
 	units += (size + CU_CPI_BYTES_PER_UNIT - 1) / CU_CPI_BYTES_PER_UNIT;
 	/* Anchor re-derives the tree config's bump on every call; the collection's
 	 * master edition is checked by a bump search too */
 	if (cached_bump(&tree_cache, p->tree, tree_config_pda, &bump))
 		units += (uint64_t)CU_PER_PDA_TRY * extra_tries(bump);
-	if (p->to_collection && cached_bump(&edition_cache, p->collection_mint, edition_pda, &bump))
+	if (!p->v2 && p->to_collection &&
+	    cached_bump(&edition_cache, p->collection_mint, edition_pda, &bump))
 		units += (uint64_t)CU_PER_PDA_TRY * extra_tries(bump);
 	/* SetComputeUnitLimit itself, and SetComputeUnitPrice when there is a price */
 	units += CU_PER_BUDGET_IX * (1 + (p->cu_price_micro_lamports > 0 ? 1 : 0));

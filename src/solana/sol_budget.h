@@ -49,7 +49,8 @@ int sol_tree_shape_decode(const uint8_t *data, size_t len, uint64_t account_size
 int sol_tree_shape_from_account(const json_t *result, SolTreeShape *out);
 
 /*
- * The measured cost of the mint `p` describes into a tree of `shape` (NULL:
+ * The measured cost of the mint `p` describes (mint_v1, mint_to_collection_v1,
+ * or with p->v2 mint_v2 without / into a Core collection) into a tree of `shape` (NULL:
  * unknown, the largest tree: depth 30, 10 MiB), at its cheapest leaf (leaf
  * index odd, the asset id's first bump off the curve): everything that is
  * known before the transaction lands.  Compute-budget instructions included

@@ -20,6 +20,7 @@ SOLANA_SRCS = \
 	$(SOLANA_DIR)/sol_tx.c \
 	$(SOLANA_DIR)/sol_metadata.c \
 	$(SOLANA_DIR)/sol_bubblegum.c \
+	$(SOLANA_DIR)/sol_bubblegum_v2.c \
 	$(SOLANA_DIR)/sol_budget.c \
 	$(SOLANA_DIR)/sol_fees.c \
 	$(SOLANA_DIR)/sol_tree.c \
@@ -39,7 +40,7 @@ SOLANA_TEST_CFLAGS = -std=c11 -O1 -g $(SOLANA_SAN_FLAGS) -Wall -Wextra -Wno-unus
 SOLANA_LIBS        = -lsodium -ljansson -lcurl -lpthread
 SOLANA_FUZZ_TIME  ?= 20
 
-.PHONY: solana-unit solana-fuzz solana-clean
+.PHONY: solana-unit solana-fuzz solana-clean solana-v2-tool solana-svm-v2
 
 solana-unit: $(SOLANA_BUILD)/solana_unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -60,6 +61,19 @@ $(SOLANA_BUILD)/solana_fuzz: $(SOLANA_SRCS) $(SOLANA_HDRS) $(SOLANA_DIR)/tests/f
 	$(SOLANA_FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L -I$(SOLANA_DIR) -o $@ \
 		$(SOLANA_SRCS) $(SOLANA_DIR)/tests/fuzz_decoders.c $(SOLANA_LIBS)
+
+# the C side of the Bubblegum V2 execution test (svm/test/c_v2.test.js runs it against the
+# real programs; `make svm-test` runs that test with the others)
+solana-v2-tool: $(SOLANA_BUILD)/v2_tool
+
+$(SOLANA_BUILD)/v2_tool: $(SOLANA_SRCS) $(SOLANA_HDRS) $(SOLANA_DIR)/tests/v2_tool.c
+	@mkdir -p $(SOLANA_BUILD)
+	$(SOLANA_TEST_CC) $(SOLANA_TEST_CFLAGS) -o $@ $(SOLANA_SRCS) $(SOLANA_DIR)/tests/v2_tool.c \
+		$(SOLANA_LIBS)
+
+solana-svm-v2: $(SOLANA_BUILD)/v2_tool
+	SOL_V2_TOOL=$(abspath $(SOLANA_BUILD)/v2_tool) bash $(SOLANA_DIR)/../../svm/run-tests.sh \
+		test/c_v2.test.js
 
 solana-clean:
 	rm -rf $(SOLANA_BUILD)

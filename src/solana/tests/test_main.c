@@ -20,8 +20,8 @@ int sol_test_check_failures = 0;
 
 extern const SolTest sol_tests_errors[]; /* test_errors.c */
 
-static json_t *cache[4];
-static const char *cache_names[4];
+static json_t *cache[8];
+static const char *cache_names[8];
 
 const char *
 tv_path(const char *file)
@@ -39,10 +39,10 @@ tv_load(const char *file)
 	json_error_t jerr;
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		if (cache_names[i] && strcmp(cache_names[i], file) == 0)
 			return cache[i];
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		if (cache_names[i] == NULL)
 		{
 			cache[i] = json_load_file(tv_path(file), 0, &jerr);
@@ -115,9 +115,9 @@ b58_to32(const char *s, uint8_t out[32])
 int
 main(int argc, char **argv)
 {
-	const SolTest *tables[] = {sol_tests_codec,  sol_tests_crypto, sol_tests_metadata,
-	                           sol_tests_tx,     sol_tests_rpc,    sol_tests_errors,
-	                           sol_tests_budget, sol_tests_fees,   sol_tests_tree};
+	const SolTest *tables[] = {sol_tests_codec, sol_tests_crypto, sol_tests_metadata, sol_tests_tx,
+	                           sol_tests_rpc,   sol_tests_errors, sol_tests_budget,   sol_tests_v2,
+	                           sol_tests_fees,  sol_tests_tree};
 	int passed = 0;
 	int failed = 0;
 	size_t t;
@@ -146,7 +146,7 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		if (cache[i])
 			json_decref(cache[i]);
 	curl_global_cleanup();

@@ -336,6 +336,8 @@ fill_event_a(SolLeafEvent *ev, SolMetadata *md)
 
 	sol_metadata_from_json(sample_a_json, strlen(sample_a_json), md, &err);
 	b58_to32(tv_str(V1, "inputs.merkle_tree"), tree);
+	memset(ev, 0, sizeof(*ev));
+	ev->schema_version = 1; /* what the decoder reports for a V1 event */
 	sol_asset_id_pda(tree, 0, ev->id, NULL);
 	b58_to32(tv_str(V1, "inputs.leaf_owner"), ev->owner);
 	memcpy(ev->delegate, ev->owner, 32);

@@ -66,5 +66,6 @@ extern const SolTest sol_tests_rpc[];
 extern const SolTest sol_tests_budget[];
 extern const SolTest sol_tests_fees[];
 extern const SolTest sol_tests_tree[];
+extern const SolTest sol_tests_v2[];
 
 #endif
