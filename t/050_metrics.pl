@@ -104,9 +104,11 @@ my %name = (jobs => 'mint_jobs_count', oldest_age_seconds => 'mint_oldest_age_se
 	attempts_per_mint => 'mint_attempts_per_mint_ratio', attempts => 'mint_attempts_count',
 	job_errors => 'mint_job_errors_count', events => 'mint_events_total',
 	rpc_errors => 'mint_rpc_errors_total', workers => 'mint_workers_count',
-	webhooks_received => 'mint_webhooks_received_total');
+	webhooks_received => 'mint_webhooks_received_total', deliveries => 'mint_deliveries_count',
+	delivery_endpoints => 'mint_delivery_endpoints_count');
 my %label = (jobs => 'status', oldest_age_seconds => 'status', attempts => 'state', job_errors => 'class',
-	rpc_errors => 'class', workers => 'state', webhooks_received => 'outcome');
+	rpc_errors => 'class', workers => 'state', webhooks_received => 'outcome', deliveries => 'status',
+	delivery_endpoints => 'state');
 for my $row (split /\n/, $node->safe_psql('postgres',
 	"SELECT metric, coalesce(tenant_id, ''), coalesce(label, ''), value FROM mint.metrics"))
 {

@@ -97,7 +97,9 @@ CREATE TRIGGER job_events
 -- triggers numbers all of them (the others find nothing to do).  Rows with
 -- no number are this transaction's own: another transaction's are numbered
 -- before they commit, and invisible until then.  The counters are taken in
--- tenant order, so two transactions never wait for each other's.  Fires as
+-- tenant order, so two transactions never wait for each other's.  Each
+-- numbered event gets a delivery row per outbound endpoint of its tenant.
+-- Fires as
 -- whichever role commits (an application's, after a SECURITY DEFINER call):
 -- SECURITY DEFINER.
 CREATE FUNCTION @extschema@._sequence_events()
@@ -124,14 +126,20 @@ BEGIN
 		SELECT m.tenant_id, m.event_id,
 		       c.last_seq - n.n + pg_catalog.row_number() OVER (PARTITION BY m.tenant_id ORDER BY m.ord) AS seq
 		  FROM mine m JOIN n ON n.tenant_id = m.tenant_id JOIN c ON c.tenant_id = m.tenant_id
+	), u AS (
+		UPDATE @extschema@.events e
+		   SET seq = s.seq,
+		       payload = pg_catalog.jsonb_set(e.payload, '{data,sequence}', pg_catalog.to_jsonb(s.seq))
+		  FROM s
+		 WHERE e.tenant_id = s.tenant_id AND e.event_id = s.event_id
+		RETURNING e.tenant_id, e.event_id, e.seq, e.ticket_id
 	)
-	UPDATE @extschema@.events e
-	   SET seq = s.seq,
-	       payload = pg_catalog.jsonb_set(e.payload, '{data,sequence}', pg_catalog.to_jsonb(s.seq))
-	  FROM s
-	 WHERE e.tenant_id = s.tenant_id AND e.event_id = s.event_id;
+	-- one delivery per endpoint of the tenant (src/worker/deliver.sql)
+	INSERT INTO @extschema@.outbound_deliveries (tenant_id, endpoint_id, event_id, seq, ticket_id)
+	SELECT u.tenant_id, o.endpoint_id, u.event_id, u.seq, u.ticket_id
+	  FROM u JOIN @extschema@.outbound_endpoints o ON o.tenant_id = u.tenant_id;
 	-- wakes the listeners (NOTIFY has no access control: a fixed channel,
-	-- no payload) and the workers' deliveries
+	-- no payload)
 	PERFORM pg_catalog.pg_notify('mint_events', '');
 	RETURN NULL;
 END;

@@ -51,6 +51,19 @@ BEGIN
 	SELECT 'events', c.tenant_id, NULL::text, c.last_seq::double precision
 	  FROM @extschema@.event_counters c
 	 WHERE scope IS NULL OR c.tenant_id = ANY (scope);
+	-- outbound webhook deliveries by status (src/worker/deliver.sql), and
+	-- the endpoints, enabled or disabled
+	RETURN QUERY
+	SELECT 'deliveries', d.tenant_id, d.status, pg_catalog.count(*)::double precision
+	  FROM @extschema@.outbound_deliveries d
+	 WHERE scope IS NULL OR d.tenant_id = ANY (scope)
+	 GROUP BY d.tenant_id, d.status;
+	RETURN QUERY
+	SELECT 'delivery_endpoints', o.tenant_id, CASE WHEN o.enabled THEN 'enabled' ELSE 'disabled' END,
+	       pg_catalog.count(*)::double precision
+	  FROM @extschema@.outbound_endpoints o
+	 WHERE scope IS NULL OR o.tenant_id = ANY (scope)
+	 GROUP BY o.tenant_id, o.enabled;
 	-- the workers' RPC errors by class since they started, summed
 	RETURN QUERY
 	SELECT 'rpc_errors', NULL::text, x.class, pg_catalog.sum(x.n)::double precision
