@@ -97,8 +97,8 @@ sub count_delivered
 }
 sub progress
 {
-	diag(query($node, "SELECT now()::time(0), status, count(*), max(attempts) FROM mint.delivery_log GROUP BY 1, 2"));
-	diag(query($node, "SELECT enabled, failures, retry_at, disabled_reason, pending, delivered FROM mint.outbound_endpoint_status"));
+	note(query($node, "SELECT now()::time(0), status, count(*), max(attempts) FROM mint.delivery_log GROUP BY 1, 2"));
+	note(query($node, "SELECT enabled, failures, retry_at, disabled_reason, pending, delivered FROM mint.outbound_endpoint_status"));
 }
 
 # Phase 1: 200 tickets of t fail (the tree withdrawn with them), an
@@ -132,6 +132,8 @@ wait_confirmed($node, 200, 120);
 # the whole schedule and the endpoint is disabled.
 enqueue_tickets($node, 201, 1000);
 wait_until('deliveries under way after phase 2 began', 60, sub { count_delivered() >= 700 });
+wait_until('a delivery in flight', 30, sub {
+	query($node, "SELECT count(*) FROM mint.outbound_deliveries WHERE lease_until > now()") > 0 });
 my ($wpid) = worker_pids($node);
 my $before_kill = count_delivered();
 ok(kill('KILL', $wpid), "worker $wpid killed with kill -9 while delivering ($before_kill delivered)");
@@ -208,7 +210,7 @@ my $retried = $node->safe_psql('postgres', q{
 	SELECT count(*) FROM (SELECT ticket_id, string_agg(event_type, ',' ORDER BY seq) o FROM mint.events
 	 WHERE tenant_id = 't' GROUP BY ticket_id) x WHERE o = 'mint.failed,mint.retried,mint.confirmed'});
 is($retried, 200, 'the 200 failed tickets have their three events in order');
-cmp_ok(scalar(keys %accepted), '<', scalar(grep { $_->{r} eq 'accepted' } @r) + 1, 'duplicates are possible (at least once)');
+note(scalar(grep { $_->{r} eq 'accepted' } @r) - scalar(keys %accepted) . ' ids accepted more than once (at least once)');
 cmp_ok(query($node, "SELECT max(attempts) FROM mint.delivery_log"), '>', 1, 'some deliveries took several attempts');
 is(query($node, "SELECT count(*) FROM mint.metrics WHERE metric = 'deliveries' AND label = 'delivered' AND value = 1400"),
 	'1', 'mint.metrics counts the delivered');

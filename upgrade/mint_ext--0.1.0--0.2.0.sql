@@ -1514,9 +1514,7 @@ LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH cand AS (
-		SELECT d.tenant_id, d.endpoint_id, d.event_id, d.next_attempt_at, d.seq, o.failures,
-		       pg_catalog.row_number() OVER (PARTITION BY d.tenant_id, d.endpoint_id
-		                                     ORDER BY d.next_attempt_at, d.seq) AS r
+		SELECT d.tenant_id, d.endpoint_id, d.event_id, d.next_attempt_at, d.seq, o.failures
 		  FROM @extschema@.outbound_deliveries d
 		  JOIN @extschema@.outbound_endpoints o
 		    ON o.tenant_id = d.tenant_id AND o.endpoint_id = d.endpoint_id
@@ -1526,10 +1524,16 @@ AS $$
 		   AND NOT EXISTS (SELECT 1 FROM @extschema@.outbound_deliveries p
 		                    WHERE p.tenant_id = d.tenant_id AND p.endpoint_id = d.endpoint_id
 		                      AND p.ticket_id = d.ticket_id AND p.seq < d.seq AND p.status = 'pending')
+		 ORDER BY d.next_attempt_at
+		 LIMIT n * 16  -- a claim reads a bounded number of rows, however long the backlog
+	), ranked AS (
+		SELECT c.*, pg_catalog.row_number() OVER (PARTITION BY c.tenant_id, c.endpoint_id
+		                                          ORDER BY c.next_attempt_at, c.seq) AS r
+		  FROM cand c
 	), pick AS (
 		SELECT d.tenant_id, d.endpoint_id, d.event_id
 		  FROM @extschema@.outbound_deliveries d
-		  JOIN cand c ON c.tenant_id = d.tenant_id AND c.endpoint_id = d.endpoint_id
+		  JOIN ranked c ON c.tenant_id = d.tenant_id AND c.endpoint_id = d.endpoint_id
 		             AND c.event_id = d.event_id
 		 WHERE c.r <= CASE WHEN c.failures > 0 THEN 1 ELSE n END
 		 ORDER BY c.next_attempt_at, c.seq
