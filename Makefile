@@ -21,7 +21,7 @@ OBJS = mint_ext.o $(COMMON_OBJS) $(API_OBJS) $(WORKER_OBJS) $(patsubst %.c,%.o,$
 # The install script is assembled from the SQL API layer's sources, in order.
 SQL_SRCS   = src/api/schema.sql src/common/shared.sql src/api/functions.sql src/api/trees.sql \
              src/worker/state.sql src/worker/views.sql \
-             src/api/webhook.sql \
+             src/api/webhook.sql src/api/events.sql src/worker/metrics.sql src/worker/deliver.sql \
              src/api/security.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 # Earlier releases' install scripts (frozen) and the update scripts between

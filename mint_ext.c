@@ -21,6 +21,7 @@
 
 #include "mint_ext.h"
 #include "common/shared.h"
+#include "worker/deliver.h"
 #include "worker/worker.h"
 
 PG_MODULE_MAGIC;
@@ -178,6 +179,7 @@ mint_define_settings(void)
 	                           "kills itself once.",
 	                           NULL, &mint_test_crash_file, "", PGC_SIGHUP,
 	                           GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	deliver_define_settings();
 	MarkGUCPrefixReserved("mint");
 }
 

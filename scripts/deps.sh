@@ -35,7 +35,8 @@ DEMO_PKGS=(
 # the package clang-format provides; clang-format-14 only has
 # clang-format-14), spin and bc (model check), IPC::Run (TAP tests), curl and
 # ca-certificates (the test cluster's Node.js setup downloads from the npm
-# registry), git.
+# registry), git, prometheus-postgres-exporter (t/050_metrics.pl reads the
+# metrics of src/worker/metrics.yaml through it).
 TEST_PKGS=(
 	clang-14
 	libclang-rt-14-dev
@@ -46,6 +47,7 @@ TEST_PKGS=(
 	curl
 	ca-certificates
 	git
+	prometheus-postgres-exporter
 )
 
 case "$group" in

@@ -29,6 +29,8 @@ step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" fake-test
 # the real-programs test cluster: Node.js and the pinned npm packages, its own tests
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" svm-setup
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" svm-test
+# the outbound webhook receiver of t/051: the official standardwebhooks package, pinned
+step bash "$ROOT/t/receiver/setup.sh"
 step make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" keygen-test
 if [ -x "$ROOT/model/run.sh" ]; then
 	step "$ROOT/model/run.sh"

@@ -137,3 +137,21 @@ mint_visible_tenants(PG_FUNCTION_ARGS)
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
+
+PG_FUNCTION_INFO_V1(mint_check_tenant_sql);
+
+/*
+ * mint._check_tenant(tenant_id) — mint_check_tenant_access() for the SQL
+ * functions (mint.events_since): the same error, naming the session's role.
+ * The caller has checked the tenant id's form (so the message is bounded).
+ */
+Datum
+mint_check_tenant_sql(PG_FUNCTION_ARGS)
+{
+	char *tenant_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	SPI_connect();
+	mint_check_tenant_access(tenant_id);
+	SPI_finish();
+	PG_RETURN_VOID();
+}

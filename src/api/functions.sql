@@ -147,6 +147,7 @@ BEGIN
 		'@extschema@.get_mint(text, text), '
 		'@extschema@.enqueue_mint(), '
 		'@extschema@.has_tenant_access(text), '
+		'@extschema@.events_since(text, bigint, integer), '
 		'@extschema@._jobs() TO %s', role);
 	EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.jobs TO %s', role);
 END;
@@ -173,6 +174,7 @@ BEGIN
 			'@extschema@.get_mint(text, text), '
 			'@extschema@.enqueue_mint(), '
 			'@extschema@.has_tenant_access(text), '
+			'@extschema@.events_since(text, bigint, integer), '
 			'@extschema@._jobs() FROM %s', role);
 		EXECUTE pg_catalog.format('REVOKE SELECT ON @extschema@.jobs FROM %s', role);
 		-- ... but USAGE stays while the role is a webhook receiver.

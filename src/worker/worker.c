@@ -35,6 +35,7 @@
 #include "mint_ext.h"
 #include "common/shared.h"
 #include "solana/sol_common.h"
+#include "worker/deliver.h"
 #include "worker/worker.h"
 
 int mint_worker_slot = -1;
@@ -199,6 +200,7 @@ mint_worker_main(Datum main_arg)
 			strlcpy(w->state, "stopping", sizeof(w->state));
 			SpinLockRelease(&mint_shared->mutex);
 			engine_shutdown();
+			deliver_shutdown();
 			ereport(LOG, (errmsg("mint_ext worker %d stopped", mint_worker_slot)));
 			/* exit code 1: restarted after bgw_restart_time unless the server is stopping */
 			proc_exit(1);
@@ -253,6 +255,14 @@ mint_worker_main(Datum main_arg)
 			mismatch_logged = false;
 			engine_set_replication(unsafe, why);
 			wait_ms = engine_tick(woken);
+			if (mint_worker_slot == 0)
+			{
+				/* outbound webhooks (deliver.c): never waits, bounded */
+				long d = deliver_tick();
+
+				if (wait_ms >= 0)
+					wait_ms = Min(wait_ms, d);
+			}
 		}
 		SpinLockAcquire(&mint_shared->mutex);
 		strlcpy(w->sql_version, sqlver, sizeof(w->sql_version));

@@ -1,0 +1,198 @@
+
+-- ---------------------------------------------------------------------------
+-- The outbox (docs/DESIGN.md §13): one event row per outcome a platform
+-- cares about, written by a trigger on mint.mint_jobs in the transaction
+-- that changes the job's status, so it exists exactly when the change
+-- commits:
+--   mint.confirmed  any status -> confirmed (signature, asset id)
+--   mint.failed     -> failed (the error's class, code and message)
+--   mint.cancelled  -> cancelled
+--   mint.retried    failed -> queued (mint.retry_mint)
+--
+-- Each event has a stable id (event_id, the Standard Webhooks webhook-id of
+-- its deliveries) and a per-tenant sequence number, gap-free and in commit
+-- order: the number is given at commit, by a deferred trigger that takes
+-- the tenant's counter row (mint.event_counters) last, after every other
+-- lock of the transaction, and holds it until the commit is done.  So a
+-- reader that has seen sequence n of a tenant never later finds an event
+-- with a smaller number (mint.events_since), and a rolled-back change has
+-- neither an event nor a number.
+-- ---------------------------------------------------------------------------
+
+CREATE SEQUENCE @extschema@.events_ord_seq;
+
+CREATE TABLE @extschema@.events (
+	tenant_id   text NOT NULL,
+	event_id    text NOT NULL,             -- 'evt_' and 32 hex digits
+	seq         bigint,                    -- NULL only inside the writing transaction
+	event_type  text NOT NULL
+		CHECK (event_type IN ('mint.confirmed', 'mint.failed', 'mint.cancelled', 'mint.retried')),
+	ticket_id   text NOT NULL,
+	job_id      text NOT NULL,
+	payload     jsonb NOT NULL,            -- the body every delivery sends, complete at commit
+	occurred_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	ord         bigint NOT NULL DEFAULT pg_catalog.nextval('@extschema@.events_ord_seq'),
+	PRIMARY KEY (tenant_id, event_id),
+	UNIQUE (tenant_id, seq)
+);
+ALTER SEQUENCE @extschema@.events_ord_seq OWNED BY @extschema@.events.ord;
+-- the writing transaction's own events, until they are numbered
+CREATE INDEX events_unsequenced ON @extschema@.events (tenant_id, ord) WHERE seq IS NULL;
+
+-- The last sequence number given per tenant.
+CREATE TABLE @extschema@.event_counters (
+	tenant_id text PRIMARY KEY,
+	last_seq  bigint NOT NULL CHECK (last_seq > 0)
+);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.events', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.event_counters', '');
+
+-- UTC, microseconds, 'Z': the same text in every session.
+CREATE FUNCTION @extschema@._rfc3339(t timestamptz)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+$$;
+
+-- AFTER UPDATE OF status, for the rows of the trigger's WHEN clause.
+CREATE FUNCTION @extschema@._job_event()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	kind text := CASE NEW.status WHEN 'confirmed' THEN 'mint.confirmed' WHEN 'failed' THEN 'mint.failed'
+	                             WHEN 'cancelled' THEN 'mint.cancelled' ELSE 'mint.retried' END;
+	id text := 'evt_' || pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', '');
+	at timestamptz := pg_catalog.now();
+BEGIN
+	INSERT INTO @extschema@.events (tenant_id, event_id, event_type, ticket_id, job_id, payload, occurred_at)
+	VALUES (NEW.tenant_id, id, kind, NEW.ticket_id, NEW.job_id,
+	        pg_catalog.jsonb_build_object(
+	            'type', kind, 'timestamp', @extschema@._rfc3339(at),
+	            'data', pg_catalog.jsonb_build_object(
+	                'event_id', id, 'tenant_id', NEW.tenant_id, 'ticket_id', NEW.ticket_id,
+	                'job_id', NEW.job_id, 'status', NEW.status::text, 'previous_status', OLD.status::text,
+	                'attempts', NEW.attempts, 'signature', NEW.signature, 'asset_id', NEW.asset_id,
+	                'merkle_tree', NEW.merkle_tree, 'leaf_nonce', NEW.leaf_nonce,
+	                'error', CASE WHEN NEW.status = 'failed' THEN pg_catalog.jsonb_build_object(
+	                    'class', NEW.last_error_class, 'code', NEW.last_error_code,
+	                    'message', NEW.last_error_message) END)),
+	        at);
+	RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER job_events
+	AFTER UPDATE OF status ON @extschema@.mint_jobs
+	FOR EACH ROW
+	WHEN (OLD.status IS DISTINCT FROM NEW.status
+	      AND (NEW.status IN ('confirmed', 'failed', 'cancelled') OR OLD.status = 'failed'))
+	EXECUTE FUNCTION @extschema@._job_event();
+
+-- At commit: number the transaction's events.  The first of its deferred
+-- triggers numbers all of them (the others find nothing to do).  Rows with
+-- no number are this transaction's own: another transaction's are numbered
+-- before they commit, and invisible until then.  The counters are taken in
+-- tenant order, so two transactions never wait for each other's.  Each
+-- numbered event gets a delivery row per outbound endpoint of its tenant.
+-- Fires as
+-- whichever role commits (an application's, after a SECURITY DEFINER call):
+-- SECURITY DEFINER.
+CREATE FUNCTION @extschema@._sequence_events()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM 1 FROM @extschema@.events e
+	 WHERE e.tenant_id = NEW.tenant_id AND e.event_id = NEW.event_id AND e.seq IS NULL;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	WITH mine AS (
+		SELECT e.tenant_id, e.event_id, e.ord FROM @extschema@.events e WHERE e.seq IS NULL
+	), n AS (
+		SELECT m.tenant_id, pg_catalog.count(*) AS n FROM mine m GROUP BY m.tenant_id
+	), c AS (
+		INSERT INTO @extschema@.event_counters AS c (tenant_id, last_seq)
+		SELECT n.tenant_id, n.n FROM n ORDER BY n.tenant_id
+		ON CONFLICT (tenant_id) DO UPDATE SET last_seq = c.last_seq + excluded.last_seq
+		RETURNING c.tenant_id, c.last_seq
+	), s AS (
+		SELECT m.tenant_id, m.event_id,
+		       c.last_seq - n.n + pg_catalog.row_number() OVER (PARTITION BY m.tenant_id ORDER BY m.ord) AS seq
+		  FROM mine m JOIN n ON n.tenant_id = m.tenant_id JOIN c ON c.tenant_id = m.tenant_id
+	), u AS (
+		UPDATE @extschema@.events e
+		   SET seq = s.seq,
+		       payload = pg_catalog.jsonb_set(e.payload, '{data,sequence}', pg_catalog.to_jsonb(s.seq))
+		  FROM s
+		 WHERE e.tenant_id = s.tenant_id AND e.event_id = s.event_id
+		RETURNING e.tenant_id, e.event_id, e.seq, e.ticket_id
+	)
+	-- one delivery per endpoint of the tenant (src/worker/deliver.sql)
+	INSERT INTO @extschema@.outbound_deliveries (tenant_id, endpoint_id, event_id, seq, ticket_id)
+	SELECT u.tenant_id, o.endpoint_id, u.event_id, u.seq, u.ticket_id
+	  FROM u JOIN @extschema@.outbound_endpoints o ON o.tenant_id = u.tenant_id;
+	-- wakes the listeners (NOTIFY has no access control: a fixed channel,
+	-- no payload)
+	PERFORM pg_catalog.pg_notify('mint_events', '');
+	RETURN NULL;
+END;
+$$;
+
+CREATE CONSTRAINT TRIGGER events_sequence
+	AFTER INSERT ON @extschema@.events
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION @extschema@._sequence_events();
+
+-- Internal: raise 42501 unless the session's role may act for the tenant
+-- (src/api/access.c).
+CREATE FUNCTION @extschema@._check_tenant(tenant_id text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mint_check_tenant_sql'
+LANGUAGE C STABLE STRICT;
+
+-- ---------------------------------------------------------------------------
+-- The change feed: events of one tenant after a sequence number, in order.
+-- A consumer keeps the last number it processed and asks for the next ones;
+-- LISTEN mint_events wakes it (the notification says nothing: it may be
+-- another tenant's event).
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.events_since(tenant_id text, after bigint DEFAULT 0,
+	"limit" integer DEFAULT 100)
+RETURNS TABLE (seq bigint, event_id text, event_type text, ticket_id text, job_id text,
+	occurred_at timestamptz, payload jsonb)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF tenant_id IS NULL OR after IS NULL OR "limit" IS NULL THEN
+		RAISE EXCEPTION 'tenant_id, after and limit must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF after < 0 THEN
+		RAISE EXCEPTION 'after must be 0 or a sequence number, not %', after USING ERRCODE = '22023';
+	END IF;
+	IF "limit" < 1 OR "limit" > 10000 THEN
+		RAISE EXCEPTION 'limit must be between 1 and 10000, not %', "limit" USING ERRCODE = '22023';
+	END IF;
+	IF events_since.tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(events_since.tenant_id)
+			USING ERRCODE = '22023';
+	END IF;
+	PERFORM @extschema@._check_tenant(events_since.tenant_id);  -- 42501 unless the role may
+	RETURN QUERY
+	SELECT e.seq, e.event_id, e.event_type, e.ticket_id, e.job_id, e.occurred_at, e.payload
+	  FROM @extschema@.events e
+	 WHERE e.tenant_id = events_since.tenant_id AND e.seq > after
+	 ORDER BY e.seq
+	 LIMIT "limit";
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.events_since(text, bigint, integer) IS
+'The events of a tenant after a sequence number, in commit order (only the tenants the role may act for)';
