@@ -31,6 +31,10 @@ $node->safe_psql('postgres', qq{
 	SELECT count(*) FROM mint.mint_tickets('u', '[{"ticket_id": "U-1", "owner": "$OWNER", "metadata": {"name": "u", "uri": "https://x/u1"}},
 	                                              {"ticket_id": "U-2", "owner": "$OWNER", "metadata": {"name": "u", "uri": "https://x/u2"}}]');
 	UPDATE mint.trees SET active = false WHERE tenant_id = 'u';
+	-- failed as a job the worker could not build fails (the events trigger sees it)
+	UPDATE mint.mint_jobs SET status = 'failed', last_error_class = 'validation',
+	       last_error_code = 'no_tree', last_error_message = 'tenant "u" has no active merkle tree'
+	 WHERE tenant_id = 'u';
 	COMMIT;
 	INSERT INTO mint.mint_jobs (tenant_id, ticket_id, owner, metadata, fingerprint, next_attempt_at, created_at)
 	SELECT 'q', 'Q-' || i, '$OWNER', jsonb_build_object('name', 'q', 'uri', 'https://x/q' || i), '\\x00',
@@ -92,6 +96,9 @@ is($got{'mint_attempts_per_mint_ratio{tenant_id=t}'}, 1, 'one attempt per mint')
 is($got{'mint_events_total{tenant_id=t}'}, 10, 'ten confirmed events of t');
 is($got{'mint_events_total{tenant_id=u}'}, 2, 'two failed events of u');
 ok(!exists $got{'mint_events_total{tenant_id=q}'}, 'no event for the queued tenant');
+is($got{'mint_tree_leaves_count{kind=minted,tenant_id=t}'}, 10, 'the leaves used in the pool of t');
+is($got{'mint_tree_leaves_count{kind=capacity,tenant_id=t}'}, 16384, 'and its capacity (the fake\'s depth-14 tree)');
+is($got{'mint_tree_leaves_count{kind=reserved,tenant_id=t}'}, 0, 'nothing in flight');
 ok(exists $got{'mint_rpc_errors_total{class=error}'}, 'the workers\' RPC errors by class');
 ok(($got{'mint_workers_count{state=idle}'} // 0) + ($got{'mint_workers_count{state=working}'} // 0) == 1,
 	'one worker, idle or working');
@@ -100,13 +107,13 @@ ok(exists $got{'mint_webhooks_received_total{outcome=processed}'}, 'inbound webh
 # Every row of the view is served, with its value (the time-dependent age
 # aside), and nothing else.
 my %view;
-my %name = (jobs => 'mint_jobs_count', oldest_age_seconds => 'mint_oldest_age_seconds',
+my %name = (tree_leaves => 'mint_tree_leaves_count', jobs => 'mint_jobs_count', oldest_age_seconds => 'mint_oldest_age_seconds',
 	attempts_per_mint => 'mint_attempts_per_mint_ratio', attempts => 'mint_attempts_count',
 	job_errors => 'mint_job_errors_count', events => 'mint_events_total',
 	rpc_errors => 'mint_rpc_errors_total', workers => 'mint_workers_count',
 	webhooks_received => 'mint_webhooks_received_total', deliveries => 'mint_deliveries_count',
 	delivery_endpoints => 'mint_delivery_endpoints_count');
-my %label = (jobs => 'status', oldest_age_seconds => 'status', attempts => 'state', job_errors => 'class',
+my %label = (tree_leaves => 'kind', jobs => 'status', oldest_age_seconds => 'status', attempts => 'state', job_errors => 'class',
 	rpc_errors => 'class', workers => 'state', webhooks_received => 'outcome', deliveries => 'status',
 	delivery_endpoints => 'state');
 for my $row (split /\n/, $node->safe_psql('postgres',

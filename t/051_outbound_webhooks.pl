@@ -101,7 +101,8 @@ sub progress
 	note(query($node, "SELECT enabled, failures, retry_at, disabled_reason, pending, delivered FROM mint.outbound_endpoint_status"));
 }
 
-# Phase 1: 200 tickets of t fail (the tree withdrawn with them), an
+# Phase 1: 200 tickets of t fail (the tree withdrawn with them: failed as
+# a job the worker cannot build fails; a worker now holds such jobs queued), an
 # operator cancel of one of them is rolled back, they are retried and
 # confirm.  The receiver is killed and restarted in the middle.
 $node->safe_psql('postgres', qq{
@@ -112,6 +113,9 @@ $node->safe_psql('postgres', qq{
 			'uri', 'https://tickets.example/t/' || i || '.json')))
 		FROM generate_series(1, 200) i));
 	UPDATE mint.trees SET active = false WHERE tenant_id = 't';
+	UPDATE mint.mint_jobs SET status = 'failed', last_error_class = 'validation',
+	       last_error_code = 'no_tree', last_error_message = 'tenant "t" has no active merkle tree'
+	 WHERE tenant_id = 't';
 	COMMIT;
 });
 wait_until('200 failed jobs', 60, sub {

@@ -2301,3 +2301,226 @@ REVOKE ALL ON FUNCTION @extschema@._outbound_new_key(text), @extschema@._outboun
 	@extschema@._claim_deliveries(integer, integer),
 	@extschema@._deliveries_done(text[], text[], text[], boolean[], integer[], text[], integer[]),
 	@extschema@._outbound_endpoint_status(), @extschema@._delivery_log() FROM PUBLIC;
+
+-- Pools that grow by themselves (issue 16): mint.set_tree_policy(), the
+-- worker's mint._tree_rollover().
+CREATE TABLE @extschema@.tree_policies (
+	tenant_id       text PRIMARY KEY,
+	max_depth       integer NOT NULL,
+	max_buffer_size integer NOT NULL,
+	canopy_depth    integer NOT NULL,
+	collection_mint text,
+	min_free        bigint NOT NULL CHECK (min_free > 0),
+	max_trees       integer NOT NULL CHECK (max_trees >= 0),
+	max_spend       bigint NOT NULL CHECK (max_spend >= 0),
+	created         integer NOT NULL DEFAULT 0,  -- trees it created so far
+	spent           bigint NOT NULL DEFAULT 0,   -- their cost, lamports
+	updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tree_policies', '');
+REVOKE ALL ON @extschema@.tree_policies FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.set_tree_policy(tenant_id text, max_depth integer,
+	max_buffer_size integer, canopy_depth integer DEFAULT 0, max_trees integer DEFAULT 10,
+	max_spend bigint DEFAULT NULL, min_free bigint DEFAULT NULL, collection_mint text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	c record;
+BEGIN
+	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL
+	   OR max_trees IS NULL OR max_spend IS NULL THEN
+		RAISE EXCEPTION 'tenant_id, the shape, max_trees and max_spend must not be null'
+			USING ERRCODE = '22004', HINT = 'max_spend is the most the worker may spend on trees, in lamports.';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
+			DETAIL = 'A tenant id is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
+	END IF;
+	IF collection_mint IS NOT NULL AND NOT @extschema@.is_address(collection_mint) THEN
+		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
+			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	IF max_trees < 0 OR max_spend < 0 OR min_free <= 0 THEN
+		RAISE EXCEPTION 'max_trees and max_spend must not be negative, min_free must be positive'
+			USING ERRCODE = '22023';
+	END IF;
+	c := @extschema@.tree_cost(max_depth, max_buffer_size, canopy_depth);  -- checks the shape
+	INSERT INTO @extschema@.tree_policies AS p (tenant_id, max_depth, max_buffer_size, canopy_depth,
+		collection_mint, min_free, max_trees, max_spend)
+	VALUES (set_tree_policy.tenant_id, max_depth, max_buffer_size, canopy_depth, collection_mint,
+		COALESCE(min_free, GREATEST(c.capacity / 4, 1)), max_trees, max_spend)
+	ON CONFLICT ON CONSTRAINT tree_policies_pkey DO UPDATE
+	   SET max_depth = excluded.max_depth, max_buffer_size = excluded.max_buffer_size,
+	       canopy_depth = excluded.canopy_depth, collection_mint = excluded.collection_mint,
+	       min_free = excluded.min_free, max_trees = excluded.max_trees,
+	       max_spend = excluded.max_spend, updated_at = pg_catalog.now();
+	PERFORM @extschema@.wake_at_commit();
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text) IS
+'Let the worker create the tenant''s next tree when its pool runs low, within a number of trees and a spend';
+REVOKE ALL ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.drop_tree_policy(tenant_id text)
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH d AS (DELETE FROM @extschema@.tree_policies p WHERE p.tenant_id = drop_tree_policy.tenant_id
+	           RETURNING 1)
+	SELECT EXISTS (SELECT 1 FROM d)
+$$;
+
+COMMENT ON FUNCTION @extschema@.drop_tree_policy(text) IS
+'The worker no longer creates trees for the tenant by itself';
+REVOKE ALL ON FUNCTION @extschema@.drop_tree_policy(text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._tree_rollover()
+RETURNS TABLE (tenant_id text, merkle_tree text, free bigint, reason text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p record;
+	f bigint;
+	cost bigint;
+	addr text;
+BEGIN
+	FOR p IN SELECT * FROM @extschema@.tree_policies ORDER BY 1 FOR UPDATE LOOP
+		IF EXISTS (SELECT 1 FROM @extschema@.trees t
+		            WHERE t.tenant_id = p.tenant_id AND t.state = 'creating') THEN
+			CONTINUE;
+		END IF;
+		SELECT COALESCE(pg_catalog.sum(GREATEST(COALESCE(t.capacity, (1::bigint << t.max_depth))
+		                                         - t.minted - t.reserved, 0)), 0)
+		  INTO f FROM @extschema@.trees t
+		 WHERE t.tenant_id = p.tenant_id AND t.active AND t.state IN ('ready', 'creating')
+		   AND (t.capacity IS NOT NULL OR t.max_depth IS NOT NULL);
+		IF f >= p.min_free THEN
+			CONTINUE;
+		END IF;
+		cost := (@extschema@.tree_cost(p.max_depth, p.max_buffer_size, p.canopy_depth)).total;
+		IF p.created >= p.max_trees THEN
+			RETURN QUERY SELECT p.tenant_id, NULL::text, f,
+				pg_catalog.format('the pool of tenant "%s" has %s free leaves and its tree policy allows no more trees (max_trees %s)',
+				                  p.tenant_id, f, p.max_trees);
+		ELSIF p.spent + cost > p.max_spend THEN
+			RETURN QUERY SELECT p.tenant_id, NULL::text, f,
+				pg_catalog.format('the pool of tenant "%s" has %s free leaves and another tree (%s lamports) would pass its policy''s max_spend (%s of %s spent)',
+				                  p.tenant_id, f, cost, p.spent, p.max_spend);
+		ELSE
+			BEGIN
+				addr := @extschema@.create_tree(p.tenant_id, p.max_depth, p.max_buffer_size,
+				                                p.canopy_depth, p.collection_mint);
+				UPDATE @extschema@.tree_policies x
+				   SET created = x.created + 1, spent = x.spent + cost, updated_at = pg_catalog.now()
+				 WHERE x.tenant_id = p.tenant_id;
+				RETURN QUERY SELECT p.tenant_id, addr, f, NULL::text;
+			EXCEPTION WHEN OTHERS THEN
+				-- e.g. the key unreadable, the pool's collection changed: said, not fatal
+				RETURN QUERY SELECT p.tenant_id, NULL::text, f,
+					'could not create the next tree of tenant "' || p.tenant_id || '": ' || SQLERRM;
+			END;
+		END IF;
+	END LOOP;
+END;
+$$;
+REVOKE ALL ON FUNCTION @extschema@._tree_rollover() FROM PUBLIC;
+
+-- mint.metrics: the pools' fill (tree_leaves)
+CREATE OR REPLACE FUNCTION @extschema@._metrics()
+RETURNS TABLE (metric text, tenant_id text, label text, value double precision)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	scope text[] := @extschema@._visible_tenants();
+BEGIN
+	-- jobs by status, and the age of the oldest job of each unsettled status
+	RETURN QUERY
+	SELECT 'jobs', j.tenant_id, j.status::text, pg_catalog.count(*)::double precision
+	  FROM @extschema@.mint_jobs j
+	 WHERE scope IS NULL OR j.tenant_id = ANY (scope)
+	 GROUP BY j.tenant_id, j.status;
+	RETURN QUERY
+	SELECT 'oldest_age_seconds', j.tenant_id, j.status::text,
+	       pg_catalog.date_part('epoch', pg_catalog.now() - pg_catalog.min(j.created_at))
+	  FROM @extschema@.mint_jobs j
+	 WHERE (scope IS NULL OR j.tenant_id = ANY (scope))
+	   AND j.status IN ('queued', 'in_flight', 'submitted', 'failed')
+	 GROUP BY j.tenant_id, j.status;
+	-- signed transactions per confirmed mint; attempts by state
+	RETURN QUERY
+	SELECT 'attempts_per_mint', j.tenant_id, NULL::text, pg_catalog.avg(j.attempts)::double precision
+	  FROM @extschema@.mint_jobs j
+	 WHERE (scope IS NULL OR j.tenant_id = ANY (scope)) AND j.status = 'confirmed'
+	 GROUP BY j.tenant_id;
+	RETURN QUERY
+	SELECT 'attempts', a.tenant_id, a.state, pg_catalog.count(*)::double precision
+	  FROM @extschema@.mint_attempts a
+	 WHERE scope IS NULL OR a.tenant_id = ANY (scope)
+	 GROUP BY a.tenant_id, a.state;
+	-- unsettled jobs by the class of their last error (rpc, transaction,
+	-- validation, exhausted, blocked)
+	RETURN QUERY
+	SELECT 'job_errors', j.tenant_id, j.last_error_class, pg_catalog.count(*)::double precision
+	  FROM @extschema@.mint_jobs j
+	 WHERE (scope IS NULL OR j.tenant_id = ANY (scope))
+	   AND j.last_error_class IS NOT NULL AND j.status NOT IN ('confirmed', 'cancelled')
+	 GROUP BY j.tenant_id, j.last_error_class;
+	-- events written (the last sequence number)
+	RETURN QUERY
+	SELECT 'events', c.tenant_id, NULL::text, c.last_seq::double precision
+	  FROM @extschema@.event_counters c
+	 WHERE scope IS NULL OR c.tenant_id = ANY (scope);
+	-- outbound webhook deliveries by status (src/worker/deliver.sql), and
+	-- the endpoints, enabled or disabled
+	RETURN QUERY
+	SELECT 'deliveries', d.tenant_id, d.status, pg_catalog.count(*)::double precision
+	  FROM @extschema@.outbound_deliveries d
+	 WHERE scope IS NULL OR d.tenant_id = ANY (scope)
+	 GROUP BY d.tenant_id, d.status;
+	RETURN QUERY
+	SELECT 'delivery_endpoints', o.tenant_id, CASE WHEN o.enabled THEN 'enabled' ELSE 'disabled' END,
+	       pg_catalog.count(*)::double precision
+	  FROM @extschema@.outbound_endpoints o
+	 WHERE scope IS NULL OR o.tenant_id = ANY (scope)
+	 GROUP BY o.tenant_id, o.enabled;
+	-- the pools' leaves: capacity, used (minted) and dealt to jobs in flight
+	-- (reserved), over each tenant's active ready trees
+	RETURN QUERY
+	SELECT 'tree_leaves', t.tenant_id, x.kind, pg_catalog.sum(x.n)::double precision
+	  FROM @extschema@.trees t,
+	       LATERAL (VALUES ('capacity', t.capacity), ('minted', t.minted),
+	                       ('reserved', t.reserved::bigint)) AS x(kind, n)
+	 WHERE (scope IS NULL OR t.tenant_id = ANY (scope)) AND t.active AND t.state = 'ready'
+	   AND x.n IS NOT NULL
+	 GROUP BY t.tenant_id, x.kind;
+	-- the workers' RPC errors by class since they started, summed
+	RETURN QUERY
+	SELECT 'rpc_errors', NULL::text, x.class, pg_catalog.sum(x.n)::double precision
+	  FROM @extschema@._worker_status() w,
+	       LATERAL (VALUES ('error', w.rpc_errors), ('inconclusive', w.inconclusive),
+	                       ('context_not_reached', w.context_not_reached),
+	                       ('send_extra', w.send_extra_errors)) AS x(class, n)
+	 GROUP BY x.class;
+	RETURN QUERY
+	SELECT 'workers', NULL::text, w.state, pg_catalog.count(*)::double precision
+	  FROM @extschema@._worker_status() w
+	 GROUP BY w.state;
+	-- inbound webhook deliveries by outcome since the server started
+	RETURN QUERY
+	SELECT 'webhooks_received', NULL::text, x.outcome, x.n::double precision
+	  FROM @extschema@._webhook_counters() c,
+	       LATERAL (VALUES ('processed', c.processed), ('duplicate', c.duplicates),
+	                       ('ignored', c.ignored), ('rejected_signature', c.rejected_signature),
+	                       ('rejected_timestamp', c.rejected_timestamp),
+	                       ('rejected_malformed', c.rejected_malformed),
+	                       ('rejected_too_large', c.rejected_too_large),
+	                       ('rejected_endpoint', c.rejected_endpoint)) AS x(outcome, n);
+END;
+$$;

@@ -97,6 +97,24 @@ CREATE TABLE @extschema@.tree_attempts (
 	FOREIGN KEY (tenant_id, merkle_tree) REFERENCES @extschema@.trees (tenant_id, merkle_tree)
 );
 
+-- A tenant's permission for the worker to grow its pool by itself
+-- (mint.set_tree_policy): when the pool's free leaves fall below min_free,
+-- the next tree of this shape is created, at most max_trees of them and
+-- max_spend lamports (their mint.tree_cost) in all.
+CREATE TABLE @extschema@.tree_policies (
+	tenant_id       text PRIMARY KEY,
+	max_depth       integer NOT NULL,
+	max_buffer_size integer NOT NULL,
+	canopy_depth    integer NOT NULL,
+	collection_mint text,
+	min_free        bigint NOT NULL CHECK (min_free > 0),
+	max_trees       integer NOT NULL CHECK (max_trees >= 0),
+	max_spend       bigint NOT NULL CHECK (max_spend >= 0),
+	created         integer NOT NULL DEFAULT 0,  -- trees it created so far
+	spent           bigint NOT NULL DEFAULT 0,   -- their cost, lamports
+	updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
 -- Which roles may act for which tenant (see mint.grant_tenant).
 CREATE TABLE @extschema@.tenant_roles (
 	tenant_id  text NOT NULL,
@@ -205,3 +223,4 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.mint_jobs', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.mint_attempts', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idempotency_keys', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tree_attempts', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tree_policies', '');

@@ -168,3 +168,66 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text) IS
 'Create a Bubblegum tree for the tenant''s pool (the worker creates it on chain exactly once); returns its address';
+
+-- Let the worker grow the tenant's pool by itself: when the pool's free
+-- leaves (capacity - minted - reserved of its active trees, creating ones
+-- counted at their capacity) fall below min_free (default: a quarter of one
+-- tree), the worker creates the next tree of this shape, at most max_trees
+-- trees and max_spend lamports (mint.tree_cost) in all.  The shape is
+-- checked now; NULL max_spend refuses (a spend limit is required).
+CREATE FUNCTION @extschema@.set_tree_policy(tenant_id text, max_depth integer,
+	max_buffer_size integer, canopy_depth integer DEFAULT 0, max_trees integer DEFAULT 10,
+	max_spend bigint DEFAULT NULL, min_free bigint DEFAULT NULL, collection_mint text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	c record;
+BEGIN
+	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL
+	   OR max_trees IS NULL OR max_spend IS NULL THEN
+		RAISE EXCEPTION 'tenant_id, the shape, max_trees and max_spend must not be null'
+			USING ERRCODE = '22004', HINT = 'max_spend is the most the worker may spend on trees, in lamports.';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
+			DETAIL = 'A tenant id is 1 to 64 letters, digits, ''.'', ''_'' or ''-''.';
+	END IF;
+	IF collection_mint IS NOT NULL AND NOT @extschema@.is_address(collection_mint) THEN
+		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
+			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
+	END IF;
+	IF max_trees < 0 OR max_spend < 0 OR min_free <= 0 THEN
+		RAISE EXCEPTION 'max_trees and max_spend must not be negative, min_free must be positive'
+			USING ERRCODE = '22023';
+	END IF;
+	c := @extschema@.tree_cost(max_depth, max_buffer_size, canopy_depth);  -- checks the shape
+	INSERT INTO @extschema@.tree_policies AS p (tenant_id, max_depth, max_buffer_size, canopy_depth,
+		collection_mint, min_free, max_trees, max_spend)
+	VALUES (set_tree_policy.tenant_id, max_depth, max_buffer_size, canopy_depth, collection_mint,
+		COALESCE(min_free, GREATEST(c.capacity / 4, 1)), max_trees, max_spend)
+	ON CONFLICT ON CONSTRAINT tree_policies_pkey DO UPDATE
+	   SET max_depth = excluded.max_depth, max_buffer_size = excluded.max_buffer_size,
+	       canopy_depth = excluded.canopy_depth, collection_mint = excluded.collection_mint,
+	       min_free = excluded.min_free, max_trees = excluded.max_trees,
+	       max_spend = excluded.max_spend, updated_at = pg_catalog.now();
+	PERFORM @extschema@.wake_at_commit();
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text) IS
+'Let the worker create the tenant''s next tree when its pool runs low, within a number of trees and a spend';
+
+CREATE FUNCTION @extschema@.drop_tree_policy(tenant_id text)
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH d AS (DELETE FROM @extschema@.tree_policies p WHERE p.tenant_id = drop_tree_policy.tenant_id
+	           RETURNING 1)
+	SELECT EXISTS (SELECT 1 FROM d)
+$$;
+
+COMMENT ON FUNCTION @extschema@.drop_tree_policy(text) IS
+'The worker no longer creates trees for the tenant by itself';

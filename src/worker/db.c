@@ -925,6 +925,41 @@ db_record_tree_attempt(const char *tenant, const char *tree, const char *sig58, 
 }
 
 /*
+ * db_tree_rollover
+ *	  Grow the pools that run low, as their tenants' tree policies allow.
+ */
+int
+db_tree_rollover(MemoryContext cxt, MintRollover **out)
+{
+	static SPIPlanPtr plan = NULL;
+	MintRollover *rows;
+	int got;
+	int i;
+
+	db_begin("mint: tree rollover");
+	exec_plan(&plan, "SELECT * FROM mint._tree_rollover()", 0, NULL, NULL, false);
+	got = (int)SPI_processed;
+	rows = MemoryContextAllocZero(cxt, sizeof(MintRollover) * Max(got, 1));
+	for (i = 0; i < got; i++)
+	{
+		HeapTuple tup = SPI_tuptable->vals[i];
+		TupleDesc td = SPI_tuptable->tupdesc;
+		char *v;
+		bool isnull;
+
+		rows[i].tenant_id = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 1));
+		v = SPI_getvalue(tup, td, 2);
+		rows[i].merkle_tree = v ? MemoryContextStrdup(cxt, v) : NULL;
+		rows[i].free = DatumGetInt64(SPI_getbinval(tup, td, 3, &isnull));
+		v = SPI_getvalue(tup, td, 4);
+		rows[i].reason = v ? MemoryContextStrdup(cxt, v) : NULL;
+	}
+	db_commit();
+	*out = rows;
+	return got;
+}
+
+/*
  * db_tree_attempt_done
  *	  A creation attempt's end (landed_ok, landed_err, expired).
  */

@@ -274,6 +274,9 @@ engine_set_replication(bool unsafe, const char *why)
 	strlcpy(repl_msg, why, sizeof(repl_msg));
 }
 
+/* A pool that runs low and may not grow (mint._tree_rollover): shown in worker_status. */
+static char pool_msg[256] = "";
+
 static void
 report(const char *state)
 {
@@ -296,6 +299,11 @@ report(const char *state)
 		{
 			code = t->code;
 			msg = t->msg;
+		}
+		else if (pool_msg[0] != '\0')
+		{
+			code = "pool_low";
+			msg = pool_msg;
 		}
 	}
 	mint_worker_report(state, code, msg, nset, rpc ? (int)sol_rpc_pending(rpc) : 0);
@@ -1031,6 +1039,7 @@ submit_tree_checks(TimestampTz now)
 /* How often the pool's trees that no job can be dealt to yet are looked up. */
 #define POOL_CHECK_MS 1000
 static TimestampTz next_pool_check = 0;
+static TimestampTz last_pool_check = 0;
 
 /*
  * The active trees mint.trees has no reading of (or an old one): read them,
@@ -1038,15 +1047,17 @@ static TimestampTz next_pool_check = 0;
  * its capacity is known (mint._claim).
  */
 static void
-submit_pool_checks(TimestampTz now)
+submit_pool_checks(TimestampTz now, bool woken)
 {
 	char **names;
 	int n;
 	int i;
 
-	if (now < next_pool_check)
+	/* a wake (a commit: tickets, a tree registered) looks at once, at most every 100 ms */
+	if (now < next_pool_check && !(woken && now >= after_ms(last_pool_check, 100)))
 		return;
 	next_pool_check = after_ms(now, POOL_CHECK_MS);
+	last_pool_check = now;
 	n = db_trees_to_check(64, tick_cxt, &names);
 	for (i = 0; i < n; i++)
 	{
@@ -1312,6 +1323,42 @@ static int ncreations = 0;
 static int creations_gen = 0;
 static int creations_req = 0; /* calls in flight */
 static TimestampTz next_creation_load = 0;
+
+#define ROLLOVER_MS 2000
+static TimestampTz next_rollover = 0;
+
+/* The tenants' tree policies: create the next tree of each pool that runs low. */
+static void
+rollover(TimestampTz now)
+{
+	MintRollover *rows;
+	int n;
+	int i;
+	char msg[256] = "";
+
+	if (now < next_rollover)
+		return;
+	next_rollover = after_ms(now, ROLLOVER_MS);
+	n = db_tree_rollover(tick_cxt, &rows);
+	for (i = 0; i < n; i++)
+	{
+		if (rows[i].merkle_tree != NULL)
+		{
+			ereport(LOG, (errmsg("mint worker: the pool of tenant \"%s\" runs low (" INT64_FORMAT
+			                     " free leaves): creating tree %s",
+			                     rows[i].tenant_id, rows[i].free, rows[i].merkle_tree)));
+			next_creation_load = now;
+		}
+		else if (rows[i].reason != NULL)
+		{
+			if (strcmp(pool_msg, rows[i].reason) != 0 && msg[0] == '\0')
+				ereport(LOG, (errmsg("mint worker: %s", rows[i].reason)));
+			if (msg[0] == '\0')
+				strlcpy(msg, rows[i].reason, sizeof(msg));
+		}
+	}
+	strlcpy(pool_msg, msg, sizeof(pool_msg));
+}
 
 static bool
 creations_to_build(void)
@@ -2469,7 +2516,7 @@ engine_tick(bool woken)
 	}
 	if (have_key && !rpc_quiet(now))
 	{
-		submit_pool_checks(now);
+		submit_pool_checks(now, woken);
 		submit_tree_checks(now);
 		submit_fee_checks(now);
 	}
@@ -2524,6 +2571,7 @@ engine_tick(bool woken)
 	write_tree_facts();
 	if (mint_worker_slot == 0 && have_key && have_genesis && may_build() && !rpc_quiet(now))
 	{
+		rollover(now);
 		load_creations(now);
 		if (have_blockhash && now <= after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS))
 			build_creations(now);
@@ -2586,6 +2634,9 @@ engine_tick(bool woken)
 		TimestampTz due = next_claim;
 		TimestampTz t = GetCurrentTimestamp();
 
+		/* the pool's trees are looked up every POOL_CHECK_MS, whatever the poll
+		 * interval: a tree registered without a wake is read within a second */
+		due = Min(due, next_pool_check);
 		for (i = 0; i < nset; i++)
 			due = Min(due, job_due(set[i], due));
 		if (may_build() && any_job(wants_build))

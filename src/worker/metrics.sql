@@ -64,6 +64,16 @@ BEGIN
 	  FROM @extschema@.outbound_endpoints o
 	 WHERE scope IS NULL OR o.tenant_id = ANY (scope)
 	 GROUP BY o.tenant_id, o.enabled;
+	-- the pools' leaves: capacity, used (minted) and dealt to jobs in flight
+	-- (reserved), over each tenant's active ready trees
+	RETURN QUERY
+	SELECT 'tree_leaves', t.tenant_id, x.kind, pg_catalog.sum(x.n)::double precision
+	  FROM @extschema@.trees t,
+	       LATERAL (VALUES ('capacity', t.capacity), ('minted', t.minted),
+	                       ('reserved', t.reserved::bigint)) AS x(kind, n)
+	 WHERE (scope IS NULL OR t.tenant_id = ANY (scope)) AND t.active AND t.state = 'ready'
+	   AND x.n IS NOT NULL
+	 GROUP BY t.tenant_id, x.kind;
 	-- the workers' RPC errors by class since they started, summed
 	RETURN QUERY
 	SELECT 'rpc_errors', NULL::text, x.class, pg_catalog.sum(x.n)::double precision

@@ -553,6 +553,60 @@ AS $$
 	SELECT pg_catalog.count(*)::integer FROM a
 $$;
 
+-- The pools that run low (free leaves below their policy's min_free, no
+-- tree being created): the next tree is created (mint.create_tree) while
+-- the policy's trees and spend allow it; otherwise the row says why not.
+CREATE FUNCTION @extschema@._tree_rollover()
+RETURNS TABLE (tenant_id text, merkle_tree text, free bigint, reason text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p record;
+	f bigint;
+	cost bigint;
+	addr text;
+BEGIN
+	FOR p IN SELECT * FROM @extschema@.tree_policies ORDER BY 1 FOR UPDATE LOOP
+		IF EXISTS (SELECT 1 FROM @extschema@.trees t
+		            WHERE t.tenant_id = p.tenant_id AND t.state = 'creating') THEN
+			CONTINUE;
+		END IF;
+		SELECT COALESCE(pg_catalog.sum(GREATEST(COALESCE(t.capacity, (1::bigint << t.max_depth))
+		                                         - t.minted - t.reserved, 0)), 0)
+		  INTO f FROM @extschema@.trees t
+		 WHERE t.tenant_id = p.tenant_id AND t.active AND t.state IN ('ready', 'creating')
+		   AND (t.capacity IS NOT NULL OR t.max_depth IS NOT NULL);
+		IF f >= p.min_free THEN
+			CONTINUE;
+		END IF;
+		cost := (@extschema@.tree_cost(p.max_depth, p.max_buffer_size, p.canopy_depth)).total;
+		IF p.created >= p.max_trees THEN
+			RETURN QUERY SELECT p.tenant_id, NULL::text, f,
+				pg_catalog.format('the pool of tenant "%s" has %s free leaves and its tree policy allows no more trees (max_trees %s)',
+				                  p.tenant_id, f, p.max_trees);
+		ELSIF p.spent + cost > p.max_spend THEN
+			RETURN QUERY SELECT p.tenant_id, NULL::text, f,
+				pg_catalog.format('the pool of tenant "%s" has %s free leaves and another tree (%s lamports) would pass its policy''s max_spend (%s of %s spent)',
+				                  p.tenant_id, f, cost, p.spent, p.max_spend);
+		ELSE
+			BEGIN
+				addr := @extschema@.create_tree(p.tenant_id, p.max_depth, p.max_buffer_size,
+				                                p.canopy_depth, p.collection_mint);
+				UPDATE @extschema@.tree_policies x
+				   SET created = x.created + 1, spent = x.spent + cost, updated_at = pg_catalog.now()
+				 WHERE x.tenant_id = p.tenant_id;
+				RETURN QUERY SELECT p.tenant_id, addr, f, NULL::text;
+			EXCEPTION WHEN OTHERS THEN
+				-- e.g. the key unreadable, the pool's collection changed: said, not fatal
+				RETURN QUERY SELECT p.tenant_id, NULL::text, f,
+					'could not create the next tree of tenant "' || p.tenant_id || '": ' || SQLERRM;
+			END;
+		END IF;
+	END LOOP;
+END;
+$$;
+
 -- ---------------------------------------------------------------------------
 -- Operator transitions
 -- ---------------------------------------------------------------------------

@@ -130,6 +130,15 @@ extern int db_tree_creations(int n, MemoryContext cxt, MintTreeCreation **out);
 extern bool db_record_tree_attempt(const char *tenant, const char *tree, const char *sig58,
                                    int64 last_valid, const uint8 *tx, int txlen,
                                    const char *genesis58);
+/* mint._tree_rollover(): trees created for pools that ran low; why not (NULL: one was). */
+typedef struct MintRollover
+{
+	char *tenant_id;
+	char *merkle_tree; /* NULL: none created */
+	int64 free;
+	char *reason;
+} MintRollover;
+extern int db_tree_rollover(MemoryContext cxt, MintRollover **out);
 extern void db_tree_attempt_done(const char *tenant, const char *tree, const char *sig58,
                                  const char *state, const char *error, const char *failed_code);
 extern bool db_extension_version(char *version, size_t cap);
