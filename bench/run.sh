@@ -15,6 +15,9 @@
 #   chaos    10,000 tickets, every fault of the fake cluster, 20 kill -9 of a
 #            worker: duplicates and lost jobs (from the fake's ledger).
 #   memory   worker VmRSS / RssAnon over a long run (MEM_JOBS, 200,000).
+#   pool     the fake's per-tree block limit (POOL_BLOCK_LIMIT mints per tree
+#            per block): POOL_N tickets drained into one tree, then into a
+#            pool of 8 (mint.add_tree); the ratio of the rates.
 # Knobs (environment): T (pgbench seconds per run, 10), REPS (2), CLIENTS (8),
 # DRAIN_N (20000), DRAIN_REPS (3: drains per latency; the median judges), CHAOS_N (10000), KILLS (20), MEM_JOBS (200000),
 # WORKERS (2), BATCH (256), INFLIGHT (2048), POLL (100ms), SLOT_MS (400),
@@ -314,7 +317,10 @@ SQL
 	fi
 }
 reset_jobs() {
-	q -c "TRUNCATE mint.mint_attempts, mint.idempotency_keys, mint.mint_jobs, bench.jobs" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+	# every phase starts a new fake cluster: its trees are read again (capacity, leaves used)
+	q -c "TRUNCATE mint.mint_attempts, mint.idempotency_keys, mint.mint_jobs, bench.jobs" \
+		-c "UPDATE mint.trees SET minted = 0, reserved = 0, capacity = NULL, checked_at = NULL" \
+		-c "VACUUM ANALYZE" -c "CHECKPOINT"
 }
 # enqueue N tickets PREFIX-1..N (each its own metadata uri) in one transaction;
 # prints the commit time (epoch)
@@ -509,6 +515,43 @@ SQL
 # ---------------------------------------------------------------------------
 # 5: memory over a long run
 # ---------------------------------------------------------------------------
+# ---------------------------------------------------------------------------
+# pool: the per-tree limit of mints per block (every mint write-locks its
+# tree), and what a pool of trees does about it
+# ---------------------------------------------------------------------------
+phase_pool() {
+	local n=${POOL_N:-2000} limit=${POOL_BLOCK_LIMIT:-4} t0 t1 r1 r8 i addr
+	COMMITMENT=confirmed
+	reset_jobs
+	q -c "DELETE FROM mint.trees WHERE tenant_id = 'bench' AND merkle_tree <> '$TREE'" >/dev/null
+	worker_settings
+	start_fake --slot-ms 100 --finalized-lag 4 --tree-block-limit "$limit"
+	pg_restart
+	q_retry -c "SELECT 1" >/dev/null
+	sleep 2
+	t0=$(enqueue_bulk p1 "$n")
+	wait_confirmed p1 "$n" "$DRAIN_TIMEOUT" || true
+	t1=$(drain_end p1 "$n")
+	r1=$(calc "$(confirmed p1) / ($t1 - $t0)")
+	log "pool: one tree, $r1 mints/s"
+	for i in $(seq 7); do
+		addr=$(perl -MMath::BigInt -e 'my @a = split //, "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+			my $n = Math::BigInt->from_hex(join "", map { sprintf "%02x", 1 + int(rand(255)) } 1 .. 32); my $s = "";
+			while ($n > 0) { my ($q, $r) = $n->copy->bdiv(58); $s = $a[$r] . $s; $n = $q } print $s')
+		fake_control "{\"add_tree\": \"$addr:$PAYER\"}"
+		q -c "SELECT mint.add_tree('bench', '$addr')" >/dev/null
+	done
+	sleep 3 # the worker reads the new trees
+	t0=$(enqueue_bulk p8 "$n")
+	wait_confirmed p8 "$n" "$DRAIN_TIMEOUT" || true
+	t1=$(drain_end p8 "$n")
+	r8=$(calc "$(confirmed p8) / ($t1 - $t0)")
+	row "pool, $limit mints per tree per block, 100 ms blocks, confirmed" "drain of $n tickets: 1 tree / a pool of 8 (mints/s)" \
+		"$r1 / $r8" "$(calc "$r8 / $r1")" ">= 4x" "$(calc "$r8 >= 4 * $r1" | sed 's/1/met/;s/0/MISSED/')"
+	q -c "DELETE FROM mint.trees WHERE tenant_id = 'bench' AND merkle_tree <> '$TREE'" >/dev/null
+	COMMITMENT=
+}
+
 phase_memory() {
 	local samples=$dir/rss.tsv c pid first mid last anon aborted=""
 	reset_jobs

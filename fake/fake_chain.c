@@ -2377,8 +2377,10 @@ m_get_account_info(Call *c)
 			sol_put_bytes(&w, disc, 8);
 			sol_put_bytes(&w, ch.trees[i].creator, 32);
 			sol_put_bytes(&w, ch.trees[i].creator, 32);
-			sol_put_u64(&w, fk_cfg.faults.tree_capacity ? fk_cfg.faults.tree_capacity
-			                                            : (1ULL << TREE_DEPTH));
+			/* unlimited (0): the capacity of a depth-30 tree, so that a worker that
+			 * counts capacity never runs the fake's trees dry */
+			sol_put_u64(&w,
+			            fk_cfg.faults.tree_capacity ? fk_cfg.faults.tree_capacity : (1ULL << 30));
 			sol_put_u64(&w, tree_minted_at(&ch.trees[i], hv));
 			sol_put_u8(&w, 0);
 			sol_put_u8(&w, 1);

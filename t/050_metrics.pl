@@ -81,7 +81,8 @@ for my $line (split /\n/, $scrape // '')
 	my ($name, $labels, $v) = ($1, $2, $3);
 	my %l = $labels =~ /(\w+)="([^"]*)"/g;
 	delete $l{server};    # the exporter's own label
-	$got{ $name . '{' . join(',', map { "$_=$l{$_}" } sort keys %l) . '}' } = $v;
+	# numbers as numbers: the exporter writes large ones as 1.073741824e+09
+	$got{ $name . '{' . join(',', map { "$_=$l{$_}" } sort keys %l) . '}' } = 0 + $v;
 }
 
 is($got{'mint_jobs_count{status=confirmed,tenant_id=t}'}, 10, 'confirmed jobs of t');
@@ -97,7 +98,7 @@ is($got{'mint_events_total{tenant_id=t}'}, 10, 'ten confirmed events of t');
 is($got{'mint_events_total{tenant_id=u}'}, 2, 'two failed events of u');
 ok(!exists $got{'mint_events_total{tenant_id=q}'}, 'no event for the queued tenant');
 is($got{'mint_tree_leaves_count{kind=minted,tenant_id=t}'}, 10, 'the leaves used in the pool of t');
-is($got{'mint_tree_leaves_count{kind=capacity,tenant_id=t}'}, 16384, 'and its capacity (the fake\'s depth-14 tree)');
+is($got{'mint_tree_leaves_count{kind=capacity,tenant_id=t}'}, 2**30, 'and its capacity (the fake\'s unlimited tree: 2^30)');
 is($got{'mint_tree_leaves_count{kind=reserved,tenant_id=t}'}, 0, 'nothing in flight');
 ok(exists $got{'mint_rpc_errors_total{class=error}'}, 'the workers\' RPC errors by class');
 ok(($got{'mint_workers_count{state=idle}'} // 0) + ($got{'mint_workers_count{state=working}'} // 0) == 1,
@@ -123,7 +124,7 @@ for my $row (split /\n/, $node->safe_psql('postgres',
 	my %k;
 	$k{tenant_id} = $t if $t ne '';
 	$k{ $label{$m} } = $l if $label{$m};
-	$view{ $name{$m} . '{' . join(',', map { "$_=$k{$_}" } sort keys %k) . '}' } = $m eq 'oldest_age_seconds' ? 'age' : $v;
+	$view{ $name{$m} . '{' . join(',', map { "$_=$k{$_}" } sort keys %k) . '}' } = $m eq 'oldest_age_seconds' ? 'age' : 0 + $v;
 }
 $got{$_} = 'age' for grep { /^mint_oldest_age_seconds/ } keys %got;
 is_deeply(\%got, \%view, 'the exporter serves exactly the rows of mint.metrics');
