@@ -35,9 +35,10 @@ SHLIB_LINK  = -lsodium -ljansson -lcurl
 
 # pg_regress: sql/ + expected/; isolation: specs/ + expected/; TAP: t/.
 REGRESS        = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS   = --load-extension=mint_ext --temp-config=$(CURDIR)/sql/regress.conf --temp-instance=$(CURDIR)/tmp_check_regress
+# UTF8 whatever the machine's locale (a minimal Debian has none: SQL_ASCII)
+REGRESS_OPTS   = --load-extension=mint_ext --encoding=UTF8 --temp-config=$(CURDIR)/sql/regress.conf --temp-instance=$(CURDIR)/tmp_check_regress
 ISOLATION      = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
-ISOLATION_OPTS = --temp-config=$(CURDIR)/specs/isolation.conf --temp-instance=$(CURDIR)/tmp_check_iso
+ISOLATION_OPTS = --encoding=UTF8 --temp-config=$(CURDIR)/specs/isolation.conf --temp-instance=$(CURDIR)/tmp_check_iso
 TAP_TESTS      = 1
 EXTRA_CLEAN    = tmp_check_regress tmp_check_iso results output_iso fake/solana-fake fake/build \
                  src/solana/tests/build

@@ -172,7 +172,8 @@ sub init_mint_node
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	# allows_streaming => 1: a primary for standbys (not a setting)
 	my $streaming = delete $conf{allows_streaming};
-	$node->init($streaming ? (allows_streaming => 1) : ());
+	# UTF8 whatever the machine's locale (a minimal Debian has none: SQL_ASCII)
+	$node->init(extra => ['--encoding=UTF8'], $streaming ? (allows_streaming => 1) : ());
 	my $key = write_keypair(PostgreSQL::Test::Utils::tempdir() . '/payer.json');
 	my %settings = (
 		shared_preload_libraries => "'mint_ext'",
