@@ -25,6 +25,7 @@
 #include "replication/syncrep.h"
 #include "replication/walsender_private.h"
 #include "storage/lwlock.h"
+#include "storage/pmsignal.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -78,10 +79,22 @@ db_check_replicated(void)
 	mode = synchronous_commit == SYNCHRONOUS_COMMIT_REMOTE_WRITE   ? SYNC_REP_WAIT_WRITE
 	       : synchronous_commit == SYNCHRONOUS_COMMIT_REMOTE_APPLY ? SYNC_REP_WAIT_APPLY
 	                                                               : SYNC_REP_WAIT_FLUSH;
-	LWLockAcquire(SyncRepLock, LW_SHARED);
-	defined = (WalSndCtl->sync_standbys_status & SYNC_STANDBY_DEFINED) != 0;
-	confirmed = WalSndCtl->lsn[mode];
-	LWLockRelease(SyncRepLock);
+	/*
+	 * A commit that did not wait (the standbys' state was being set up) may
+	 * still be confirmed a moment later: wait for that, up to 5 s, and never
+	 * go on before it.
+	 */
+	for (int i = 0;; i++)
+	{
+		LWLockAcquire(SyncRepLock, LW_SHARED);
+		defined = (WalSndCtl->sync_standbys_status & SYNC_STANDBY_DEFINED) != 0;
+		confirmed = WalSndCtl->lsn[mode];
+		LWLockRelease(SyncRepLock);
+		if (!defined || confirmed >= XactLastCommitEnd || i >= 500 || !PostmasterIsAlive())
+			break;
+		pg_usleep(10000L);
+		CHECK_FOR_INTERRUPTS();
+	}
 	if (defined && confirmed < XactLastCommitEnd)
 		ereport(FATAL,
 		        (errmsg("mint worker: a commit was not confirmed by the synchronous standbys "
