@@ -154,24 +154,8 @@ sol_build_mint_tx_multi(const SolMintParams *p, const uint8_t blockhash[32],
 			meta(&acc[nacc++], sol_system_program_id, false, false);
 		}
 	}
-	if (p->cu_limit > 0)
-	{
-		memcpy(ixs[nixs].program_id, sol_compute_budget_program_id, 32);
-		ixs[nixs].accounts = NULL;
-		ixs[nixs].num_accounts = 0;
-		ixs[nixs].data = cu_limit;
-		ixs[nixs].data_len = sol_compute_unit_limit_data(p->cu_limit, cu_limit);
-		nixs++;
-	}
-	if (p->cu_price_micro_lamports > 0)
-	{
-		memcpy(ixs[nixs].program_id, sol_compute_budget_program_id, 32);
-		ixs[nixs].accounts = NULL;
-		ixs[nixs].num_accounts = 0;
-		ixs[nixs].data = cu_price;
-		ixs[nixs].data_len = sol_compute_unit_price_data(p->cu_price_micro_lamports, cu_price);
-		nixs++;
-	}
+	nixs += sol_compute_budget_ixs(p->cu_limit, p->cu_price_micro_lamports, ixs + nixs, cu_limit,
+	                               cu_price);
 	memcpy(ixs[nixs].program_id, sol_bubblegum_program_id, 32);
 	ixs[nixs].accounts = acc;
 	ixs[nixs].num_accounts = nacc;

@@ -129,24 +129,8 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 		return sol_error_set(err, SOL_ERR_INVALID, "seed", "the seed is empty or over 32 bytes");
 	sol_tree_config_pda(tree, config, NULL);
 
-	if (p->cu_limit > 0)
-	{
-		memcpy(ixs[nixs].program_id, sol_compute_budget_program_id, 32);
-		ixs[nixs].accounts = NULL;
-		ixs[nixs].num_accounts = 0;
-		ixs[nixs].data = cu_limit;
-		ixs[nixs].data_len = sol_compute_unit_limit_data(p->cu_limit, cu_limit);
-		nixs++;
-	}
-	if (p->cu_price_micro_lamports > 0)
-	{
-		memcpy(ixs[nixs].program_id, sol_compute_budget_program_id, 32);
-		ixs[nixs].accounts = NULL;
-		ixs[nixs].num_accounts = 0;
-		ixs[nixs].data = cu_price;
-		ixs[nixs].data_len = sol_compute_unit_price_data(p->cu_price_micro_lamports, cu_price);
-		nixs++;
-	}
+	nixs += sol_compute_budget_ixs(p->cu_limit, p->cu_price_micro_lamports, ixs + nixs, cu_limit,
+	                               cu_price);
 
 	/* SystemInstruction::CreateAccountWithSeed (3) {base, seed, lamports, space, owner} */
 	sol_writer_init(&w, alloc, sizeof(alloc));

@@ -425,3 +425,30 @@ sol_compute_unit_price_data(uint64_t micro_lamports, uint8_t out[9])
 	sol_put_u64(&w, micro_lamports);
 	return w.len;
 }
+
+size_t
+sol_compute_budget_ixs(uint32_t limit, uint64_t price_micro_lamports, SolInstruction *ixs,
+                       uint8_t limit_data[5], uint8_t price_data[9])
+{
+	size_t n = 0;
+
+	if (limit > 0)
+	{
+		memcpy(ixs[n].program_id, sol_compute_budget_program_id, 32);
+		ixs[n].accounts = NULL;
+		ixs[n].num_accounts = 0;
+		ixs[n].data = limit_data;
+		ixs[n].data_len = sol_compute_unit_limit_data(limit, limit_data);
+		n++;
+	}
+	if (price_micro_lamports > 0)
+	{
+		memcpy(ixs[n].program_id, sol_compute_budget_program_id, 32);
+		ixs[n].accounts = NULL;
+		ixs[n].num_accounts = 0;
+		ixs[n].data = price_data;
+		ixs[n].data_len = sol_compute_unit_price_data(price_micro_lamports, price_data);
+		n++;
+	}
+	return n;
+}

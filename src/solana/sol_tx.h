@@ -97,5 +97,10 @@ bool sol_tx_key_is_signer(const SolTxView *v, size_t i);
 /* Compute-budget instruction data (program ComputeBudget111…). */
 size_t sol_compute_unit_limit_data(uint32_t units, uint8_t out[5]);
 size_t sol_compute_unit_price_data(uint64_t micro_lamports, uint8_t out[9]);
+/* The compute-budget instructions a transaction leads with: SetComputeUnitLimit when
+ * limit > 0, SetComputeUnitPrice when price > 0, written to ixs[] (their data in the two
+ * buffers, which must outlive ixs).  Returns how many (0..2). */
+size_t sol_compute_budget_ixs(uint32_t limit, uint64_t price_micro_lamports, SolInstruction *ixs,
+                              uint8_t limit_data[5], uint8_t price_data[9]);
 
 #endif

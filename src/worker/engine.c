@@ -408,6 +408,17 @@ rpc_failed(const SolRpcResult *r, TimestampTz now)
 	}
 }
 
+/* An answer that came (cls OK) but does not parse: a malformed answer, said why. */
+static void
+rpc_malformed(const SolRpcResult *r, const char *why, TimestampTz now)
+{
+	SolRpcResult bad = *r;
+
+	bad.cls = SOL_RPC_MALFORMED;
+	strlcpy(bad.message, why, sizeof(bad.message));
+	rpc_failed(&bad, now);
+}
+
 static void
 rpc_succeeded(void)
 {
@@ -1209,13 +1220,7 @@ on_fees(Req *q, SolRpcResult *r, TimestampTz now)
 		return;
 	}
 	if (r->cls == SOL_RPC_OK)
-	{
-		SolRpcResult bad = *r;
-
-		bad.cls = SOL_RPC_MALFORMED;
-		strlcpy(bad.message, err.message, sizeof(bad.message));
-		rpc_failed(&bad, now);
-	}
+		rpc_malformed(r, err.message, now);
 	else
 		rpc_failed(r, now);
 	/* no answer: build with what is known (the last percentile, or the floor) and
@@ -1252,11 +1257,7 @@ on_tree_account(Req *q, SolRpcResult *r, TimestampTz now)
 
 		if (rc != 0)
 		{
-			SolRpcResult bad = *r;
-
-			bad.cls = SOL_RPC_MALFORMED;
-			strlcpy(bad.message, err.message, sizeof(bad.message));
-			rpc_failed(&bad, now);
+			rpc_malformed(r, err.message, now);
 			t->answers_ok = false;
 		}
 		else
@@ -1591,9 +1592,14 @@ on_creation(Req *q, SolRpcResult *r, TimestampTz now)
 	}
 	c->next_check = after_ms(now, Max(mint_poll_interval, 200));
 	memset(&err, 0, sizeof(err));
-	if (r->cls != SOL_RPC_OK || sol_rpc_parse_signature_statuses(r, &st, 1, &err) != 0)
+	if (r->cls != SOL_RPC_OK)
 	{
 		rpc_failed(r, now);
+		return;
+	}
+	if (sol_rpc_parse_signature_statuses(r, &st, 1, &err) != 0)
+	{
+		rpc_malformed(r, err.message, now);
 		return;
 	}
 	rpc_succeeded();
@@ -2049,11 +2055,7 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 	memset(&err, 0, sizeof(err));
 	if (sol_rpc_parse_signature_statuses(r, st, q->n, &err) != 0)
 	{
-		SolRpcResult bad = *r;
-
-		bad.cls = SOL_RPC_MALFORMED;
-		strlcpy(bad.message, err.message, sizeof(bad.message));
-		rpc_failed(&bad, now);
+		rpc_malformed(r, err.message, now);
 		for (i = 0; i < q->n; i++)
 			q->jobs[i]->next_check = after_ms(now, mint_poll_interval);
 		pfree(st);
