@@ -81,11 +81,16 @@ SELECT * FROM mint.tree_cost(6, 16);
 SELECT * FROM mint.tree_cost(20, 64, 2);
 SELECT * FROM mint.tree_cost(14, 64, 14);
 SELECT * FROM mint.tree_cost(30, 2048, 18);
+-- a Bubblegum V2 tree: the same accounts; each mint_v2 also pays the protocol fee
+SELECT fee, total, mint_fee, mint_protocol_fee FROM mint.tree_cost(14, 64, 0, 2);
+SELECT * FROM mint.tree_cost(14, 64, 0, 3);
 -- creating one needs the worker's key (its address follows from it); bad input writes nothing
 SELECT mint.create_tree('pool', 14, 64);
 SELECT mint.create_tree('bad tenant', 14, 64);
 SELECT mint.create_tree('pool', 14, 128);
 SELECT mint.create_tree('pool', NULL, 64);
+SELECT mint.create_tree('pool', 14, 64, version => 3);
+SELECT mint.set_tree_policy('pool', 14, 64, max_spend => 1, version => 0);
 SELECT count(*) FROM mint.trees WHERE tenant_id IN ('pool', 'bad tenant');
 
 DELETE FROM mint.mint_jobs WHERE tenant_id = 'pool';

@@ -492,6 +492,22 @@ control.create_core_collection = (b) => {
   ], [coll]);
   return { collection: coll.address, update_authority: payer.address, name, uri, signature: rec.signature, compute_units: rec.computeUnitsConsumed };
 };
+// An MPL Core collection as the program left it: its owner, update authority, name, uri and the
+// counts mint_v2 keeps (num_minted: assets ever added; current_size: assets in it now).
+control.core_collection = (b) => {
+  if (typeof b.collection !== 'string') throw controlError('collection: expected a base58 address');
+  let k;
+  try { k = s.pk(b.collection); } catch (e) { throw controlError(`collection: ${e.message}`); }
+  const a = chain.svm.getAccount(k);
+  if (!a) return { collection: b.collection, exists: false };
+  const r = new s.Reader(Buffer.from(a.data()), 0);
+  const key = r.u8();
+  const updateAuthority = s.b58encode(r.bytes(32));
+  const str = () => Buffer.from(r.bytes(r.u32())).toString('utf8');
+  const name = str(), uri = str();
+  return { collection: b.collection, exists: true, owner: s.b58encode(a.owner()), key, update_authority: updateAuthority,
+    name, uri, num_minted: r.u32(), current_size: r.u32() };
+};
 // Sign a transaction someone else built (e.g. mint.preview_transaction's bytes, signature slots
 // zeroed): every signature slot whose key is the secret's public key gets its ed25519 signature
 // over the message; the other slots are left as they are.  Nothing is sent.

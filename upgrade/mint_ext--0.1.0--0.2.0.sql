@@ -931,7 +931,7 @@ ALTER TABLE @extschema@.trees
 DROP TRIGGER trees_changed ON @extschema@.trees;
 CREATE TRIGGER trees_changed
 	AFTER INSERT OR DELETE OR TRUNCATE
-	   OR UPDATE OF tenant_id, merkle_tree, collection_mint, active, state ON @extschema@.trees
+	   OR UPDATE OF tenant_id, merkle_tree, collection_mint, active, state, version ON @extschema@.trees
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._trees_changed();
 
 -- 0.1.0 wrote a job's tree at confirmation only: the leased jobs take the
@@ -1158,11 +1158,11 @@ REVOKE ALL ON FUNCTION @extschema@._tree_facts(text, bigint, bigint, smallint, i
 	integer, boolean, text, text) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@._trees_to_check(batch_size integer)
-RETURNS TABLE (merkle_tree text)
+RETURNS TABLE (merkle_tree text, collection_mint text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT DISTINCT t.merkle_tree FROM @extschema@.trees t
+	SELECT DISTINCT ON (t.merkle_tree) t.merkle_tree, t.collection_mint FROM @extschema@.trees t
 	 WHERE t.active AND t.state = 'ready'
 	   AND (t.capacity IS NULL OR t.checked_at < pg_catalog.now() - interval '10 minutes')
 	 LIMIT batch_size
@@ -1192,26 +1192,27 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.tree_attempts', '');
 REVOKE ALL ON @extschema@.tree_attempts FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.tree_cost(max_depth integer, max_buffer_size integer,
-	canopy_depth integer DEFAULT 0,
+	canopy_depth integer DEFAULT 0, version integer DEFAULT 1,
 	OUT capacity bigint, OUT account_bytes bigint, OUT tree_rent bigint, OUT config_rent bigint,
-	OUT fee bigint, OUT total bigint)
+	OUT fee bigint, OUT total bigint, OUT mint_fee bigint, OUT mint_protocol_fee bigint)
 RETURNS record
 LANGUAGE C STABLE STRICT
 AS 'MODULE_PATHNAME', 'mint_tree_cost';
 
-COMMENT ON FUNCTION @extschema@.tree_cost(integer, integer, integer) IS
-'What creating a tree of this shape costs the fee payer (lamports), and its capacity';
-REVOKE ALL ON FUNCTION @extschema@.tree_cost(integer, integer, integer) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.tree_cost(integer, integer, integer, integer) IS
+'What creating a tree of this shape and version costs the fee payer (lamports), its capacity, and what each mint into it costs';
+REVOKE ALL ON FUNCTION @extschema@.tree_cost(integer, integer, integer, integer) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@._tree_address(seed text, max_depth integer, max_buffer_size integer,
-	canopy_depth integer)
+	canopy_depth integer, version integer)
 RETURNS text
 LANGUAGE C VOLATILE STRICT
 AS 'MODULE_PATHNAME', 'mint_tree_address';
-REVOKE ALL ON FUNCTION @extschema@._tree_address(text, integer, integer, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._tree_address(text, integer, integer, integer, integer) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.create_tree(tenant_id text, max_depth integer,
-	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL)
+	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL,
+	version integer DEFAULT 1)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -1222,9 +1223,14 @@ DECLARE
 	address text;
 	other text;
 BEGIN
-	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL THEN
-		RAISE EXCEPTION 'tenant_id, max_depth, max_buffer_size and canopy_depth must not be null'
+	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL
+	   OR version IS NULL THEN
+		RAISE EXCEPTION 'tenant_id, max_depth, max_buffer_size, canopy_depth and version must not be null'
 			USING ERRCODE = '22004';
+	END IF;
+	IF version NOT IN (1, 2) THEN
+		RAISE EXCEPTION 'version must be 1 (Bubblegum V1, mint_v1) or 2 (Bubblegum V2, mint_v2)'
+			USING ERRCODE = '22023';
 	END IF;
 	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
 		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
@@ -1249,31 +1255,31 @@ BEGIN
 	 WHERE t.tenant_id = create_tree.tenant_id AND t.origin = 'created';
 	seed := 'mx' || pg_catalog.substr(pg_catalog.encode(pg_catalog.sha256(
 		pg_catalog.convert_to(create_tree.tenant_id, 'UTF8')), 'hex'), 1, 16) || '.' || n;
-	address := @extschema@._tree_address(seed, max_depth, max_buffer_size, canopy_depth);
+	address := @extschema@._tree_address(seed, max_depth, max_buffer_size, canopy_depth, version);
 	INSERT INTO @extschema@.trees AS t (tenant_id, merkle_tree, collection_mint, state, origin,
 		version, max_depth, max_buffer_size, canopy_depth, create_seed)
 	VALUES (create_tree.tenant_id, address, create_tree.collection_mint, 'creating', 'created',
-		1, max_depth, max_buffer_size, canopy_depth, seed);
+		create_tree.version, max_depth, max_buffer_size, canopy_depth, seed);
 	PERFORM @extschema@.wake_at_commit();
 	RETURN address;
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text) IS
+COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text, integer) IS
 'Create a Bubblegum tree for the tenant''s pool (the worker creates it on chain exactly once); returns its address';
-REVOKE ALL ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text, integer) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@._tree_creations(batch_size integer)
 RETURNS TABLE (tenant_id text, merkle_tree text, create_seed text, max_depth integer,
                max_buffer_size integer, canopy_depth integer, attempts integer, signature text,
-               last_valid_block_height bigint, signed_tx bytea, genesis_hash text)
+               last_valid_block_height bigint, signed_tx bytea, genesis_hash text, version smallint)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT t.tenant_id, t.merkle_tree, t.create_seed, t.max_depth, t.max_buffer_size, t.canopy_depth,
 	       (SELECT pg_catalog.count(*)::integer FROM @extschema@.tree_attempts x
 	         WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree),
-	       a.signature, a.last_valid_block_height, a.signed_tx, a.genesis_hash
+	       a.signature, a.last_valid_block_height, a.signed_tx, a.genesis_hash, COALESCE(t.version, 1)
 	  FROM @extschema@.trees t
 	  LEFT JOIN @extschema@.tree_attempts a
 	    ON a.tenant_id = t.tenant_id AND a.merkle_tree = t.merkle_tree AND a.state = 'pending'
@@ -2310,6 +2316,7 @@ CREATE TABLE @extschema@.tree_policies (
 	max_buffer_size integer NOT NULL,
 	canopy_depth    integer NOT NULL,
 	collection_mint text,
+	version         smallint NOT NULL DEFAULT 1 CHECK (version IN (1, 2)),  -- of the trees it creates
 	min_free        bigint NOT NULL CHECK (min_free > 0),
 	max_trees       integer NOT NULL CHECK (max_trees >= 0),
 	max_spend       bigint NOT NULL CHECK (max_spend >= 0),
@@ -2322,7 +2329,8 @@ REVOKE ALL ON @extschema@.tree_policies FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.set_tree_policy(tenant_id text, max_depth integer,
 	max_buffer_size integer, canopy_depth integer DEFAULT 0, max_trees integer DEFAULT 10,
-	max_spend bigint DEFAULT NULL, min_free bigint DEFAULT NULL, collection_mint text DEFAULT NULL)
+	max_spend bigint DEFAULT NULL, min_free bigint DEFAULT NULL, collection_mint text DEFAULT NULL,
+	version integer DEFAULT 1)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -2343,27 +2351,31 @@ BEGIN
 		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
 			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
 	END IF;
+	IF version IS NULL OR version NOT IN (1, 2) THEN
+		RAISE EXCEPTION 'version must be 1 (Bubblegum V1) or 2 (Bubblegum V2)' USING ERRCODE = '22023';
+	END IF;
 	IF max_trees < 0 OR max_spend < 0 OR min_free <= 0 THEN
 		RAISE EXCEPTION 'max_trees and max_spend must not be negative, min_free must be positive'
 			USING ERRCODE = '22023';
 	END IF;
-	c := @extschema@.tree_cost(max_depth, max_buffer_size, canopy_depth);  -- checks the shape
+	c := @extschema@.tree_cost(max_depth, max_buffer_size, canopy_depth, version);  -- checks the shape
 	INSERT INTO @extschema@.tree_policies AS p (tenant_id, max_depth, max_buffer_size, canopy_depth,
-		collection_mint, min_free, max_trees, max_spend)
+		collection_mint, version, min_free, max_trees, max_spend)
 	VALUES (set_tree_policy.tenant_id, max_depth, max_buffer_size, canopy_depth, collection_mint,
-		COALESCE(min_free, GREATEST(c.capacity / 4, 1)), max_trees, max_spend)
+		set_tree_policy.version, COALESCE(min_free, GREATEST(c.capacity / 4, 1)), max_trees, max_spend)
 	ON CONFLICT ON CONSTRAINT tree_policies_pkey DO UPDATE
 	   SET max_depth = excluded.max_depth, max_buffer_size = excluded.max_buffer_size,
 	       canopy_depth = excluded.canopy_depth, collection_mint = excluded.collection_mint,
+	       version = excluded.version,
 	       min_free = excluded.min_free, max_trees = excluded.max_trees,
 	       max_spend = excluded.max_spend, updated_at = pg_catalog.now();
 	PERFORM @extschema@.wake_at_commit();
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text) IS
+COMMENT ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text, integer) IS
 'Let the worker create the tenant''s next tree when its pool runs low, within a number of trees and a spend';
-REVOKE ALL ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text, integer) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.drop_tree_policy(tenant_id text)
 RETURNS boolean
@@ -2403,7 +2415,7 @@ BEGIN
 		IF f >= p.min_free THEN
 			CONTINUE;
 		END IF;
-		cost := (@extschema@.tree_cost(p.max_depth, p.max_buffer_size, p.canopy_depth)).total;
+		cost := (@extschema@.tree_cost(p.max_depth, p.max_buffer_size, p.canopy_depth, p.version)).total;
 		IF p.created >= p.max_trees THEN
 			RETURN QUERY SELECT p.tenant_id, NULL::text, f,
 				pg_catalog.format('the pool of tenant "%s" has %s free leaves and its tree policy allows no more trees (max_trees %s)',
@@ -2415,7 +2427,7 @@ BEGIN
 		ELSE
 			BEGIN
 				addr := @extschema@.create_tree(p.tenant_id, p.max_depth, p.max_buffer_size,
-				                                p.canopy_depth, p.collection_mint);
+				                                p.canopy_depth, p.collection_mint, p.version);
 				UPDATE @extschema@.tree_policies x
 				   SET created = x.created + 1, spent = x.spent + cost, updated_at = pg_catalog.now()
 				 WHERE x.tenant_id = p.tenant_id;

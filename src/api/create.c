@@ -67,11 +67,23 @@ check_shape(int32 depth, int32 buffer, int32 canopy)
 		                depth, buffer, canopy, space)));
 }
 
+static void
+check_version(int32 version)
+{
+	if (version != 1 && version != 2)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("version must be 1 (Bubblegum V1) or 2 (Bubblegum V2)")));
+}
+
 /*
- * mint.tree_cost(max_depth, max_buffer_size, canopy_depth) -> capacity,
- * account_bytes, tree_rent, config_rent, fee, total (lamports): what
- * creating such a tree takes from the fee payer.  The rents stay in the
- * accounts (rent-exempt), the fee is spent.
+ * mint.tree_cost(max_depth, max_buffer_size, canopy_depth, version) ->
+ * capacity, account_bytes, tree_rent, config_rent, fee, total (lamports):
+ * what creating such a tree takes from the fee payer.  The rents stay in the
+ * accounts (rent-exempt), the fee is spent.  Then what one mint into it
+ * costs: mint_fee (the signature and, with mint.priority_fee, its price on
+ * the first attempt's compute-unit limit; a dynamic fee goes up to
+ * mint.priority_fee_max) and mint_protocol_fee (Bubblegum V2 moves 90,000
+ * lamports per mint_v2 from the payer to the tree config; V1 nothing).
  */
 Datum
 mint_tree_cost(PG_FUNCTION_ARGS)
@@ -79,15 +91,17 @@ mint_tree_cost(PG_FUNCTION_ARGS)
 	int32 depth = PG_GETARG_INT32(0);
 	int32 buffer = PG_GETARG_INT32(1);
 	int32 canopy = PG_GETARG_INT32(2);
+	int32 version = PG_GETARG_INT32(3);
 	TupleDesc td;
-	Datum values[6];
-	bool nulls[6] = {0};
+	Datum values[8];
+	bool nulls[8] = {0};
 	uint64 space;
 	uint64 fee;
 
 	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "mint.tree_cost must return a record");
 	check_shape(depth, buffer, canopy);
+	check_version(version);
 	space = sol_tree_space((uint32)depth, (uint32)buffer, (uint32)canopy);
 	/* one signature, and the price on the limit, rounded up */
 	fee = 5000 + ((uint64)mint_priority_fee * CREATE_TREE_CU_LIMIT + 999999) / 1000000;
@@ -98,12 +112,16 @@ mint_tree_cost(PG_FUNCTION_ARGS)
 	values[4] = Int64GetDatum((int64)fee);
 	values[5] = Int64GetDatum((int64)(sol_rent_exempt_minimum(space) +
 	                                  sol_rent_exempt_minimum(SOL_TREE_CONFIG_SPACE) + fee));
+	values[6] = Int64GetDatum((int64)sol_tree_mint_fee(
+	    (uint32)depth, (uint32)buffer, (uint32)canopy, (uint8)version, (uint64)mint_priority_fee));
+	values[7] = Int64GetDatum((int64)sol_tree_mint_protocol_fee((uint8)version));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
 }
 
 /*
- * mint._tree_address(seed, max_depth, max_buffer_size, canopy_depth): the
- * address a tree created with this seed by the worker's key gets (the shape
+ * mint._tree_address(seed, max_depth, max_buffer_size, canopy_depth, version):
+ * the address a tree of this version created with this seed by the worker's
+ * key gets (the shape
  * is checked here too, so that nothing is recorded that cannot be built).
  */
 Datum
@@ -117,6 +135,7 @@ mint_tree_address(PG_FUNCTION_ARGS)
 	SolError err;
 
 	check_shape(PG_GETARG_INT32(1), PG_GETARG_INT32(2), PG_GETARG_INT32(3));
+	check_version(PG_GETARG_INT32(4));
 	if (strlen(seed) == 0 || strlen(seed) > SOL_MAX_SEED_LEN)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("a tree seed is 1 to %d bytes", SOL_MAX_SEED_LEN)));
@@ -136,6 +155,7 @@ mint_tree_address(PG_FUNCTION_ARGS)
 	memcpy(p.payer, secret + 32, 32);
 	sodium_memzero(secret, sizeof(secret));
 	strlcpy(p.seed, seed, sizeof(p.seed));
+	p.version = (uint8)PG_GETARG_INT32(4);
 	if (sol_create_tree_address(&p, tree) != 0)
 		elog(ERROR, "could not derive the tree address");
 	sol_pubkey_to_b58(tree, tree58);

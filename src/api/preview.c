@@ -71,7 +71,8 @@ key_datum(const uint8 key[32])
 /*
  * mint.preview_leaf(tenant_id, ticket_id, leaf_nonce): asset_id, leaf_owner,
  * leaf_delegate, data_hash, creator_hash, leaf_hash and the whole event (the
- * Noop instruction's 209 bytes) of the job's mint, were it to land at leaf
+ * Noop instruction's 209 bytes; on a V2 tree the MPL Noop instruction's 274
+ * bytes of LeafSchema V2) of the job's mint, were it to land at leaf
  * `leaf_nonce` of the tenant's active tree.  The leaf does not depend on the
  * fee payer, so no key is needed.
  */
@@ -90,7 +91,8 @@ mint_preview_leaf(PG_FUNCTION_ARGS)
 	SolMintParams p;
 	SolError err;
 	SolLeafEvent ev;
-	uint8 event[SOL_LEAF_EVENT_LEN];
+	uint8 event[SOL_LEAF_EVENT_V2_LEN];
+	size_t event_len;
 	TupleDesc desc;
 	Datum values[7];
 	bool nulls[7] = {0};
@@ -130,12 +132,16 @@ mint_preview_leaf(PG_FUNCTION_ARGS)
 
 	memset(stand_in_payer, 0x11, sizeof(stand_in_payer));
 	memset(&err, 0, sizeof(err));
-	if (!mint_params(owner, metadata, tree.merkle_tree, tree.collection_mint, stand_in_payer, &md,
-	                 &p, &err) ||
+	if (!mint_params(owner, metadata, tree.merkle_tree, tree.collection_mint, tree.version == 2,
+	                 stand_in_payer, &md, &p, &err) ||
 	    !mint_leaf_event(&p, (uint64)nonce, &ev))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("cannot compute the leaf: %s", err.message)));
-	sol_leaf_event_encode(&ev, event);
+	if (p.v2)
+		sol_leaf_event_v2_encode(&ev, event);
+	else
+		sol_leaf_event_encode(&ev, event);
+	event_len = p.v2 ? SOL_LEAF_EVENT_V2_LEN : SOL_LEAF_EVENT_LEN;
 	SPI_finish();
 
 	MemoryContextSwitchTo(cxt);
@@ -145,7 +151,7 @@ mint_preview_leaf(PG_FUNCTION_ARGS)
 	values[3] = bytes_datum(ev.data_hash, 32);
 	values[4] = bytes_datum(ev.creator_hash, 32);
 	values[5] = bytes_datum(ev.leaf_hash, 32);
-	values[6] = bytes_datum(event, sizeof(event));
+	values[6] = bytes_datum(event, event_len);
 	tuple = heap_form_tuple(BlessTupleDesc(desc), values, nulls);
 	PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
 }

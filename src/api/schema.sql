@@ -71,7 +71,7 @@ AS 'MODULE_PATHNAME', 'mint_trees_changed'
 LANGUAGE C;
 CREATE TRIGGER trees_changed
 	AFTER INSERT OR DELETE OR TRUNCATE
-	   OR UPDATE OF tenant_id, merkle_tree, collection_mint, active, state ON @extschema@.trees
+	   OR UPDATE OF tenant_id, merkle_tree, collection_mint, active, state, version ON @extschema@.trees
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._trees_changed();
 
 -- The signed creations of the trees mint.create_tree() asked for, recorded
@@ -107,6 +107,7 @@ CREATE TABLE @extschema@.tree_policies (
 	max_buffer_size integer NOT NULL,
 	canopy_depth    integer NOT NULL,
 	collection_mint text,
+	version         smallint NOT NULL DEFAULT 1 CHECK (version IN (1, 2)),  -- of the trees it creates
 	min_free        bigint NOT NULL CHECK (min_free > 0),
 	max_trees       integer NOT NULL CHECK (max_trees >= 0),
 	max_spend       bigint NOT NULL CHECK (max_spend >= 0),

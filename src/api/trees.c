@@ -50,6 +50,7 @@ typedef struct TreeCacheEntry
 	char tenant_id[MINT_TENANT_ID_MAX + 1]; /* hash key */
 	char *merkle_tree;
 	char *collection_mint; /* NULL: none */
+	int version;           /* mint.trees.version; 1 when not read yet */
 } TreeCacheEntry;
 
 static MemoryContext tree_cache_cxt = NULL;
@@ -124,7 +125,11 @@ mint_get_tree(const char *tenant_id, MintTree *tree)
 
 	Assert(strlen(tenant_id) <= MINT_TENANT_ID_MAX);
 
-	/* changes committed since this backend last looked */
+	/*
+	 * changes committed since this backend last looked.  The tree's version
+	 * (0.2.0) is read through to_jsonb so that a library newer than the
+	 * installed SQL (0.1.0, before ALTER EXTENSION ... UPDATE) still works.
+	 */
 	AcceptInvalidationMessages();
 
 	e = hash_search(tree_cache_table(), tenant_id, HASH_FIND, NULL);
@@ -132,6 +137,7 @@ mint_get_tree(const char *tenant_id, MintTree *tree)
 	{
 		tree->merkle_tree = pstrdup(e->merkle_tree);
 		tree->collection_mint = e->collection_mint ? pstrdup(e->collection_mint) : NULL;
+		tree->version = e->version;
 		return;
 	}
 
@@ -142,8 +148,9 @@ mint_get_tree(const char *tenant_id, MintTree *tree)
 	values[0] = CStringGetTextDatum(tenant_id);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	rc = SPI_execute_snapshot(mint_plan(&plan_tree,
-	                                    "SELECT merkle_tree, collection_mint FROM mint.trees "
-	                                    "WHERE tenant_id = $1 AND active "
+	                                    "SELECT merkle_tree, collection_mint, "
+	                                    "COALESCE((pg_catalog.to_jsonb(t) ->> 'version')::int2, 1) "
+	                                    "FROM mint.trees t WHERE tenant_id = $1 AND active "
 	                                    "ORDER BY merkle_tree LIMIT 1",
 	                                    1, types),
 	                          values, NULL, snapshot, InvalidSnapshot, true, false, 1);
@@ -158,6 +165,8 @@ mint_get_tree(const char *tenant_id, MintTree *tree)
 	(void)SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	tree->collection_mint =
 	    isnull ? NULL : SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	tree->version =
+	    DatumGetInt16(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 
 	/* an invalidation during the read: the answer may be stale already */
 	if (generation != tree_cache_generation || !OidIsValid(trees_relid))
@@ -168,6 +177,7 @@ mint_get_tree(const char *tenant_id, MintTree *tree)
 	e->merkle_tree = MemoryContextStrdup(tree_cache_cxt, tree->merkle_tree);
 	e->collection_mint =
 	    tree->collection_mint ? MemoryContextStrdup(tree_cache_cxt, tree->collection_mint) : NULL;
+	e->version = tree->version;
 }
 
 /*

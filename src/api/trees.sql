@@ -95,18 +95,18 @@ CREATE TRIGGER mint_jobs_tree_usage
 -- tree config (kept in the accounts), and the fee (spent).  An unsupported
 -- shape is an error, the same one mint.create_tree() gives.
 CREATE FUNCTION @extschema@.tree_cost(max_depth integer, max_buffer_size integer,
-	canopy_depth integer DEFAULT 0,
+	canopy_depth integer DEFAULT 0, version integer DEFAULT 1,
 	OUT capacity bigint, OUT account_bytes bigint, OUT tree_rent bigint, OUT config_rent bigint,
-	OUT fee bigint, OUT total bigint)
+	OUT fee bigint, OUT total bigint, OUT mint_fee bigint, OUT mint_protocol_fee bigint)
 RETURNS record
 LANGUAGE C STABLE STRICT
 AS 'MODULE_PATHNAME', 'mint_tree_cost';
 
-COMMENT ON FUNCTION @extschema@.tree_cost(integer, integer, integer) IS
-'What creating a tree of this shape costs the fee payer (lamports), and its capacity';
+COMMENT ON FUNCTION @extschema@.tree_cost(integer, integer, integer, integer) IS
+'What creating a tree of this shape and version costs the fee payer (lamports), its capacity, and what each mint into it costs';
 
 CREATE FUNCTION @extschema@._tree_address(seed text, max_depth integer, max_buffer_size integer,
-	canopy_depth integer)
+	canopy_depth integer, version integer)
 RETURNS text
 LANGUAGE C VOLATILE STRICT
 AS 'MODULE_PATHNAME', 'mint_tree_address';
@@ -118,7 +118,8 @@ AS 'MODULE_PATHNAME', 'mint_tree_address';
 -- read it back (mint.trees.state 'ready').  Private: only the worker's key
 -- mints into it.
 CREATE FUNCTION @extschema@.create_tree(tenant_id text, max_depth integer,
-	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL)
+	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL,
+	version integer DEFAULT 1)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -129,9 +130,14 @@ DECLARE
 	address text;
 	other text;
 BEGIN
-	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL THEN
-		RAISE EXCEPTION 'tenant_id, max_depth, max_buffer_size and canopy_depth must not be null'
+	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL
+	   OR version IS NULL THEN
+		RAISE EXCEPTION 'tenant_id, max_depth, max_buffer_size, canopy_depth and version must not be null'
 			USING ERRCODE = '22004';
+	END IF;
+	IF version NOT IN (1, 2) THEN
+		RAISE EXCEPTION 'version must be 1 (Bubblegum V1, mint_v1) or 2 (Bubblegum V2, mint_v2)'
+			USING ERRCODE = '22023';
 	END IF;
 	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
 		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023',
@@ -156,17 +162,17 @@ BEGIN
 	 WHERE t.tenant_id = create_tree.tenant_id AND t.origin = 'created';
 	seed := 'mx' || pg_catalog.substr(pg_catalog.encode(pg_catalog.sha256(
 		pg_catalog.convert_to(create_tree.tenant_id, 'UTF8')), 'hex'), 1, 16) || '.' || n;
-	address := @extschema@._tree_address(seed, max_depth, max_buffer_size, canopy_depth);
+	address := @extschema@._tree_address(seed, max_depth, max_buffer_size, canopy_depth, version);
 	INSERT INTO @extschema@.trees AS t (tenant_id, merkle_tree, collection_mint, state, origin,
 		version, max_depth, max_buffer_size, canopy_depth, create_seed)
 	VALUES (create_tree.tenant_id, address, create_tree.collection_mint, 'creating', 'created',
-		1, max_depth, max_buffer_size, canopy_depth, seed);
+		create_tree.version, max_depth, max_buffer_size, canopy_depth, seed);
 	PERFORM @extschema@.wake_at_commit();
 	RETURN address;
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text) IS
+COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text, integer) IS
 'Create a Bubblegum tree for the tenant''s pool (the worker creates it on chain exactly once); returns its address';
 
 -- Let the worker grow the tenant's pool by itself: when the pool's free
@@ -177,7 +183,8 @@ COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, tex
 -- checked now; NULL max_spend refuses (a spend limit is required).
 CREATE FUNCTION @extschema@.set_tree_policy(tenant_id text, max_depth integer,
 	max_buffer_size integer, canopy_depth integer DEFAULT 0, max_trees integer DEFAULT 10,
-	max_spend bigint DEFAULT NULL, min_free bigint DEFAULT NULL, collection_mint text DEFAULT NULL)
+	max_spend bigint DEFAULT NULL, min_free bigint DEFAULT NULL, collection_mint text DEFAULT NULL,
+	version integer DEFAULT 1)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -198,25 +205,29 @@ BEGIN
 		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
 			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
 	END IF;
+	IF version IS NULL OR version NOT IN (1, 2) THEN
+		RAISE EXCEPTION 'version must be 1 (Bubblegum V1) or 2 (Bubblegum V2)' USING ERRCODE = '22023';
+	END IF;
 	IF max_trees < 0 OR max_spend < 0 OR min_free <= 0 THEN
 		RAISE EXCEPTION 'max_trees and max_spend must not be negative, min_free must be positive'
 			USING ERRCODE = '22023';
 	END IF;
-	c := @extschema@.tree_cost(max_depth, max_buffer_size, canopy_depth);  -- checks the shape
+	c := @extschema@.tree_cost(max_depth, max_buffer_size, canopy_depth, version);  -- checks the shape
 	INSERT INTO @extschema@.tree_policies AS p (tenant_id, max_depth, max_buffer_size, canopy_depth,
-		collection_mint, min_free, max_trees, max_spend)
+		collection_mint, version, min_free, max_trees, max_spend)
 	VALUES (set_tree_policy.tenant_id, max_depth, max_buffer_size, canopy_depth, collection_mint,
-		COALESCE(min_free, GREATEST(c.capacity / 4, 1)), max_trees, max_spend)
+		set_tree_policy.version, COALESCE(min_free, GREATEST(c.capacity / 4, 1)), max_trees, max_spend)
 	ON CONFLICT ON CONSTRAINT tree_policies_pkey DO UPDATE
 	   SET max_depth = excluded.max_depth, max_buffer_size = excluded.max_buffer_size,
 	       canopy_depth = excluded.canopy_depth, collection_mint = excluded.collection_mint,
+	       version = excluded.version,
 	       min_free = excluded.min_free, max_trees = excluded.max_trees,
 	       max_spend = excluded.max_spend, updated_at = pg_catalog.now();
 	PERFORM @extschema@.wake_at_commit();
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text) IS
+COMMENT ON FUNCTION @extschema@.set_tree_policy(text, integer, integer, integer, integer, bigint, bigint, text, integer) IS
 'Let the worker create the tenant''s next tree when its pool runs low, within a number of trees and a spend';
 
 CREATE FUNCTION @extschema@.drop_tree_policy(tenant_id text)

@@ -295,7 +295,7 @@ mint_check_ticket(MintTicket *t, const MintTree *tree, const char *where)
 	memset(&err, 0, sizeof(err));
 	memset(stand_in_payer, 0x11, sizeof(stand_in_payer));
 	if (!mint_params(t->owner, t->metadata_text, tree->merkle_tree, tree->collection_mint,
-	                 stand_in_payer, &md, &mp, &err))
+	                 tree->version == 2, stand_in_payer, &md, &mp, &err))
 		ereport(ERROR, (errcode(mint_sol_errcode(&err)),
 		                errmsg("%sinvalid metadata: %s", where, err.message),
 		                err.field[0] ? errdetail("Field \"%s\".", err.field) : 0,
@@ -351,8 +351,8 @@ mint_preview_tx(const char *owner, const char *metadata_text, const MintTree *tr
 	if (!sol_pubkey_from_b58(payer58, payer))
 		elog(ERROR, "invalid payer key in shared memory");
 	memset(&err, 0, sizeof(err));
-	if (!mint_params(owner, metadata_text, tree->merkle_tree, tree->collection_mint, payer, &md,
-	                 &mp, &err) ||
+	if (!mint_params(owner, metadata_text, tree->merkle_tree, tree->collection_mint,
+	                 tree->version == 2, payer, &md, &mp, &err) ||
 	    (len = sol_build_mint_tx(&mp, blockhash, NULL, tx, sizeof(tx), NULL, &err)) < 0)
 		ereport(ERROR, (errcode(mint_sol_errcode(&err)),
 		                errmsg("cannot build the transaction: %s", err.message)));

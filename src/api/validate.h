@@ -20,7 +20,9 @@
 typedef struct MintTree
 {
 	char *merkle_tree;
-	char *collection_mint; /* NULL: plain mint_v1 */
+	char
+	    *collection_mint; /* NULL: plain mint_v1 / mint_v2 (on a V2 tree: an MPL Core collection) */
+	int version;          /* 2: a V2 tree (mint_v2); 1, or not read yet: mint_v1 */
 } MintTree;
 
 /* One ticket of a request, validated. */

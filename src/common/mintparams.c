@@ -27,10 +27,14 @@
 
 bool
 mint_params(const char *owner, const char *metadata_json, const char *tree, const char *collection,
-            const uint8 payer[32], SolMetadata *md, SolMintParams *p, SolError *err)
+            bool v2, const uint8 payer[32], SolMetadata *md, SolMintParams *p, SolError *err)
 {
 	memset(p, 0, sizeof(*p));
 	if (sol_metadata_from_json(metadata_json, strlen(metadata_json), md, err) != 0)
+		return false;
+	/* a V2 tree takes mint_v2: its metadata has V2's rules (docs/DESIGN.md §5.5) */
+	p->v2 = v2;
+	if (v2 && sol_metadata_v2_validate(md, err) != 0)
 		return false;
 	if (!sol_pubkey_from_b58(owner, p->owner))
 		return sol_error_set(err, SOL_ERR_INVALID, "owner", "owner is not a base58 address") == 0;
@@ -45,6 +49,7 @@ mint_params(const char *owner, const char *metadata_json, const char *tree, cons
 		if (!sol_pubkey_from_b58(collection, p->collection_mint))
 			return sol_error_set(err, SOL_ERR_INVALID, "collection_mint",
 			                     "collection mint is not a base58 address") == 0;
+		/* on a V2 tree, collection_mint is the MPL Core collection's address */
 		p->to_collection = true;
 		memcpy(p->collection_authority, payer, 32);
 	}
@@ -80,12 +85,16 @@ mint_params_budget(SolMintParams *p, const SolTreeShape *shape, int attempt)
  *	  The LeafSchema event the program emits for this mint at leaf `nonce`:
  *	  asset id, owner and delegate (the owner), data hash over the metadata
  *	  as the instruction carries it (for mint_to_collection_v1 the tenant's
- *	  collection, marked verified by the program), creator hash, leaf hash.
+ *	  collection, marked verified by the program), creator hash, leaf hash;
+ *	  for mint_v2 the V2 schema (collection hash, asset data hash, flags).
  */
 bool
 mint_leaf_event(const SolMintParams *p, uint64 nonce, SolLeafEvent *ev)
 {
 	SolMetadata md = *p->md;
+
+	if (p->v2)
+		return sol_leaf_event_for_params(p, nonce, ev) == 0;
 
 	if (p->to_collection)
 	{

@@ -13,7 +13,7 @@
 #include "solana/sol_budget.h"
 
 extern bool mint_params(const char *owner, const char *metadata_json, const char *tree,
-                        const char *collection, const uint8 payer[32], SolMetadata *md,
+                        const char *collection, bool v2, const uint8 payer[32], SolMetadata *md,
                         SolMintParams *p, SolError *err);
 extern void mint_params_budget(SolMintParams *p, const SolTreeShape *shape, int attempt);
 extern bool mint_leaf_event(const SolMintParams *p, uint64 nonce, SolLeafEvent *ev);

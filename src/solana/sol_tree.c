@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "sol_bubblegum.h"
 #include "sol_budget.h"
 #include "sol_codec.h"
 #include "sol_crypto.h"
@@ -60,11 +61,18 @@ sol_create_with_seed(const uint8_t base[32], const char *seed, size_t seed_len,
 	return 0;
 }
 
+/* The programs a tree of this version lives with. */
+static const uint8_t *
+tree_compression(const SolCreateTree *p)
+{
+	return p->version == 2 ? sol_mpl_account_compression_program_id
+	                       : sol_account_compression_program_id;
+}
+
 int
 sol_create_tree_address(const SolCreateTree *p, uint8_t tree[32])
 {
-	return sol_create_with_seed(p->payer, p->seed, strlen(p->seed),
-	                            sol_account_compression_program_id, tree);
+	return sol_create_with_seed(p->payer, p->seed, strlen(p->seed), tree_compression(p), tree);
 }
 
 uint64_t
@@ -140,7 +148,7 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 	sol_put_bytes(&w, (const uint8_t *)p->seed, seed_len);
 	sol_put_u64(&w, sol_rent_exempt_minimum(space));
 	sol_put_u64(&w, space);
-	sol_put_bytes(&w, sol_account_compression_program_id, 32);
+	sol_put_bytes(&w, tree_compression(p), 32);
 	meta(&alloc_acc[0], p->payer, true, true);  /* funding */
 	meta(&alloc_acc[1], tree, false, true);     /* the new account */
 	meta(&alloc_acc[2], p->payer, true, false); /* base */
@@ -151,8 +159,11 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 	ixs[nixs].data_len = w.len;
 	nixs++;
 
-	/* Bubblegum create_tree {max_depth, max_buffer_size, public: Option<bool>} */
-	sol_sha256("global:create_tree", strlen("global:create_tree"), disc);
+	/* Bubblegum create_tree / create_tree_v2 {max_depth, max_buffer_size, public: Option<bool>} */
+	if (p->version == 2)
+		sol_sha256("global:create_tree_v2", strlen("global:create_tree_v2"), disc);
+	else
+		sol_sha256("global:create_tree", strlen("global:create_tree"), disc);
 	sol_writer_init(&w, create, sizeof(create));
 	sol_put_bytes(&w, disc, 8);
 	sol_put_u32(&w, p->max_depth);
@@ -163,8 +174,9 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 	meta(&create_acc[1], tree, false, true);
 	meta(&create_acc[2], p->payer, true, true);  /* payer */
 	meta(&create_acc[3], p->payer, true, false); /* tree creator */
-	meta(&create_acc[4], sol_noop_program_id, false, false);
-	meta(&create_acc[5], sol_account_compression_program_id, false, false);
+	meta(&create_acc[4], p->version == 2 ? sol_mpl_noop_program_id : sol_noop_program_id, false,
+	     false);
+	meta(&create_acc[5], tree_compression(p), false, false);
 	meta(&create_acc[6], sol_system_program_id, false, false);
 	memcpy(ixs[nixs].program_id, sol_bubblegum_program_id, 32);
 	ixs[nixs].accounts = create_acc;
@@ -176,4 +188,29 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 	secrets[0] = secret64;
 	return sol_tx_build(p->payer, ixs, nixs, blockhash, secrets, secret64 ? 1 : 0, out, outcap,
 	                    sig_out, err);
+}
+
+uint64_t
+sol_tree_mint_fee(uint32_t max_depth, uint32_t max_buffer_size, uint32_t canopy_depth,
+                  uint8_t version, uint64_t cu_price)
+{
+	SolMintParams mp;
+	SolTreeShape shape;
+
+	if (cu_price == 0)
+		return 5000;
+	memset(&mp, 0, sizeof(mp));
+	mp.v2 = version == 2;
+	memset(&shape, 0, sizeof(shape));
+	shape.max_depth = max_depth;
+	shape.max_buffer_size = max_buffer_size;
+	shape.canopy_depth = canopy_depth;
+	shape.account_size = sol_tree_space(max_depth, max_buffer_size, canopy_depth);
+	return 5000 + (cu_price * sol_mint_cu_limit(&mp, &shape, 0) + 999999) / 1000000;
+}
+
+uint64_t
+sol_tree_mint_protocol_fee(uint8_t version)
+{
+	return version == 2 ? SOL_MINT_V2_PROTOCOL_FEE_LAMPORTS : 0;
 }

@@ -1,11 +1,13 @@
 /*
  * sol_tree.h
- *	  Creating a Bubblegum V1 tree in one transaction the fee payer alone
+ *	  Creating a Bubblegum tree in one transaction the fee payer alone
  *	  signs: SystemProgram CreateAccountWithSeed (base = the payer, a seed
  *	  named after the tenant and the tree's number, owner SPL Account
- *	  Compression) allocates the merkle tree account at an address that
- *	  follows from the payer's key and the seed, then Bubblegum's
- *	  create_tree initialises it and its tree config.  The address is
+ *	  Compression for a V1 tree, MPL Account Compression for a V2 tree)
+ *	  allocates the merkle tree account at an address that follows from the
+ *	  payer's key, the seed and the version, then Bubblegum's create_tree
+ *	  (V1: SPL Noop) or create_tree_v2 (V2: MPL Noop) initialises it and its
+ *	  tree config.  The address is
  *	  fixed before anything is signed, so however often the creation is
  *	  re-built, at most one account can ever exist for it.
  */
@@ -48,6 +50,7 @@ typedef struct SolCreateTree
 	uint32_t max_buffer_size;
 	uint32_t canopy_depth;
 	bool is_public;
+	uint8_t version;                  /* 2: a V2 tree (create_tree_v2); otherwise V1 */
 	uint32_t cu_limit;                /* 0: no SetComputeUnitLimit */
 	uint64_t cu_price_micro_lamports; /* 0: no SetComputeUnitPrice */
 } SolCreateTree;
@@ -57,7 +60,7 @@ typedef struct SolCreateTree
 uint64_t sol_tree_space(uint32_t max_depth, uint32_t max_buffer_size, uint32_t canopy_depth);
 #define SOL_TREE_MAX_SPACE (10u * 1024 * 1024)
 
-/* The tree's address (create_with_seed with the SPL Account Compression owner). */
+/* The tree's address (create_with_seed with the version's account compression program as owner). */
 int sol_create_tree_address(const SolCreateTree *p, uint8_t tree[32]);
 /* The merkle tree account's data size and the lamports the transaction moves into it. */
 uint64_t sol_create_tree_space(const SolCreateTree *p);
@@ -70,5 +73,16 @@ uint64_t sol_create_tree_space(const SolCreateTree *p);
 int sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
                              const uint8_t secret64[64], uint8_t *out, size_t outcap,
                              uint8_t sig_out[64], SolError *err);
+
+/*
+ * What one mint into a tree of this shape and version costs the fee payer, in
+ * lamports: the fee (one signature and, at cu_price micro-lamports per unit,
+ * the compute-unit limit of a first attempt without a collection, rounded
+ * up; cu_price 0: no limit is asked for), and the protocol fee (mint_v2
+ * moves SOL_MINT_V2_PROTOCOL_FEE_LAMPORTS to the tree config; V1 nothing).
+ */
+uint64_t sol_tree_mint_fee(uint32_t max_depth, uint32_t max_buffer_size, uint32_t canopy_depth,
+                           uint8_t version, uint64_t cu_price);
+uint64_t sol_tree_mint_protocol_fee(uint8_t version);
 
 #endif /* SOL_TREE_H */

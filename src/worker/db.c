@@ -831,25 +831,34 @@ db_tree_facts(const char *tree58, const MintTreeFacts *f)
  *	  to a tree before its capacity is known.  The names are allocated in cxt.
  */
 int
-db_trees_to_check(int n, MemoryContext cxt, char ***trees_out)
+db_trees_to_check(int n, MemoryContext cxt, char ***trees_out, char ***colls_out)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid types[1] = {INT4OID};
 	Datum args[1];
 	char **out;
+	char **colls;
 	int got;
 	int i;
 
 	db_begin("mint: trees to check");
 	args[0] = Int32GetDatum(n);
-	exec_plan(&plan, "SELECT merkle_tree FROM mint._trees_to_check($1)", 1, types, args, true);
+	exec_plan(&plan, "SELECT merkle_tree, collection_mint FROM mint._trees_to_check($1)", 1, types,
+	          args, true);
 	got = (int)SPI_processed;
 	out = MemoryContextAlloc(cxt, sizeof(char *) * Max(got, 1));
+	colls = MemoryContextAlloc(cxt, sizeof(char *) * Max(got, 1));
 	for (i = 0; i < got; i++)
+	{
+		char *c = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
 		out[i] =
 		    MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		colls[i] = c ? MemoryContextStrdup(cxt, c) : NULL;
+	}
 	db_commit();
 	*trees_out = out;
+	*colls_out = colls;
 	return got;
 }
 
@@ -886,6 +895,7 @@ db_tree_creations(int n, MemoryContext cxt, MintTreeCreation **out)
 		c->max_depth = DatumGetInt32(SPI_getbinval(tup, td, 4, &isnull));
 		c->max_buffer_size = DatumGetInt32(SPI_getbinval(tup, td, 5, &isnull));
 		c->canopy_depth = DatumGetInt32(SPI_getbinval(tup, td, 6, &isnull));
+		c->version = DatumGetInt16(SPI_getbinval(tup, td, 12, &isnull));
 		d = SPI_getbinval(tup, td, 8, &isnull);
 		if (!isnull)
 		{

@@ -75,6 +75,7 @@ typedef enum ReqKind
 	REQ_GENESIS,      /* getGenesisHash: which cluster the endpoint serves */
 	REQ_TREE_ACCOUNT, /* getAccountInfo of a merkle tree ... */
 	REQ_TREE_CONFIG,  /* ... and of its Bubblegum tree config */
+	REQ_TREE_COLL,    /* ... and of the MPL Core collection a V2 tree mints into */
 	REQ_FEES,         /* getRecentPrioritizationFees over a tree and its tree config */
 	REQ_CREATE_SEND,  /* sendTransaction of a tree's creation ... */
 	REQ_CREATE_STATUS /* ... and its getSignatureStatuses */
@@ -171,12 +172,20 @@ typedef struct TreeState
 	uint8 key[32];
 	bool known;  /* a verdict was reached */
 	bool usable; /* the verdict: it can be minted into with our key */
-	int pending; /* getAccountInfo calls in flight (0 or 2) */
+	int pending; /* getAccountInfo calls in flight (0, 2 or 3) */
 	bool acct_exists, cfg_exists;
-	bool answers_ok; /* both calls answered and parsed */
+	bool answers_ok; /* every call answered and parsed */
 	uint8 acct_owner[32], cfg_owner[32];
 	SolTreeConfig cfg;
 	bool cfg_decoded;
+	/* the tree's collection (mint.trees.collection_mint): on a V2 tree an MPL Core
+	 * collection, read with the tree and judged with it */
+	bool has_coll;
+	bool coll_asked; /* it was asked about with the tree's latest reading */
+	uint8 coll_key[32];
+	bool coll_exists, coll_decoded;
+	uint8 coll_owner[32];
+	SolCoreCollection coll;
 	SolTreeShape shape; /* depth, buffer, canopy, size: the mints' compute units */
 	bool shape_known;
 	char code[32]; /* why it is unusable */
@@ -935,7 +944,58 @@ tree_verdict(TreeState *t, TimestampTz now, const char *code, const char *fmt, .
 	}
 }
 
-/* Both answers are in: judge the tree. */
+/* A V2 tree: mint_v2 (its tree config's version, read before any build). */
+static bool
+tree_v2(const TreeState *t)
+{
+	return t->cfg_decoded && t->cfg.version == SOL_TREE_CONFIG_VERSION_V2;
+}
+
+/* A V2 tree's collection, judged as Bubblegum would (mint_v2 into an MPL Core collection). */
+static bool
+coll_judge(TreeState *t, TimestampTz now)
+{
+	char coll58[SOL_PUBKEY_B58_MAX];
+	char payer58[SOL_PUBKEY_B58_MAX];
+
+	if (!t->has_coll || !tree_v2(t))
+		return true;
+	sol_pubkey_to_b58(t->coll_key, coll58);
+	sol_pubkey_to_b58(key_pub, payer58);
+	if (!t->coll_exists)
+	{
+		tree_verdict(t, now, "collection_not_found",
+		             "the collection %s of V2 tree %s does not exist on the cluster", coll58,
+		             t->tree58);
+		return false;
+	}
+	if (memcmp(t->coll_owner, sol_mpl_core_program_id, 32) != 0 || !t->coll_decoded)
+	{
+		tree_verdict(t, now, "not_core_collection",
+		             "the collection %s of V2 tree %s is not an MPL Core collection (a V2 tree "
+		             "mints into Core collections only)",
+		             coll58, t->tree58);
+		return false;
+	}
+	if (!t->coll.has_bubblegum_v2)
+	{
+		tree_verdict(t, now, "collection_not_bubblegum",
+		             "the Core collection %s has no BubblegumV2 plugin: mint_v2 cannot add to it",
+		             coll58);
+		return false;
+	}
+	if (!sol_core_collection_can_mint(&t->coll, key_pub))
+	{
+		tree_verdict(t, now, "not_collection_authority",
+		             "the worker's key %s is neither the update authority nor an update delegate "
+		             "of the Core collection %s",
+		             payer58, coll58);
+		return false;
+	}
+	return true;
+}
+
+/* Every answer is in: judge the tree. */
 static void
 tree_judge(TreeState *t, TimestampTz now)
 {
@@ -946,6 +1006,12 @@ tree_judge(TreeState *t, TimestampTz now)
 
 	if (!t->answers_ok)
 		return; /* asked again at the next tick */
+	if (t->has_coll && !t->coll_asked)
+	{
+		/* its collection became known while the tree was being read: read both again */
+		t->recheck_at = 0;
+		return;
+	}
 	sol_pubkey_to_b58(key_pub, payer58);
 	sol_tree_config_pda(t->key, cfg_addr, NULL);
 	sol_pubkey_to_b58(cfg_addr, cfg58);
@@ -989,7 +1055,40 @@ tree_judge(TreeState *t, TimestampTz now)
 		    payer58, creator58, delegate58, t->tree58);
 		return;
 	}
+	if (tree_v2(t) != (strcmp(owner58, MPL_ACCOUNT_COMPRESSION_B58) == 0))
+	{
+		/* Bubblegum keeps each version on its own compression program */
+		tree_verdict(t, now, "not_bubblegum_tree",
+		             "tree %s is a version %d tree owned by %s: Bubblegum would refuse it",
+		             t->tree58, t->cfg.version + 1, owner58);
+		return;
+	}
+	if (!coll_judge(t, now))
+		return;
 	tree_verdict(t, now, NULL, NULL);
+}
+
+/*
+ * The tree's collection, as mint.trees or a job names it: a collection not
+ * read with the tree yet makes the tree unknown again (read at once).
+ */
+static void
+tree_set_collection(TreeState *t, const char *coll58)
+{
+	uint8 key[32];
+
+	if (coll58 == NULL || !sol_pubkey_from_b58(coll58, key))
+		return; /* none, or add_tree validated it: the mint's build refuses it */
+	if (t->has_coll && memcmp(t->coll_key, key, 32) == 0)
+		return;
+	memcpy(t->coll_key, key, 32);
+	t->has_coll = true;
+	t->coll_asked = t->coll_exists = t->coll_decoded = false;
+	if (t->pending == 0 && t->recheck_at != PG_INT64_MAX)
+	{
+		t->known = false;
+		t->recheck_at = 0;
+	}
 }
 
 static bool wants_build(const MintJob *j);
@@ -999,7 +1098,10 @@ static TreeState *
 job_tree(MintJob *j)
 {
 	if (j->tree_slot == 0)
+	{
 		j->tree_slot = tree_slot(j->tree) + 1;
+		tree_set_collection(&trees[j->tree_slot - 1], j->collection);
+	}
 	return &trees[j->tree_slot - 1];
 }
 
@@ -1014,7 +1116,8 @@ submit_tree_check(int slot, TimestampTz now)
 
 	if (t->pending > 0 || (t->known && now < t->recheck_at))
 		return;
-	t->pending = 2;
+	t->pending = t->has_coll ? 3 : 2;
+	t->coll_asked = t->has_coll;
 	t->answers_ok = true;
 	memset(&err, 0, sizeof(err));
 	q = new_req(REQ_TREE_ACCOUNT, 0);
@@ -1028,6 +1131,14 @@ submit_tree_check(int slot, TimestampTz now)
 	q->gen = trees_gen;
 	if (sol_rpc_get_account_info(rpc, cfg_addr, "confirmed", mint_rpc_timeout, q, &err) == 0)
 		elog(ERROR, "could not submit getAccountInfo: %s", err.message);
+	if (t->has_coll)
+	{
+		q = new_req(REQ_TREE_COLL, 0);
+		q->tree = slot;
+		q->gen = trees_gen;
+		if (sol_rpc_get_account_info(rpc, t->coll_key, "confirmed", mint_rpc_timeout, q, &err) == 0)
+			elog(ERROR, "could not submit getAccountInfo: %s", err.message);
+	}
 }
 
 /* Ask about the trees that jobs waiting for a build need and nobody asked about yet. */
@@ -1061,6 +1172,7 @@ static void
 submit_pool_checks(TimestampTz now, bool woken)
 {
 	char **names;
+	char **colls;
 	int n;
 	int i;
 
@@ -1069,12 +1181,13 @@ submit_pool_checks(TimestampTz now, bool woken)
 		return;
 	next_pool_check = after_ms(now, POOL_CHECK_MS);
 	last_pool_check = now;
-	n = db_trees_to_check(64, tick_cxt, &names);
+	n = db_trees_to_check(64, tick_cxt, &names, &colls);
 	for (i = 0; i < n; i++)
 	{
 		int slot = tree_slot(names[i]);
 		TreeState *t = &trees[slot];
 
+		tree_set_collection(t, colls[i]);
 		if (t->known && t->pending == 0 && now < t->recheck_at)
 			t->facts_due = true; /* read, but mint.trees did not get it: tell it again */
 		else
@@ -1232,7 +1345,7 @@ static void
 on_tree_account(Req *q, SolRpcResult *r, TimestampTz now)
 {
 	TreeState *t;
-	uint8 data[256];
+	uint8 data[4096]; /* a tree config (96 bytes) or a Core collection with its plugins */
 	size_t len;
 	bool exists;
 	uint8 owner[32];
@@ -1251,9 +1364,9 @@ on_tree_account(Req *q, SolRpcResult *r, TimestampTz now)
 	else
 	{
 		/* the tree account's data is large: only its existence and owner matter */
-		int rc = sol_rpc_parse_account(r, q->kind == REQ_TREE_CONFIG ? data : NULL,
-		                               q->kind == REQ_TREE_CONFIG ? sizeof(data) : 0, &len, &exists,
-		                               owner, &err);
+		bool want_data = q->kind != REQ_TREE_ACCOUNT;
+		int rc = sol_rpc_parse_account(r, want_data ? data : NULL, want_data ? sizeof(data) : 0,
+		                               &len, &exists, owner, &err);
 
 		if (rc != 0)
 		{
@@ -1269,11 +1382,17 @@ on_tree_account(Req *q, SolRpcResult *r, TimestampTz now)
 				memcpy(t->acct_owner, owner, 32);
 				t->shape_known = exists && sol_tree_shape_from_account(r->result, &t->shape) == 0;
 			}
-			else
+			else if (q->kind == REQ_TREE_CONFIG)
 			{
 				t->cfg_exists = exists;
 				memcpy(t->cfg_owner, owner, 32);
 				t->cfg_decoded = exists && sol_tree_config_decode(data, len, &t->cfg) == 0;
+			}
+			else
+			{
+				t->coll_exists = exists;
+				memcpy(t->coll_owner, owner, 32);
+				t->coll_decoded = exists && sol_core_collection_decode(data, len, &t->coll) == 0;
 			}
 		}
 	}
@@ -1304,6 +1423,7 @@ typedef struct TreeCreation
 	char tree58[SOL_PUBKEY_B58_MAX];
 	char seed[SOL_MAX_SEED_LEN + 1];
 	int depth, buffer, canopy;
+	int version; /* 2: create_tree_v2 */
 	bool has_att;
 	char sig58[SOL_SIGNATURE_B58_MAX];
 	uint8 sig[64];
@@ -1427,6 +1547,7 @@ load_creations(TimestampTz now)
 		c->depth = rows[i].max_depth;
 		c->buffer = rows[i].max_buffer_size;
 		c->canopy = rows[i].canopy_depth;
+		c->version = rows[i].version;
 		if (rows[i].signature != NULL && rows[i].txlen <= (int)sizeof(c->tx))
 		{
 			/* an attempt recorded earlier (by this process before a restart, or another) */
@@ -1465,6 +1586,7 @@ build_creations(TimestampTz now)
 		p.max_depth = (uint32)c->depth;
 		p.max_buffer_size = (uint32)c->buffer;
 		p.canopy_depth = (uint32)c->canopy;
+		p.version = (uint8)c->version;
 		p.cu_limit = CREATE_TREE_CU;
 		p.cu_price_micro_lamports = (uint64)mint_priority_fee;
 		memset(&err, 0, sizeof(err));
@@ -1748,7 +1870,8 @@ build_record_send(TimestampTz now)
 			}
 		}
 		memset(&err, 0, sizeof(err));
-		if (!mint_params(j->owner, j->metadata, j->tree, j->collection, key_pub, &md, &p, &err) ||
+		if (!mint_params(j->owner, j->metadata, j->tree, j->collection, tree_v2(job_tree(j)),
+		                 key_pub, &md, &p, &err) ||
 		    sol_metadata_check_signers(&md, key_pub, key_pub, &err) != 0)
 		{
 			set_error(j, "validation", err.field, "cannot build the mint: %s", err.message);
@@ -1764,6 +1887,8 @@ build_record_send(TimestampTz now)
 			    (unsigned)Max(j->attempts - j->attempt_base, 0));
 		}
 		j->cu_price = p.cu_price_micro_lamports;
+		if (p.v2 && p.to_collection && job_tree(j)->coll_decoded)
+			p.core_plugins = (uint8)Min(Max((int)job_tree(j)->coll.num_plugins - 1, 0), 255);
 		/* the compute-unit limit for this tree and attempt (docs/DESIGN.md §5.2) */
 		mint_params_budget(&p, job_tree(j)->shape_known ? &job_tree(j)->shape : NULL, j->attempts);
 		j->cu_limit = p.cu_limit;
@@ -2395,6 +2520,7 @@ handle_results(TimestampTz now, int wait_ms)
 					break;
 				case REQ_TREE_ACCOUNT:
 				case REQ_TREE_CONFIG:
+				case REQ_TREE_COLL:
 					on_tree_account(q, &res[i], now);
 					break;
 				case REQ_FEES:

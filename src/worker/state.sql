@@ -169,11 +169,11 @@ $$;
 -- Active trees the worker has not read, or not for ten minutes: it reads
 -- them before any job can be dealt to them (their capacity is unknown).
 CREATE FUNCTION @extschema@._trees_to_check(batch_size integer)
-RETURNS TABLE (merkle_tree text)
+RETURNS TABLE (merkle_tree text, collection_mint text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT DISTINCT t.merkle_tree FROM @extschema@.trees t
+	SELECT DISTINCT ON (t.merkle_tree) t.merkle_tree, t.collection_mint FROM @extschema@.trees t
 	 WHERE t.active AND t.state = 'ready'
 	   AND (t.capacity IS NULL OR t.checked_at < pg_catalog.now() - interval '10 minutes')
 	 LIMIT batch_size
@@ -483,14 +483,14 @@ $$;
 CREATE FUNCTION @extschema@._tree_creations(batch_size integer)
 RETURNS TABLE (tenant_id text, merkle_tree text, create_seed text, max_depth integer,
                max_buffer_size integer, canopy_depth integer, attempts integer, signature text,
-               last_valid_block_height bigint, signed_tx bytea, genesis_hash text)
+               last_valid_block_height bigint, signed_tx bytea, genesis_hash text, version smallint)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT t.tenant_id, t.merkle_tree, t.create_seed, t.max_depth, t.max_buffer_size, t.canopy_depth,
 	       (SELECT pg_catalog.count(*)::integer FROM @extschema@.tree_attempts x
 	         WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree),
-	       a.signature, a.last_valid_block_height, a.signed_tx, a.genesis_hash
+	       a.signature, a.last_valid_block_height, a.signed_tx, a.genesis_hash, COALESCE(t.version, 1)
 	  FROM @extschema@.trees t
 	  LEFT JOIN @extschema@.tree_attempts a
 	    ON a.tenant_id = t.tenant_id AND a.merkle_tree = t.merkle_tree AND a.state = 'pending'
@@ -580,7 +580,7 @@ BEGIN
 		IF f >= p.min_free THEN
 			CONTINUE;
 		END IF;
-		cost := (@extschema@.tree_cost(p.max_depth, p.max_buffer_size, p.canopy_depth)).total;
+		cost := (@extschema@.tree_cost(p.max_depth, p.max_buffer_size, p.canopy_depth, p.version)).total;
 		IF p.created >= p.max_trees THEN
 			RETURN QUERY SELECT p.tenant_id, NULL::text, f,
 				pg_catalog.format('the pool of tenant "%s" has %s free leaves and its tree policy allows no more trees (max_trees %s)',
@@ -592,7 +592,7 @@ BEGIN
 		ELSE
 			BEGIN
 				addr := @extschema@.create_tree(p.tenant_id, p.max_depth, p.max_buffer_size,
-				                                p.canopy_depth, p.collection_mint);
+				                                p.canopy_depth, p.collection_mint, p.version);
 				UPDATE @extschema@.tree_policies x
 				   SET created = x.created + 1, spent = x.spent + cost, updated_at = pg_catalog.now()
 				 WHERE x.tenant_id = p.tenant_id;

@@ -111,7 +111,7 @@ typedef struct MintTreeFacts
 	const char *problem;
 } MintTreeFacts;
 extern void db_tree_facts(const char *tree58, const MintTreeFacts *f);
-extern int db_trees_to_check(int n, MemoryContext cxt, char ***trees_out);
+extern int db_trees_to_check(int n, MemoryContext cxt, char ***trees_out, char ***colls_out);
 
 /* A tree mint.create_tree() asked for, and its pending creation attempt if any. */
 typedef struct MintTreeCreation
@@ -120,6 +120,7 @@ typedef struct MintTreeCreation
 	char *merkle_tree;
 	char *seed;
 	int max_depth, max_buffer_size, canopy_depth;
+	int version;     /* 1 or 2 (create_tree_v2) */
 	char *signature; /* NULL: no pending attempt */
 	int64 last_valid;
 	uint8 *tx;

@@ -23,7 +23,7 @@ use Test::More;
 use Time::HiRes qw(usleep time);
 
 our @EXPORT = qw(start_svm stop_svm svm_control svm_rpc svm_ledger svm_airdrop svm_create_tree
-  svm_create_collection svm_sign svm_send svm_blockhash payer_secret
+  svm_create_collection svm_create_core_collection svm_sign svm_send svm_blockhash payer_secret
   random_metadata svm_mint_node parse_message ledger_by_signature
   check_svm_exactly_once $BUBBLEGUM);
 
@@ -176,6 +176,15 @@ sub svm_create_collection
 {
 	my ($svm, %opt) = @_;
 	return svm_control($svm, 'create_collection_v1', payer_secret => payer_secret(), %opt);
+}
+
+# An MPL Core collection with the BubblegumV2 plugin whose update authority is
+# the payer (%opt: royalties => {basis_points}, permanent_freeze => 0|1,
+# update_delegate => address, name, uri).
+sub svm_create_core_collection
+{
+	my ($svm, %opt) = @_;
+	return svm_control($svm, 'create_core_collection', payer_secret => payer_secret(), %opt);
 }
 
 # The payer's signature into a transaction's zeroed slot: (base64, signature).
