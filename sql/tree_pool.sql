@@ -90,6 +90,17 @@ SELECT mint.create_tree('bad tenant', 14, 64);
 SELECT mint.create_tree('pool', 14, 128);
 SELECT mint.create_tree('pool', NULL, 64);
 SELECT mint.create_tree('pool', 14, 64, version => 3);
+-- a new Core collection: with a V2 tree only, settings checked before anything is written
+SELECT mint.create_tree('pool', 14, 64, new_collection => '{"name": "c", "uri": "https://c.example/"}');
+SELECT mint.create_tree('pool', 14, 64, collection_mint => '11111111111111111111111111111111', version => 2, new_collection => '{"name": "c", "uri": "https://c.example/"}');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '[1]');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "symbol": "X"}');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "a name well over thirty-two bytes long", "uri": "https://c.example/"}');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c"}');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "royalty_basis_points": 10001}');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "royalty_basis_points": 1.5}');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "royalty_recipient": "nope"}');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "permanent_freeze": "yes"}');
 SELECT mint.set_tree_policy('pool', 14, 64, max_spend => 1, version => 0);
 SELECT count(*) FROM mint.trees WHERE tenant_id IN ('pool', 'bad tenant');
 

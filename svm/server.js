@@ -493,7 +493,8 @@ control.create_core_collection = (b) => {
   return { collection: coll.address, update_authority: payer.address, name, uri, signature: rec.signature, compute_units: rec.computeUnitsConsumed };
 };
 // An MPL Core collection as the program left it: its owner, update authority, name, uri and the
-// counts mint_v2 keeps (num_minted: assets ever added; current_size: assets in it now).
+// counts mint_v2 keeps (num_minted: assets ever added; current_size: assets in it now), and the
+// account's data (base64) with its plugins.
 control.core_collection = (b) => {
   if (typeof b.collection !== 'string') throw controlError('collection: expected a base58 address');
   let k;
@@ -506,7 +507,7 @@ control.core_collection = (b) => {
   const str = () => Buffer.from(r.bytes(r.u32())).toString('utf8');
   const name = str(), uri = str();
   return { collection: b.collection, exists: true, owner: s.b58encode(a.owner()), key, update_authority: updateAuthority,
-    name, uri, num_minted: r.u32(), current_size: r.u32() };
+    name, uri, num_minted: r.u32(), current_size: r.u32(), data_base64: Buffer.from(a.data()).toString('base64') };
 };
 // Sign a transaction someone else built (e.g. mint.preview_transaction's bytes, signature slots
 // zeroed): every signature slot whose key is the secret's public key gets its ed25519 signature

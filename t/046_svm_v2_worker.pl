@@ -10,6 +10,10 @@
 #     with mint_v1: one mint per ticket, each with the instruction of its
 #     tree's version; the Core collection's num_minted equals its jobs.
 #  4. Every emitted V2 event is byte for byte mint.preview_leaf()'s.
+#  6. mint.create_tree(..., version => 2, new_collection => ...): the tree
+#     and a new Core collection (royalties, permanent freeze) created in one
+#     transaction by the worker, at an address fixed by its key and the seed;
+#     40 tickets minted into it, the collection's num_minted 40.
 #  5. A V2 tree registered with a Token Metadata collection (not a Core
 #     collection) is refused before anything is signed: its jobs wait,
 #     blocked, with the tree's problem named; nothing is sent for them.
@@ -61,8 +65,27 @@ my $tmcoll = svm_create_collection($svm, name => 'Old style')->{mint};
 my $btree = svm_create_tree($svm, version => 2)->{tree};
 sq("SELECT mint.add_tree('badcoll', '$btree', '$tmcoll')");
 
+my $made = sq(q{SELECT mint.create_tree('v2made', 14, 64, 0, version => 2, new_collection =>
+	'{"name": "Made by mint_ext", "uri": "https://tickets.example/collection.json", "royalty_basis_points": 700, "permanent_freeze": true}')});
+my $made_coll = sq("SELECT collection_mint FROM mint.trees WHERE merkle_tree = '$made'");
+like($made_coll, qr/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'the new collection\'s address is known at once');
+($ret, $out, $err) = $node->psql('postgres', q{SELECT mint.create_tree('v2made', 14, 64, 0, version => 2, new_collection => '{"name": "again", "uri": "https://x.example/"}')});
+like($err, qr/mints into another collection/, 'a second new collection for the same pool: refused');
+ok(wait_for(120, sub { sq("SELECT state FROM mint.trees WHERE merkle_tree = '$made'") eq 'ready' }), 'the worker created the tree');
+my $mc = svm_control($svm, 'core_collection', collection => $made_coll);
+ok($mc->{exists} && $mc->{owner} eq 'CoREENxT6tW1HoK8ypY1SxRMZTcVPm7R94rH4PZNhX7d' && $mc->{update_authority} eq $PAYER
+	&& $mc->{name} eq 'Made by mint_ext' && $mc->{num_minted} == 0,
+	'and the Core collection with it: owned by MPL Core, the worker\'s key its update authority, empty');
+is(sq("SELECT count(*) || ' ' || string_agg(state, ',') FROM mint.tree_attempts WHERE merkle_tree = '$made'"), '1 landed_ok',
+	'one creation transaction for both');
+# the same settings through the test cluster's own encoder (royalties to the payer, frozen)
+my $ref = svm_create_core_collection($svm, name => 'Made by mint_ext', uri => 'https://tickets.example/collection.json',
+	royalties => { basis_points => 700 }, permanent_freeze => 1)->{collection};
+is($mc->{data_base64}, svm_control($svm, 'core_collection', collection => $ref)->{data_base64},
+	'its account (plugins: BubblegumV2, royalties 700 to the worker\'s key, a frozen permanent freeze) is byte for byte the one the test cluster\'s encoder makes');
+
 my $json = JSON::PP->new->utf8->canonical;
-my %count = (v2plain => 120, v2core => 120, v1 => 20, badcoll => 5);
+my %count = (v2plain => 120, v2core => 120, v1 => 20, badcoll => 5, v2made => 40);
 for my $t (sort keys %count)
 {
 	my @items = map {
@@ -72,13 +95,13 @@ for my $t (sort keys %count)
 	is(sq("SELECT count(*) FROM mint.mint_tickets('$t', \$J\$" . $json->encode(\@items) . "\$J\$::jsonb) WHERE created"),
 		$count{$t}, "$t: $count{$t} tickets accepted");
 }
-ok(wait_for(300, sub { sq("SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == 260 }),
-	'260 tickets confirmed') or diag(sq("SELECT tenant_id, status, last_error_class, last_error_code, count(*) FROM mint.mint_jobs GROUP BY 1, 2, 3, 4"));
-my $ledger = check_svm_exactly_once($node, $svm, 'v1', 'v2core', 'v2plain');
+ok(wait_for(300, sub { sq("SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == 300 }),
+	'300 tickets confirmed') or diag(sq("SELECT tenant_id, status, last_error_class, last_error_code, count(*) FROM mint.mint_jobs GROUP BY 1, 2, 3, 4"));
+my $ledger = check_svm_exactly_once($node, $svm, 'v1', 'v2core', 'v2plain', 'v2made');
 my %kind;
 $kind{ ($_->{tree} eq $v1tree ? 'v1' : 'v2') . ' ' . $_->{instruction} . ' ' . ($_->{event}{schema} // '') }++
   for grep { $_->{status} eq 'ok' } @{ $ledger->{mints} };
-is($json->encode(\%kind), $json->encode({ 'v1 mint_v1 V1' => 20, 'v2 mint_v2 V2' => 240 }),
+is($json->encode(\%kind), $json->encode({ 'v1 mint_v1 V1' => 20, 'v2 mint_v2 V2' => 280 }),
 	'mint_v1 (LeafSchema V1) on the V1 tree, mint_v2 (LeafSchema V2) on the V2 trees');
 is(scalar(grep { $_->{status} eq 'ok' && $_->{tree} eq $ctree && ($_->{collection} // '') eq $core } @{ $ledger->{mints} }),
 	120, 'every mint into the Core tree named the collection');
@@ -86,15 +109,16 @@ my $cc = svm_control($svm, 'core_collection', collection => $core);
 is("$cc->{num_minted} $cc->{current_size}", '120 120', 'the Core collection counts 120 assets minted and held, its jobs');
 is(sq("SELECT count(*) FROM mint.mint_jobs WHERE tenant_id = 'v2core' AND status = 'confirmed'"), 120, '120 confirmed jobs');
 is(sq("SELECT minted FROM mint.trees WHERE merkle_tree = '$ctree'"), 120, 'mint.trees.minted: 120');
+is(svm_control($svm, 'core_collection', collection => $made_coll)->{num_minted}, 40, 'the collection made with its tree counts its 40');
 my @lim = grep { $_->{status} eq 'ok' && $_->{tree} ne $v1tree } @{ $ledger->{mints} };
-is(scalar(grep { $_->{cu_limit} && $_->{compute_units} <= $_->{cu_limit} } @lim), 240,
+is(scalar(grep { $_->{cu_limit} && $_->{compute_units} <= $_->{cu_limit} } @lim), 280,
 	'every mint_v2 asked for a compute-unit limit and stayed within it');
 my ($most) = sort { $b <=> $a } map { $_->{compute_units} } grep { $_->{tree} eq $ctree } @lim;
 my ($lim) = map { $_->{cu_limit} } grep { $_->{tree} eq $ctree } @lim;
 note "into the Core collection: at most $most units used of a $lim limit";
 my $paid = 0;
 for my $m (@lim) { $paid++ if sq("SELECT count(*) FROM mint.mint_attempts WHERE signature = '$m->{signature}' AND compute_unit_limit = $m->{cu_limit}") == 1 }
-is($paid, 240, 'each one\'s limit is the one its attempt recorded');
+is($paid, 280, 'each one\'s limit is the one its attempt recorded');
 
 # 4. the events, as predicted
 my @jobs = split /\n/, $node->safe_psql('postgres', "SELECT tenant_id || '|' || ticket_id || '|' || signature || '|' || leaf_nonce

@@ -29,6 +29,7 @@
 
 PG_FUNCTION_INFO_V1(mint_tree_cost);
 PG_FUNCTION_INFO_V1(mint_tree_address);
+PG_FUNCTION_INFO_V1(mint_core_collection_address);
 
 /* The creation's compute-unit limit (docs/DESIGN.md §5.2: create_tree is rare; the
  * price, if any, is mint.priority_fee on this limit). */
@@ -118,6 +119,34 @@ mint_tree_cost(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
 }
 
+static void
+check_seed(const char *seed)
+{
+	if (strlen(seed) == 0 || strlen(seed) > SOL_MAX_SEED_LEN)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("a tree seed is 1 to %d bytes", SOL_MAX_SEED_LEN)));
+}
+
+/* The worker's keypair (the caller wipes it). */
+static void
+load_key(uint8 secret[64])
+{
+	SolError err;
+
+	if (mint_keypair_path == NULL || mint_keypair_path[0] == '\0')
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		                errmsg("mint.keypair_path is not set: the tree's address follows from the "
+		                       "worker's key")));
+	memset(&err, 0, sizeof(err));
+	if (sol_keypair_load(mint_keypair_path, secret, &err) != 0)
+	{
+		sodium_memzero(secret, 64);
+		ereport(ERROR,
+		        (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		         errmsg("the worker's key (mint.keypair_path) cannot be read: %s", err.message)));
+	}
+}
+
 /*
  * mint._tree_address(seed, max_depth, max_buffer_size, canopy_depth, version):
  * the address a tree of this version created with this seed by the worker's
@@ -132,25 +161,11 @@ mint_tree_address(PG_FUNCTION_ARGS)
 	uint8 secret[64];
 	uint8 tree[32];
 	char tree58[SOL_PUBKEY_B58_MAX];
-	SolError err;
 
 	check_shape(PG_GETARG_INT32(1), PG_GETARG_INT32(2), PG_GETARG_INT32(3));
 	check_version(PG_GETARG_INT32(4));
-	if (strlen(seed) == 0 || strlen(seed) > SOL_MAX_SEED_LEN)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("a tree seed is 1 to %d bytes", SOL_MAX_SEED_LEN)));
-	if (mint_keypair_path == NULL || mint_keypair_path[0] == '\0')
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		                errmsg("mint.keypair_path is not set: the tree's address follows from the "
-		                       "worker's key")));
-	memset(&err, 0, sizeof(err));
-	if (sol_keypair_load(mint_keypair_path, secret, &err) != 0)
-	{
-		sodium_memzero(secret, sizeof(secret));
-		ereport(ERROR,
-		        (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		         errmsg("the worker's key (mint.keypair_path) cannot be read: %s", err.message)));
-	}
+	check_seed(seed);
+	load_key(secret);
 	memset(&p, 0, sizeof(p));
 	memcpy(p.payer, secret + 32, 32);
 	sodium_memzero(secret, sizeof(secret));
@@ -160,4 +175,28 @@ mint_tree_address(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not derive the tree address");
 	sol_pubkey_to_b58(tree, tree58);
 	PG_RETURN_TEXT_P(cstring_to_text(tree58));
+}
+
+/*
+ * mint._core_collection_address(seed): the address of the MPL Core collection
+ * the creation of the tree with this seed makes (sol_core_collection_keypair:
+ * derived from the worker's key, so fixed before anything is signed).
+ */
+Datum
+mint_core_collection_address(PG_FUNCTION_ARGS)
+{
+	char *seed = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	uint8 secret[64];
+	uint8 pub[32];
+	char pub58[SOL_PUBKEY_B58_MAX];
+	int rc;
+
+	check_seed(seed);
+	load_key(secret);
+	rc = sol_core_collection_keypair(secret, seed, pub, NULL);
+	sodium_memzero(secret, sizeof(secret));
+	if (rc != 0)
+		elog(ERROR, "could not derive the collection address");
+	sol_pubkey_to_b58(pub, pub58);
+	PG_RETURN_TEXT_P(cstring_to_text(pub58));
 }

@@ -60,6 +60,7 @@ CREATE TABLE @extschema@.trees (
 	create_seed     text,         -- origin created: the createAccountWithSeed seed
 	problem_code    text,         -- why it cannot be minted into (or was not created); NULL: it can
 	problem         text,
+	create_collection jsonb,      -- origin created: the MPL Core collection its creation makes
 	PRIMARY KEY (tenant_id, merkle_tree)
 );
 -- Backends cache the active trees they have read (src/api/trees.c); every

@@ -111,15 +111,74 @@ RETURNS text
 LANGUAGE C VOLATILE STRICT
 AS 'MODULE_PATHNAME', 'mint_tree_address';
 
+CREATE FUNCTION @extschema@._core_collection_address(seed text)
+RETURNS text
+LANGUAGE C VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'mint_core_collection_address';
+
+-- A new MPL Core collection's settings, checked and completed (22023 for
+-- anything the creation could not carry); nothing of the input is echoed.
+CREATE FUNCTION @extschema@._check_new_collection(c jsonb, version integer, collection_mint text)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	k text;
+BEGIN
+	IF version <> 2 THEN
+		RAISE EXCEPTION 'a new Core collection goes with a V2 tree (version => 2)' USING ERRCODE = '22023';
+	END IF;
+	IF collection_mint IS NOT NULL THEN
+		RAISE EXCEPTION 'give collection_mint or new_collection, not both' USING ERRCODE = '22023';
+	END IF;
+	IF pg_catalog.jsonb_typeof(c) <> 'object' THEN
+		RAISE EXCEPTION 'new_collection must be a JSON object' USING ERRCODE = '22023';
+	END IF;
+	FOR k IN SELECT pg_catalog.jsonb_object_keys(c) LOOP
+		IF k NOT IN ('name', 'uri', 'royalty_basis_points', 'royalty_recipient', 'permanent_freeze') THEN
+			RAISE EXCEPTION 'unknown new_collection key "%"', @extschema@._clip(k) USING ERRCODE = '22023',
+				HINT = 'The keys are name, uri, royalty_basis_points, royalty_recipient and permanent_freeze.';
+		END IF;
+	END LOOP;
+	IF pg_catalog.jsonb_typeof(c -> 'name') IS DISTINCT FROM 'string'
+	   OR pg_catalog.octet_length(c ->> 'name') NOT BETWEEN 1 AND 32 THEN
+		RAISE EXCEPTION 'new_collection.name must be a string of 1 to 32 bytes' USING ERRCODE = '22023';
+	END IF;
+	IF pg_catalog.jsonb_typeof(c -> 'uri') IS DISTINCT FROM 'string'
+	   OR pg_catalog.octet_length(c ->> 'uri') NOT BETWEEN 1 AND 200 THEN
+		RAISE EXCEPTION 'new_collection.uri must be a string of 1 to 200 bytes' USING ERRCODE = '22023';
+	END IF;
+	IF c ? 'royalty_basis_points' AND (pg_catalog.jsonb_typeof(c -> 'royalty_basis_points') <> 'number'
+	   OR (c ->> 'royalty_basis_points') !~ '^[0-9]{1,5}$' OR (c ->> 'royalty_basis_points')::integer > 10000) THEN
+		RAISE EXCEPTION 'new_collection.royalty_basis_points must be an integer from 0 to 10000' USING ERRCODE = '22023';
+	END IF;
+	IF c ? 'royalty_recipient' AND (pg_catalog.jsonb_typeof(c -> 'royalty_recipient') <> 'string'
+	   OR NOT @extschema@.is_address(c ->> 'royalty_recipient')) THEN
+		RAISE EXCEPTION 'new_collection.royalty_recipient must be a base58 address' USING ERRCODE = '22023';
+	END IF;
+	IF c ? 'permanent_freeze' AND pg_catalog.jsonb_typeof(c -> 'permanent_freeze') <> 'boolean' THEN
+		RAISE EXCEPTION 'new_collection.permanent_freeze must be true or false' USING ERRCODE = '22023';
+	END IF;
+	RETURN pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', c -> 'name', 'uri', c -> 'uri',
+		'royalty_basis_points', COALESCE((c ->> 'royalty_basis_points')::integer, 0),
+		'royalty_recipient', c -> 'royalty_recipient',
+		'permanent_freeze', COALESCE((c ->> 'permanent_freeze')::boolean, false)));
+END;
+$$;
+
 -- A new tree for the tenant's pool, created on chain by the worker exactly
 -- once (src/worker/engine.c, "Tree creation"): its address follows from the
 -- worker's key and a seed of the tenant and the tree's number, and is
 -- returned at once; the tree takes jobs when the worker has created it and
 -- read it back (mint.trees.state 'ready').  Private: only the worker's key
--- mints into it.
+-- mints into it.  A V2 tree may bring a new MPL Core collection
+-- (new_collection: name, uri, royalty_basis_points, royalty_recipient,
+-- permanent_freeze), created in the same transaction at an address that
+-- follows from the worker's key and the tree's seed (collection_mint).
 CREATE FUNCTION @extschema@.create_tree(tenant_id text, max_depth integer,
 	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL,
-	version integer DEFAULT 1)
+	version integer DEFAULT 1, new_collection jsonb DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -129,6 +188,7 @@ DECLARE
 	seed text;
 	address text;
 	other text;
+	coll jsonb;
 BEGIN
 	IF tenant_id IS NULL OR max_depth IS NULL OR max_buffer_size IS NULL OR canopy_depth IS NULL
 	   OR version IS NULL THEN
@@ -147,15 +207,18 @@ BEGIN
 		RAISE EXCEPTION 'invalid collection_mint "%"', @extschema@._clip(collection_mint) USING ERRCODE = '22023',
 			DETAIL = 'A collection mint is the base58 encoding of a 32-byte Solana address.';
 	END IF;
+	IF new_collection IS NOT NULL THEN
+		coll := @extschema@._check_new_collection(new_collection, version, collection_mint);
+	END IF;
 	LOCK TABLE @extschema@.trees IN SHARE ROW EXCLUSIVE MODE;
 	SELECT t.merkle_tree INTO other FROM @extschema@.trees t
 	 WHERE t.tenant_id = create_tree.tenant_id AND t.active
-	   AND t.collection_mint IS DISTINCT FROM create_tree.collection_mint
+	   AND (coll IS NOT NULL OR t.collection_mint IS DISTINCT FROM create_tree.collection_mint)
 	 LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'tree % of tenant "%" mints into another collection', other, tenant_id
 			USING ERRCODE = '55000',
-			      HINT = 'The active trees of a tenant share its collection.';
+			      HINT = 'The active trees of a tenant share its collection; a new collection starts a new pool.';
 	END IF;
 	-- the tenant's next tree number; the seed fits createWithSeed's 32 bytes
 	SELECT pg_catalog.count(*) + 1 INTO n FROM @extschema@.trees t
@@ -163,16 +226,19 @@ BEGIN
 	seed := 'mx' || pg_catalog.substr(pg_catalog.encode(pg_catalog.sha256(
 		pg_catalog.convert_to(create_tree.tenant_id, 'UTF8')), 'hex'), 1, 16) || '.' || n;
 	address := @extschema@._tree_address(seed, max_depth, max_buffer_size, canopy_depth, version);
+	IF coll IS NOT NULL THEN
+		collection_mint := @extschema@._core_collection_address(seed);
+	END IF;
 	INSERT INTO @extschema@.trees AS t (tenant_id, merkle_tree, collection_mint, state, origin,
-		version, max_depth, max_buffer_size, canopy_depth, create_seed)
+		version, max_depth, max_buffer_size, canopy_depth, create_seed, create_collection)
 	VALUES (create_tree.tenant_id, address, create_tree.collection_mint, 'creating', 'created',
-		create_tree.version, max_depth, max_buffer_size, canopy_depth, seed);
+		create_tree.version, max_depth, max_buffer_size, canopy_depth, seed, coll);
 	PERFORM @extschema@.wake_at_commit();
 	RETURN address;
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text, integer) IS
+COMMENT ON FUNCTION @extschema@.create_tree(text, integer, integer, integer, text, integer, jsonb) IS
 'Create a Bubblegum tree for the tenant''s pool (the worker creates it on chain exactly once); returns its address';
 
 -- Let the worker grow the tenant's pool by itself: when the pool's free

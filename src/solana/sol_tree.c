@@ -5,6 +5,8 @@
  */
 #include "sol_tree.h"
 
+#include <sodium.h>
+
 #include <string.h>
 
 #include "sol_bubblegum.h"
@@ -107,14 +109,19 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 	uint8_t cu_price[9];
 	uint8_t alloc[4 + 32 + 8 + SOL_MAX_SEED_LEN + 8 + 8 + 32];
 	uint8_t create[8 + 4 + 4 + 2];
+	uint8_t coll[1 + 4 + SOL_CORE_MAX_NAME + 4 + SOL_CORE_MAX_URI + 1 + 4 + 2 + 20 + 36 + 3 + 1];
 	SolAccountMeta alloc_acc[3];
 	SolAccountMeta create_acc[7];
-	SolInstruction ixs[4];
+	SolAccountMeta coll_acc[4];
+	SolInstruction ixs[5];
 	SolWriter w;
 	size_t nixs = 0;
 	size_t seed_len = strlen(p->seed);
 	uint64_t space;
-	const uint8_t *secrets[1];
+	const uint8_t *secrets[2];
+	uint8_t coll_secret[64];
+	uint8_t coll_pub[32];
+	int len;
 
 	if (!sol_tree_size_allowed(p->max_depth, p->max_buffer_size))
 		return sol_error_set(err, SOL_ERR_INVALID, "max_buffer_size",
@@ -185,9 +192,102 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 	ixs[nixs].data_len = w.len;
 	nixs++;
 
+	if (p->new_collection)
+	{
+		uint32_t nplugins = 1 + (p->royalty_bps > 0 ? 1 : 0) + (p->permanent_freeze ? 1 : 0);
+		size_t nl = strlen(p->coll_name);
+		size_t ul = strlen(p->coll_uri);
+
+		if (p->version != 2)
+			return sol_error_set(err, SOL_ERR_INVALID, "collection",
+			                     "a Core collection goes with a V2 tree only");
+		if (nl == 0 || nl > SOL_CORE_MAX_NAME || ul == 0 || ul > SOL_CORE_MAX_URI ||
+		    p->royalty_bps > 10000)
+			return sol_error_set(err, SOL_ERR_INVALID, "collection",
+			                     "the collection needs a name (1-%d bytes), a uri (1-%d bytes) "
+			                     "and royalties of at most 10000 basis points",
+			                     SOL_CORE_MAX_NAME, SOL_CORE_MAX_URI);
+		if (secret64 != NULL)
+		{
+			if (sol_core_collection_keypair(secret64, p->seed, coll_pub, coll_secret) != 0 ||
+			    memcmp(coll_pub, p->coll_address, 32) != 0)
+			{
+				sodium_memzero(coll_secret, sizeof(coll_secret));
+				return sol_error_set(err, SOL_ERR_INVALID, "collection",
+				                     "the collection address is not this key's for this seed");
+			}
+		}
+		/* MPL Core CreateCollectionV2 (21) {name, uri, plugins: Some([...]), external: None} */
+		sol_writer_init(&w, coll, sizeof(coll));
+		sol_put_u8(&w, 21);
+		sol_put_string(&w, p->coll_name, nl);
+		sol_put_string(&w, p->coll_uri, ul);
+		sol_put_u8(&w, 1);
+		sol_put_u32(&w, nplugins);
+		sol_put_u8(&w, 15); /* BubblegumV2 (mint_v2 needs it), authority None */
+		sol_put_u8(&w, 0);
+		if (p->royalty_bps > 0)
+		{
+			/* Royalties {basis_points, creators: [(recipient, 100)], rule_set: None}, None */
+			sol_put_u8(&w, 0);
+			sol_put_u16(&w, p->royalty_bps);
+			sol_put_u32(&w, 1);
+			sol_put_bytes(&w, p->royalty_recipient, 32);
+			sol_put_u8(&w, 100);
+			sol_put_u8(&w, 0);
+			sol_put_u8(&w, 0);
+		}
+		if (p->permanent_freeze)
+		{
+			/* PermanentFreezeDelegate {frozen: true}, authority None (the update authority) */
+			sol_put_u8(&w, 5);
+			sol_put_u8(&w, 1);
+			sol_put_u8(&w, 0);
+		}
+		sol_put_u8(&w, 0);                               /* external_plugin_adapters: None */
+		meta(&coll_acc[0], p->coll_address, true, true); /* the new collection */
+		meta(&coll_acc[1], p->payer, false, false);      /* update authority */
+		meta(&coll_acc[2], p->payer, true, true);        /* payer */
+		meta(&coll_acc[3], sol_system_program_id, false, false);
+		memcpy(ixs[nixs].program_id, sol_mpl_core_program_id, 32);
+		ixs[nixs].accounts = coll_acc;
+		ixs[nixs].num_accounts = 4;
+		ixs[nixs].data = coll;
+		ixs[nixs].data_len = w.len;
+		nixs++;
+	}
+
 	secrets[0] = secret64;
-	return sol_tx_build(p->payer, ixs, nixs, blockhash, secrets, secret64 ? 1 : 0, out, outcap,
-	                    sig_out, err);
+	secrets[1] = coll_secret;
+	len = sol_tx_build(p->payer, ixs, nixs, blockhash, secrets,
+	                   secret64 ? (p->new_collection ? 2 : 1) : 0, out, outcap, sig_out, err);
+	sodium_memzero(coll_secret, sizeof(coll_secret));
+	return len;
+}
+
+int
+sol_core_collection_keypair(const uint8_t payer_secret64[64], const char *seed, uint8_t pub[32],
+                            uint8_t secret64[64])
+{
+	static const char label[] = "mint_ext core collection ";
+	crypto_auth_hmacsha256_state st;
+	uint8_t kseed[32];
+	uint8_t sk[64];
+	size_t n = strlen(seed);
+
+	if (n == 0 || n > SOL_MAX_SEED_LEN)
+		return -1;
+	/* keyed by the payer's secret seed (the first half of seed||pubkey) */
+	crypto_auth_hmacsha256_init(&st, payer_secret64, 32);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, sizeof(label) - 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)seed, n);
+	crypto_auth_hmacsha256_final(&st, kseed);
+	crypto_sign_seed_keypair(pub, sk, kseed);
+	if (secret64 != NULL)
+		memcpy(secret64, sk, 64);
+	sodium_memzero(sk, sizeof(sk));
+	sodium_memzero(kseed, sizeof(kseed));
+	return 0;
 }
 
 uint64_t

@@ -19,6 +19,11 @@
 /* createWithSeed's limit on the seed (solana_program::pubkey::MAX_SEED_LEN) */
 #define SOL_MAX_SEED_LEN 32
 
+/* What mint_ext lets a new Core collection's name and uri be (bytes; the
+ * transaction must also carry the tree's creation) */
+#define SOL_CORE_MAX_NAME 32
+#define SOL_CORE_MAX_URI  200
+
 /*
  * Whether SPL Account Compression initialises a concurrent merkle tree of
  * this (max depth, max buffer size): only a fixed set of pairs is compiled
@@ -53,7 +58,33 @@ typedef struct SolCreateTree
 	uint8_t version;                  /* 2: a V2 tree (create_tree_v2); otherwise V1 */
 	uint32_t cu_limit;                /* 0: no SetComputeUnitLimit */
 	uint64_t cu_price_micro_lamports; /* 0: no SetComputeUnitPrice */
+	/*
+	 * A V2 tree's new MPL Core collection, created in the same transaction
+	 * (CreateCollectionV2 with the BubblegumV2 plugin, the payer its update
+	 * authority), at the address of sol_core_collection_keypair(payer, seed):
+	 * the creation is atomic, so the collection exists exactly when the tree
+	 * does.  Royalties when royalty_bps > 0 (all to royalty_recipient); a
+	 * PermanentFreezeDelegate, frozen, when permanent_freeze (the update
+	 * authority thaws it).
+	 */
+	bool new_collection;
+	uint8_t coll_address[32];
+	char coll_name[SOL_CORE_MAX_NAME + 1];
+	char coll_uri[SOL_CORE_MAX_URI + 1];
+	uint16_t royalty_bps;
+	uint8_t royalty_recipient[32];
+	bool permanent_freeze;
 } SolCreateTree;
+
+/*
+ * The keypair (seed||pubkey) of the Core collection a tree creation with this
+ * seed makes: an ed25519 key from HMAC-SHA256(the payer's secret seed,
+ * "mint_ext core collection " || seed).  Only the payer's key can compute
+ * it, and every re-build of the creation signs with the same one.
+ * secret64 may be NULL (the address only).  0 ok, -1 (seed too long).
+ */
+int sol_core_collection_keypair(const uint8_t payer_secret64[64], const char *seed, uint8_t pub[32],
+                                uint8_t secret64[64]);
 
 /* The data size of a tree account of that shape (sol_tree_account_size), and the
  * largest account Solana allows (10 MiB). */
@@ -66,8 +97,9 @@ int sol_create_tree_address(const SolCreateTree *p, uint8_t tree[32]);
 uint64_t sol_create_tree_space(const SolCreateTree *p);
 
 /*
- * Build and sign (secret64: the payer's keypair; NULL for an unsigned preview)
- * the creation.  Returns the wire length or -1 (err: an unsupported size pair,
+ * Build and sign (secret64: the payer's keypair; NULL for an unsigned preview;
+ * with new_collection the collection's keypair is derived from it) the
+ * creation.  Returns the wire length or -1 (err: an unsupported size pair,
  * a canopy too deep, an account over 10 MiB).  sig_out receives the signature.
  */
 int sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],

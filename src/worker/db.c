@@ -896,6 +896,17 @@ db_tree_creations(int n, MemoryContext cxt, MintTreeCreation **out)
 		c->max_buffer_size = DatumGetInt32(SPI_getbinval(tup, td, 5, &isnull));
 		c->canopy_depth = DatumGetInt32(SPI_getbinval(tup, td, 6, &isnull));
 		c->version = DatumGetInt16(SPI_getbinval(tup, td, 12, &isnull));
+		d = SPI_getbinval(tup, td, 18, &isnull);
+		if (!isnull)
+		{
+			c->coll_address = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 18));
+			c->coll_name = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 13));
+			c->coll_uri = MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 14));
+			c->coll_royalty = DatumGetInt32(SPI_getbinval(tup, td, 15, &isnull));
+			d = SPI_getbinval(tup, td, 16, &isnull);
+			c->coll_recipient = isnull ? NULL : MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 16));
+			c->coll_freeze = DatumGetBool(SPI_getbinval(tup, td, 17, &isnull));
+		}
 		d = SPI_getbinval(tup, td, 8, &isnull);
 		if (!isnull)
 		{

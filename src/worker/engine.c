@@ -1424,6 +1424,14 @@ typedef struct TreeCreation
 	char seed[SOL_MAX_SEED_LEN + 1];
 	int depth, buffer, canopy;
 	int version; /* 2: create_tree_v2 */
+	/* the new MPL Core collection its transaction also creates (V2 only) */
+	bool new_coll;
+	uint8 coll_address[32];
+	char coll_name[SOL_CORE_MAX_NAME + 1];
+	char coll_uri[SOL_CORE_MAX_URI + 1];
+	uint16 coll_royalty;
+	uint8 coll_recipient[32];
+	bool coll_freeze;
 	bool has_att;
 	char sig58[SOL_SIGNATURE_B58_MAX];
 	uint8 sig[64];
@@ -1548,6 +1556,19 @@ load_creations(TimestampTz now)
 		c->buffer = rows[i].max_buffer_size;
 		c->canopy = rows[i].canopy_depth;
 		c->version = rows[i].version;
+		if (rows[i].coll_address != NULL &&
+		    sol_pubkey_from_b58(rows[i].coll_address, c->coll_address))
+		{
+			c->new_coll = true;
+			strlcpy(c->coll_name, rows[i].coll_name, sizeof(c->coll_name));
+			strlcpy(c->coll_uri, rows[i].coll_uri, sizeof(c->coll_uri));
+			c->coll_royalty = (uint16)Min(Max(rows[i].coll_royalty, 0), 10000);
+			c->coll_freeze = rows[i].coll_freeze;
+			/* royalties to the worker's key unless the operator named a recipient */
+			if (rows[i].coll_recipient == NULL ||
+			    !sol_pubkey_from_b58(rows[i].coll_recipient, c->coll_recipient))
+				memcpy(c->coll_recipient, key_pub, 32);
+		}
 		if (rows[i].signature != NULL && rows[i].txlen <= (int)sizeof(c->tx))
 		{
 			/* an attempt recorded earlier (by this process before a restart, or another) */
@@ -1587,6 +1608,16 @@ build_creations(TimestampTz now)
 		p.max_buffer_size = (uint32)c->buffer;
 		p.canopy_depth = (uint32)c->canopy;
 		p.version = (uint8)c->version;
+		if (c->new_coll)
+		{
+			p.new_collection = true;
+			memcpy(p.coll_address, c->coll_address, 32);
+			strlcpy(p.coll_name, c->coll_name, sizeof(p.coll_name));
+			strlcpy(p.coll_uri, c->coll_uri, sizeof(p.coll_uri));
+			p.royalty_bps = c->coll_royalty;
+			memcpy(p.royalty_recipient, c->coll_recipient, 32);
+			p.permanent_freeze = c->coll_freeze;
+		}
 		p.cu_limit = CREATE_TREE_CU;
 		p.cu_price_micro_lamports = (uint64)mint_priority_fee;
 		memset(&err, 0, sizeof(err));

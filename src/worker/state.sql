@@ -483,14 +483,20 @@ $$;
 CREATE FUNCTION @extschema@._tree_creations(batch_size integer)
 RETURNS TABLE (tenant_id text, merkle_tree text, create_seed text, max_depth integer,
                max_buffer_size integer, canopy_depth integer, attempts integer, signature text,
-               last_valid_block_height bigint, signed_tx bytea, genesis_hash text, version smallint)
+               last_valid_block_height bigint, signed_tx bytea, genesis_hash text, version smallint,
+               coll_name text, coll_uri text, coll_royalty integer, coll_recipient text,
+               coll_freeze boolean, coll_address text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT t.tenant_id, t.merkle_tree, t.create_seed, t.max_depth, t.max_buffer_size, t.canopy_depth,
 	       (SELECT pg_catalog.count(*)::integer FROM @extschema@.tree_attempts x
 	         WHERE x.tenant_id = t.tenant_id AND x.merkle_tree = t.merkle_tree),
-	       a.signature, a.last_valid_block_height, a.signed_tx, a.genesis_hash, COALESCE(t.version, 1)
+	       a.signature, a.last_valid_block_height, a.signed_tx, a.genesis_hash, COALESCE(t.version, 1),
+	       t.create_collection ->> 'name', t.create_collection ->> 'uri',
+	       (t.create_collection ->> 'royalty_basis_points')::integer,
+	       t.create_collection ->> 'royalty_recipient', (t.create_collection ->> 'permanent_freeze')::boolean,
+	       CASE WHEN t.create_collection IS NOT NULL THEN t.collection_mint END
 	  FROM @extschema@.trees t
 	  LEFT JOIN @extschema@.tree_attempts a
 	    ON a.tenant_id = t.tenant_id AND a.merkle_tree = t.merkle_tree AND a.state = 'pending'

@@ -120,7 +120,11 @@ typedef struct MintTreeCreation
 	char *merkle_tree;
 	char *seed;
 	int max_depth, max_buffer_size, canopy_depth;
-	int version;     /* 1 or 2 (create_tree_v2) */
+	int version; /* 1 or 2 (create_tree_v2) */
+	/* a new MPL Core collection made with it (coll_address NULL: none) */
+	char *coll_address, *coll_name, *coll_uri, *coll_recipient;
+	int coll_royalty;
+	bool coll_freeze;
 	char *signature; /* NULL: no pending attempt */
 	int64 last_valid;
 	uint8 *tx;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "sol_bubblegum.h"
 #include "sol_budget.h"
 #include "sol_codec.h"
 #include "sol_crypto.h"
@@ -130,9 +131,86 @@ test_tree_tx(void)
 	CHECK(sol_build_create_tree_tx(&p, bh, secret, wire, sizeof(wire), sig, &err) == -1);
 }
 
+/* A V2 tree: MPL programs, its own address; with a new Core collection, signed by both keys. */
+static void
+test_tree_v2_tx(void)
+{
+	SolCreateTree p;
+	uint8_t seed[32];
+	uint8_t secret[64];
+	uint8_t bh[32];
+	uint8_t wire[1232];
+	uint8_t sig[64];
+	uint8_t v1[32], v2[32];
+	uint8_t c1[32], c2[32], c3[32];
+	uint8_t csec[64];
+	SolTxView v;
+	SolError err;
+	int n;
+	size_t i;
+	bool has_core = false, coll_signs = false;
+
+	memset(seed, 2, 32);
+	memset(&p, 0, sizeof(p));
+	sol_keypair_from_seed(seed, secret, p.payer);
+	strcpy(p.seed, "mx0123456789abcdef.1");
+	p.max_depth = 14;
+	p.max_buffer_size = 64;
+	memset(bh, 7, 32);
+	CHECK(sol_create_tree_address(&p, v1) == 0);
+	p.version = 2;
+	CHECK(sol_create_tree_address(&p, v2) == 0);
+	CHECK(memcmp(v1, v2, 32) != 0); /* the owner is part of the address */
+	n = sol_build_create_tree_tx(&p, bh, secret, wire, sizeof(wire), sig, &err);
+	CHECK(n > 0 && sol_tx_decode(wire, (size_t)n, &v, &err) == 0 && sol_tx_verify(&v));
+	CHECK(v.num_signatures == 1 && v.num_instructions == 2);
+	for (i = 0; i < v.num_keys; i++)
+		has_core |= memcmp(v.keys + 32 * i, sol_mpl_account_compression_program_id, 32) == 0;
+	CHECK(has_core);
+
+	/* the collection's key: from the payer's key and the seed, nothing else */
+	CHECK(sol_core_collection_keypair(secret, p.seed, c1, csec) == 0);
+	CHECK(memcmp(csec + 32, c1, 32) == 0);
+	CHECK(sol_core_collection_keypair(secret, p.seed, c2, NULL) == 0 && memcmp(c1, c2, 32) == 0);
+	CHECK(sol_core_collection_keypair(secret, "mx0123456789abcdef.2", c3, NULL) == 0 &&
+	      memcmp(c1, c3, 32) != 0);
+	CHECK(sol_core_collection_keypair(secret, "", c3, NULL) == -1);
+	p.new_collection = true;
+	memcpy(p.coll_address, c1, 32);
+	strcpy(p.coll_name, "Event");
+	strcpy(p.coll_uri, "https://tickets.example/c.json");
+	p.royalty_bps = 500;
+	memcpy(p.royalty_recipient, p.payer, 32);
+	p.permanent_freeze = true;
+	n = sol_build_create_tree_tx(&p, bh, secret, wire, sizeof(wire), sig, &err);
+	CHECK(n > 0 && sol_tx_decode(wire, (size_t)n, &v, &err) == 0 && sol_tx_verify(&v));
+	CHECK(v.num_signatures == 2 && v.num_instructions == 3);
+	for (i = 0; i < v.num_signatures; i++)
+		coll_signs |= memcmp(v.keys + 32 * i, c1, 32) == 0 && sol_tx_key_is_writable(&v, i);
+	CHECK(coll_signs);
+	CHECK(memcmp(v.keys + 32 * v.ixs[2].program_id_index, sol_mpl_core_program_id, 32) == 0);
+	CHECK(v.ixs[2].data[0] == 21); /* CreateCollectionV2 */
+	/* refused: another address than the key's, a V1 tree, no name, royalties over 100 % */
+	p.coll_address[0] ^= 1;
+	CHECK(sol_build_create_tree_tx(&p, bh, secret, wire, sizeof(wire), sig, &err) == -1);
+	p.coll_address[0] ^= 1;
+	p.version = 1;
+	CHECK(sol_build_create_tree_tx(&p, bh, secret, wire, sizeof(wire), sig, &err) == -1);
+	p.version = 2;
+	p.coll_name[0] = '\0';
+	CHECK(sol_build_create_tree_tx(&p, bh, secret, wire, sizeof(wire), sig, &err) == -1);
+	strcpy(p.coll_name, "Event");
+	p.royalty_bps = 10001;
+	CHECK(sol_build_create_tree_tx(&p, bh, secret, wire, sizeof(wire), sig, &err) == -1);
+	/* unsigned (a preview): both slots zero */
+	p.royalty_bps = 0;
+	CHECK(sol_build_create_tree_tx(&p, bh, NULL, wire, sizeof(wire), NULL, &err) > 0);
+}
+
 const SolTest sol_tests_tree[] = {
     {"tree_sizes_and_rent", test_tree_sizes_and_rent},
     {"tree_address", test_tree_address},
     {"tree_tx", test_tree_tx},
+    {"tree_v2_tx", test_tree_v2_tx},
     {NULL, NULL},
 };
