@@ -101,6 +101,7 @@ SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name"
 SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "royalty_basis_points": 1.5}');
 SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "royalty_recipient": "nope"}');
 SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "permanent_freeze": "yes"}');
+SELECT mint.create_tree('pool', 14, 64, version => 2, new_collection => '{"name": "c", "uri": "https://c.example/", "freeze_authority": 5}');
 SELECT mint.set_tree_policy('pool', 14, 64, max_spend => 1, version => 0);
 SELECT count(*) FROM mint.trees WHERE tenant_id IN ('pool', 'bad tenant');
 

@@ -13,7 +13,8 @@
 #  6. mint.create_tree(..., version => 2, new_collection => ...): the tree
 #     and a new Core collection (royalties, permanent freeze) created in one
 #     transaction by the worker, at an address fixed by its key and the seed;
-#     40 tickets minted into it, the collection's num_minted 40.
+#     40 tickets minted into it, the collection's num_minted 40; one frozen
+#     by the platform's own key (freeze_authority) takes 10.
 #  5. A V2 tree registered with a Token Metadata collection (not a Core
 #     collection) is refused before anything is signed: its jobs wait,
 #     blocked, with the tree's problem named; nothing is sent for them.
@@ -22,6 +23,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use JSON::PP;
+use MIME::Base64 ();
 use MintTest;
 use SvmTest;
 use PostgreSQL::Test::Utils;
@@ -83,9 +85,18 @@ my $ref = svm_create_core_collection($svm, name => 'Made by mint_ext', uri => 'h
 	royalties => { basis_points => 700 }, permanent_freeze => 1)->{collection};
 is($mc->{data_base64}, svm_control($svm, 'core_collection', collection => $ref)->{data_base64},
 	'its account (plugins: BubblegumV2, royalties 700 to the worker\'s key, a frozen permanent freeze) is byte for byte the one the test cluster\'s encoder makes');
+# the platform's own key as the freeze authority: it freezes and thaws without the worker's key
+my $platform = random_address();
+my $thaw = sq(qq{SELECT mint.create_tree('v2thaw', 14, 64, 0, version => 2, new_collection =>
+	'{"name": "Platform frozen", "uri": "https://tickets.example/p.json", "permanent_freeze": true, "freeze_authority": "$platform"}')});
+my $thaw_coll = sq("SELECT collection_mint FROM mint.trees WHERE merkle_tree = '$thaw'");
+ok(wait_for(120, sub { sq("SELECT state FROM mint.trees WHERE merkle_tree = '$thaw'") eq 'ready' }), 'a tree with a collection frozen by the platform\'s key');
+my $td = MIME::Base64::decode_base64(svm_control($svm, 'core_collection', collection => $thaw_coll)->{data_base64} // '');
+ok(index($td, b58_decode($platform)) > 0, 'the collection names the platform\'s key (its PermanentFreezeDelegate\'s authority)');
+ok(index($mc->{data_base64} ? MIME::Base64::decode_base64($mc->{data_base64}) : '', b58_decode($platform)) < 0, '(the other collection does not)');
 
 my $json = JSON::PP->new->utf8->canonical;
-my %count = (v2plain => 120, v2core => 120, v1 => 20, badcoll => 5, v2made => 40);
+my %count = (v2plain => 120, v2core => 120, v1 => 20, badcoll => 5, v2made => 40, v2thaw => 10);
 for my $t (sort keys %count)
 {
 	my @items = map {
@@ -95,13 +106,13 @@ for my $t (sort keys %count)
 	is(sq("SELECT count(*) FROM mint.mint_tickets('$t', \$J\$" . $json->encode(\@items) . "\$J\$::jsonb) WHERE created"),
 		$count{$t}, "$t: $count{$t} tickets accepted");
 }
-ok(wait_for(300, sub { sq("SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == 300 }),
-	'300 tickets confirmed') or diag(sq("SELECT tenant_id, status, last_error_class, last_error_code, count(*) FROM mint.mint_jobs GROUP BY 1, 2, 3, 4"));
-my $ledger = check_svm_exactly_once($node, $svm, 'v1', 'v2core', 'v2plain', 'v2made');
+ok(wait_for(300, sub { sq("SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") == 310 }),
+	'310 tickets confirmed') or diag(sq("SELECT tenant_id, status, last_error_class, last_error_code, count(*) FROM mint.mint_jobs GROUP BY 1, 2, 3, 4"));
+my $ledger = check_svm_exactly_once($node, $svm, 'v1', 'v2core', 'v2plain', 'v2made', 'v2thaw');
 my %kind;
 $kind{ ($_->{tree} eq $v1tree ? 'v1' : 'v2') . ' ' . $_->{instruction} . ' ' . ($_->{event}{schema} // '') }++
   for grep { $_->{status} eq 'ok' } @{ $ledger->{mints} };
-is($json->encode(\%kind), $json->encode({ 'v1 mint_v1 V1' => 20, 'v2 mint_v2 V2' => 280 }),
+is($json->encode(\%kind), $json->encode({ 'v1 mint_v1 V1' => 20, 'v2 mint_v2 V2' => 290 }),
 	'mint_v1 (LeafSchema V1) on the V1 tree, mint_v2 (LeafSchema V2) on the V2 trees');
 is(scalar(grep { $_->{status} eq 'ok' && $_->{tree} eq $ctree && ($_->{collection} // '') eq $core } @{ $ledger->{mints} }),
 	120, 'every mint into the Core tree named the collection');
@@ -111,14 +122,14 @@ is(sq("SELECT count(*) FROM mint.mint_jobs WHERE tenant_id = 'v2core' AND status
 is(sq("SELECT minted FROM mint.trees WHERE merkle_tree = '$ctree'"), 120, 'mint.trees.minted: 120');
 is(svm_control($svm, 'core_collection', collection => $made_coll)->{num_minted}, 40, 'the collection made with its tree counts its 40');
 my @lim = grep { $_->{status} eq 'ok' && $_->{tree} ne $v1tree } @{ $ledger->{mints} };
-is(scalar(grep { $_->{cu_limit} && $_->{compute_units} <= $_->{cu_limit} } @lim), 280,
+is(scalar(grep { $_->{cu_limit} && $_->{compute_units} <= $_->{cu_limit} } @lim), 290,
 	'every mint_v2 asked for a compute-unit limit and stayed within it');
 my ($most) = sort { $b <=> $a } map { $_->{compute_units} } grep { $_->{tree} eq $ctree } @lim;
 my ($lim) = map { $_->{cu_limit} } grep { $_->{tree} eq $ctree } @lim;
 note "into the Core collection: at most $most units used of a $lim limit";
 my $paid = 0;
 for my $m (@lim) { $paid++ if sq("SELECT count(*) FROM mint.mint_attempts WHERE signature = '$m->{signature}' AND compute_unit_limit = $m->{cu_limit}") == 1 }
-is($paid, 280, 'each one\'s limit is the one its attempt recorded');
+is($paid, 290, 'each one\'s limit is the one its attempt recorded');
 
 # 4. the events, as predicted
 my @jobs = split /\n/, $node->safe_psql('postgres', "SELECT tenant_id || '|' || ticket_id || '|' || signature || '|' || leaf_nonce

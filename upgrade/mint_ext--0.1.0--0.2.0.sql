@@ -1238,9 +1238,10 @@ BEGIN
 		RAISE EXCEPTION 'new_collection must be a JSON object' USING ERRCODE = '22023';
 	END IF;
 	FOR k IN SELECT pg_catalog.jsonb_object_keys(c) LOOP
-		IF k NOT IN ('name', 'uri', 'royalty_basis_points', 'royalty_recipient', 'permanent_freeze') THEN
+		IF k NOT IN ('name', 'uri', 'royalty_basis_points', 'royalty_recipient', 'permanent_freeze',
+		             'freeze_authority') THEN
 			RAISE EXCEPTION 'unknown new_collection key "%"', @extschema@._clip(k) USING ERRCODE = '22023',
-				HINT = 'The keys are name, uri, royalty_basis_points, royalty_recipient and permanent_freeze.';
+				HINT = 'The keys are name, uri, royalty_basis_points, royalty_recipient, permanent_freeze and freeze_authority.';
 		END IF;
 	END LOOP;
 	IF pg_catalog.jsonb_typeof(c -> 'name') IS DISTINCT FROM 'string'
@@ -1262,10 +1263,15 @@ BEGIN
 	IF c ? 'permanent_freeze' AND pg_catalog.jsonb_typeof(c -> 'permanent_freeze') <> 'boolean' THEN
 		RAISE EXCEPTION 'new_collection.permanent_freeze must be true or false' USING ERRCODE = '22023';
 	END IF;
+	IF c ? 'freeze_authority' AND (pg_catalog.jsonb_typeof(c -> 'freeze_authority') <> 'string'
+	   OR NOT @extschema@.is_address(c ->> 'freeze_authority')) THEN
+		RAISE EXCEPTION 'new_collection.freeze_authority must be a base58 address' USING ERRCODE = '22023';
+	END IF;
 	RETURN pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', c -> 'name', 'uri', c -> 'uri',
 		'royalty_basis_points', COALESCE((c ->> 'royalty_basis_points')::integer, 0),
 		'royalty_recipient', c -> 'royalty_recipient',
-		'permanent_freeze', COALESCE((c ->> 'permanent_freeze')::boolean, false)));
+		'permanent_freeze', COALESCE((c ->> 'permanent_freeze')::boolean, false),
+		'freeze_authority', c -> 'freeze_authority'));
 END;
 $$;
 
@@ -1340,7 +1346,7 @@ RETURNS TABLE (tenant_id text, merkle_tree text, create_seed text, max_depth int
                max_buffer_size integer, canopy_depth integer, attempts integer, signature text,
                last_valid_block_height bigint, signed_tx bytea, genesis_hash text, version smallint,
                coll_name text, coll_uri text, coll_royalty integer, coll_recipient text,
-               coll_freeze boolean, coll_address text)
+               coll_freeze boolean, coll_address text, coll_freeze_authority text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1351,7 +1357,8 @@ AS $$
 	       t.create_collection ->> 'name', t.create_collection ->> 'uri',
 	       (t.create_collection ->> 'royalty_basis_points')::integer,
 	       t.create_collection ->> 'royalty_recipient', (t.create_collection ->> 'permanent_freeze')::boolean,
-	       CASE WHEN t.create_collection IS NOT NULL THEN t.collection_mint END
+	       CASE WHEN t.create_collection IS NOT NULL THEN t.collection_mint END,
+	       t.create_collection ->> 'freeze_authority'
 	  FROM @extschema@.trees t
 	  LEFT JOIN @extschema@.tree_attempts a
 	    ON a.tenant_id = t.tenant_id AND a.merkle_tree = t.merkle_tree AND a.state = 'pending'

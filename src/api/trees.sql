@@ -136,9 +136,10 @@ BEGIN
 		RAISE EXCEPTION 'new_collection must be a JSON object' USING ERRCODE = '22023';
 	END IF;
 	FOR k IN SELECT pg_catalog.jsonb_object_keys(c) LOOP
-		IF k NOT IN ('name', 'uri', 'royalty_basis_points', 'royalty_recipient', 'permanent_freeze') THEN
+		IF k NOT IN ('name', 'uri', 'royalty_basis_points', 'royalty_recipient', 'permanent_freeze',
+		             'freeze_authority') THEN
 			RAISE EXCEPTION 'unknown new_collection key "%"', @extschema@._clip(k) USING ERRCODE = '22023',
-				HINT = 'The keys are name, uri, royalty_basis_points, royalty_recipient and permanent_freeze.';
+				HINT = 'The keys are name, uri, royalty_basis_points, royalty_recipient, permanent_freeze and freeze_authority.';
 		END IF;
 	END LOOP;
 	IF pg_catalog.jsonb_typeof(c -> 'name') IS DISTINCT FROM 'string'
@@ -160,10 +161,15 @@ BEGIN
 	IF c ? 'permanent_freeze' AND pg_catalog.jsonb_typeof(c -> 'permanent_freeze') <> 'boolean' THEN
 		RAISE EXCEPTION 'new_collection.permanent_freeze must be true or false' USING ERRCODE = '22023';
 	END IF;
+	IF c ? 'freeze_authority' AND (pg_catalog.jsonb_typeof(c -> 'freeze_authority') <> 'string'
+	   OR NOT @extschema@.is_address(c ->> 'freeze_authority')) THEN
+		RAISE EXCEPTION 'new_collection.freeze_authority must be a base58 address' USING ERRCODE = '22023';
+	END IF;
 	RETURN pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', c -> 'name', 'uri', c -> 'uri',
 		'royalty_basis_points', COALESCE((c ->> 'royalty_basis_points')::integer, 0),
 		'royalty_recipient', c -> 'royalty_recipient',
-		'permanent_freeze', COALESCE((c ->> 'permanent_freeze')::boolean, false)));
+		'permanent_freeze', COALESCE((c ->> 'permanent_freeze')::boolean, false),
+		'freeze_authority', c -> 'freeze_authority'));
 END;
 $$;
 
@@ -174,7 +180,7 @@ $$;
 -- read it back (mint.trees.state 'ready').  Private: only the worker's key
 -- mints into it.  A V2 tree may bring a new MPL Core collection
 -- (new_collection: name, uri, royalty_basis_points, royalty_recipient,
--- permanent_freeze), created in the same transaction at an address that
+-- permanent_freeze, freeze_authority), created in the same transaction at an address that
 -- follows from the worker's key and the tree's seed (collection_mint).
 CREATE FUNCTION @extschema@.create_tree(tenant_id text, max_depth integer,
 	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL,

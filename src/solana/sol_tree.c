@@ -109,7 +109,7 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 	uint8_t cu_price[9];
 	uint8_t alloc[4 + 32 + 8 + SOL_MAX_SEED_LEN + 8 + 8 + 32];
 	uint8_t create[8 + 4 + 4 + 2];
-	uint8_t coll[1 + 4 + SOL_CORE_MAX_NAME + 4 + SOL_CORE_MAX_URI + 1 + 4 + 2 + 20 + 36 + 3 + 1];
+	uint8_t coll[1 + 4 + SOL_CORE_MAX_NAME + 4 + SOL_CORE_MAX_URI + 1 + 4 + 2 + 41 + 36 + 1];
 	SolAccountMeta alloc_acc[3];
 	SolAccountMeta create_acc[7];
 	SolAccountMeta coll_acc[4];
@@ -194,7 +194,8 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 
 	if (p->new_collection)
 	{
-		uint32_t nplugins = 1 + (p->royalty_bps > 0 ? 1 : 0) + (p->permanent_freeze ? 1 : 0);
+		bool freeze_plugin = p->permanent_freeze || p->has_freeze_authority;
+		uint32_t nplugins = 1 + (p->royalty_bps > 0 ? 1 : 0) + (freeze_plugin ? 1 : 0);
 		size_t nl = strlen(p->coll_name);
 		size_t ul = strlen(p->coll_uri);
 
@@ -237,12 +238,20 @@ sol_build_create_tree_tx(const SolCreateTree *p, const uint8_t blockhash[32],
 			sol_put_u8(&w, 0);
 			sol_put_u8(&w, 0);
 		}
-		if (p->permanent_freeze)
+		if (freeze_plugin)
 		{
-			/* PermanentFreezeDelegate {frozen: true}, authority None (the update authority) */
+			/* PermanentFreezeDelegate {frozen}, authority None (the update authority) or
+			 * Some(Address {freeze_authority}) */
 			sol_put_u8(&w, 5);
-			sol_put_u8(&w, 1);
-			sol_put_u8(&w, 0);
+			sol_put_u8(&w, p->permanent_freeze ? 1 : 0);
+			if (p->has_freeze_authority)
+			{
+				sol_put_u8(&w, 1);
+				sol_put_u8(&w, 3);
+				sol_put_bytes(&w, p->freeze_authority, 32);
+			}
+			else
+				sol_put_u8(&w, 0);
 		}
 		sol_put_u8(&w, 0);                               /* external_plugin_adapters: None */
 		meta(&coll_acc[0], p->coll_address, true, true); /* the new collection */

@@ -64,8 +64,9 @@ typedef struct SolCreateTree
 	 * authority), at the address of sol_core_collection_keypair(payer, seed):
 	 * the creation is atomic, so the collection exists exactly when the tree
 	 * does.  Royalties when royalty_bps > 0 (all to royalty_recipient); a
-	 * PermanentFreezeDelegate, frozen, when permanent_freeze (the update
-	 * authority thaws it).
+	 * PermanentFreezeDelegate when permanent_freeze (frozen) or
+	 * has_freeze_authority: its authority is freeze_authority (the platform
+	 * freezes and thaws with its own key), else the update authority.
 	 */
 	bool new_collection;
 	uint8_t coll_address[32];
@@ -74,6 +75,8 @@ typedef struct SolCreateTree
 	uint16_t royalty_bps;
 	uint8_t royalty_recipient[32];
 	bool permanent_freeze;
+	bool has_freeze_authority;
+	uint8_t freeze_authority[32];
 } SolCreateTree;
 
 /*

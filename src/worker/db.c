@@ -906,6 +906,9 @@ db_tree_creations(int n, MemoryContext cxt, MintTreeCreation **out)
 			d = SPI_getbinval(tup, td, 16, &isnull);
 			c->coll_recipient = isnull ? NULL : MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 16));
 			c->coll_freeze = DatumGetBool(SPI_getbinval(tup, td, 17, &isnull));
+			d = SPI_getbinval(tup, td, 19, &isnull);
+			c->coll_freeze_authority =
+			    isnull ? NULL : MemoryContextStrdup(cxt, SPI_getvalue(tup, td, 19));
 		}
 		d = SPI_getbinval(tup, td, 8, &isnull);
 		if (!isnull)

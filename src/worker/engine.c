@@ -1432,6 +1432,8 @@ typedef struct TreeCreation
 	uint16 coll_royalty;
 	uint8 coll_recipient[32];
 	bool coll_freeze;
+	bool coll_has_freeze_authority;
+	uint8 coll_freeze_authority[32];
 	bool has_att;
 	char sig58[SOL_SIGNATURE_B58_MAX];
 	uint8 sig[64];
@@ -1568,6 +1570,9 @@ load_creations(TimestampTz now)
 			if (rows[i].coll_recipient == NULL ||
 			    !sol_pubkey_from_b58(rows[i].coll_recipient, c->coll_recipient))
 				memcpy(c->coll_recipient, key_pub, 32);
+			c->coll_has_freeze_authority =
+			    rows[i].coll_freeze_authority != NULL &&
+			    sol_pubkey_from_b58(rows[i].coll_freeze_authority, c->coll_freeze_authority);
 		}
 		if (rows[i].signature != NULL && rows[i].txlen <= (int)sizeof(c->tx))
 		{
@@ -1617,6 +1622,8 @@ build_creations(TimestampTz now)
 			p.royalty_bps = c->coll_royalty;
 			memcpy(p.royalty_recipient, c->coll_recipient, 32);
 			p.permanent_freeze = c->coll_freeze;
+			p.has_freeze_authority = c->coll_has_freeze_authority;
+			memcpy(p.freeze_authority, c->coll_freeze_authority, 32);
 		}
 		p.cu_limit = CREATE_TREE_CU;
 		p.cu_price_micro_lamports = (uint64)mint_priority_fee;

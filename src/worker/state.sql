@@ -485,7 +485,7 @@ RETURNS TABLE (tenant_id text, merkle_tree text, create_seed text, max_depth int
                max_buffer_size integer, canopy_depth integer, attempts integer, signature text,
                last_valid_block_height bigint, signed_tx bytea, genesis_hash text, version smallint,
                coll_name text, coll_uri text, coll_royalty integer, coll_recipient text,
-               coll_freeze boolean, coll_address text)
+               coll_freeze boolean, coll_address text, coll_freeze_authority text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -496,7 +496,8 @@ AS $$
 	       t.create_collection ->> 'name', t.create_collection ->> 'uri',
 	       (t.create_collection ->> 'royalty_basis_points')::integer,
 	       t.create_collection ->> 'royalty_recipient', (t.create_collection ->> 'permanent_freeze')::boolean,
-	       CASE WHEN t.create_collection IS NOT NULL THEN t.collection_mint END
+	       CASE WHEN t.create_collection IS NOT NULL THEN t.collection_mint END,
+	       t.create_collection ->> 'freeze_authority'
 	  FROM @extschema@.trees t
 	  LEFT JOIN @extschema@.tree_attempts a
 	    ON a.tenant_id = t.tenant_id AND a.merkle_tree = t.merkle_tree AND a.state = 'pending'

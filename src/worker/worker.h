@@ -122,7 +122,7 @@ typedef struct MintTreeCreation
 	int max_depth, max_buffer_size, canopy_depth;
 	int version; /* 1 or 2 (create_tree_v2) */
 	/* a new MPL Core collection made with it (coll_address NULL: none) */
-	char *coll_address, *coll_name, *coll_uri, *coll_recipient;
+	char *coll_address, *coll_name, *coll_uri, *coll_recipient, *coll_freeze_authority;
 	int coll_royalty;
 	bool coll_freeze;
 	char *signature; /* NULL: no pending attempt */
