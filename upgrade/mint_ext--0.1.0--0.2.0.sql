@@ -1216,7 +1216,6 @@ LANGUAGE C VOLATILE STRICT
 AS 'MODULE_PATHNAME', 'mint_core_collection_address';
 REVOKE ALL ON FUNCTION @extschema@._tree_address(text, integer, integer, integer, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._core_collection_address(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@._check_new_collection(jsonb, integer, text) FROM PUBLIC;
 
 -- A new MPL Core collection's settings, checked and completed (22023 for
 -- anything the creation could not carry); nothing of the input is echoed.
@@ -1274,6 +1273,7 @@ BEGIN
 		'freeze_authority', c -> 'freeze_authority'));
 END;
 $$;
+REVOKE ALL ON FUNCTION @extschema@._check_new_collection(jsonb, integer, text) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.create_tree(tenant_id text, max_depth integer,
 	max_buffer_size integer, canopy_depth integer DEFAULT 0, collection_mint text DEFAULT NULL,
