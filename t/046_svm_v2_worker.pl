@@ -15,6 +15,8 @@
 #     transaction by the worker, at an address fixed by its key and the seed;
 #     40 tickets minted into it, the collection's num_minted 40; one frozen
 #     by the platform's own key (freeze_authority) takes 10.
+#  7. The worker killed (kill -9 by itself) between recording a V2 tree's
+#     creation with a new collection and sending it: one attempt, both made.
 #  5. A V2 tree registered with a Token Metadata collection (not a Core
 #     collection) is refused before anything is signed: its jobs wait,
 #     blocked, with the tree's problem named; nothing is sent for them.
@@ -33,7 +35,9 @@ srand(46);
 my $svm = start_svm(slot_ms => 20, finalized_lag => 4, blockhash_window => 300);
 svm_airdrop($svm, $PAYER, 20_000_000_000_000);
 # a priority fee makes the worker ask for a compute-unit limit: the V2 model's (src/solana/sol_budget.c)
-my $node = svm_mint_node('svm_v2', $svm, 'mint.workers' => 2, 'mint.priority_fee' => 1);
+my $crash_file = PostgreSQL::Test::Utils::tempdir() . '/crash';
+my $node = svm_mint_node('svm_v2', $svm, 'mint.workers' => 2, 'mint.priority_fee' => 1,
+	'mint.test_crash_file' => "'$crash_file'");
 sub sq { return query($node, $_[0]) }
 
 # 1. costs by version
@@ -157,6 +161,19 @@ is(sq("SELECT problem_code FROM mint.trees WHERE merkle_tree = '$btree'"), 'not_
 is(sq("SELECT count(*) FROM mint.mint_jobs WHERE tenant_id = 'badcoll' AND status = 'queued' AND last_error_class = 'blocked'"), 5,
 	'its jobs wait, blocked (not failed)');
 is(sq("SELECT count(*) FROM mint.mint_attempts WHERE tenant_id = 'badcoll'"), 0, 'nothing was signed for them');
+
+# 7. killed between recording a V2 tree's creation (with its collection) and sending it
+open(my $fh, '>', $crash_file) or die;
+print $fh "after_tree_record\n";
+close($fh);
+my $ct = sq(q{SELECT mint.create_tree('v2crash', 14, 64, 0, version => 2, new_collection => '{"name": "Crash", "uri": "https://tickets.example/k.json"}')});
+my $ccoll = sq("SELECT collection_mint FROM mint.trees WHERE merkle_tree = '$ct'");
+ok(wait_for(60, sub { !-e $crash_file }), 'the worker died right after recording the creation');
+ok(wait_for(120, sub { sq("SELECT state FROM mint.trees WHERE merkle_tree = '$ct'") eq 'ready' }), 'after the restart the tree is created');
+is(sq("SELECT count(*) || ' ' || string_agg(state, ',') FROM mint.tree_attempts WHERE merkle_tree = '$ct'"), '1 landed_ok',
+	'one attempt, recorded before the crash, landed');
+my $kc = svm_control($svm, 'core_collection', collection => $ccoll);
+ok($kc->{exists} && $kc->{update_authority} eq $PAYER && $kc->{name} eq 'Crash', 'and its collection with it');
 
 $node->stop;
 stop_svm($svm);
