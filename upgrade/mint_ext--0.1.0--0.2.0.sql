@@ -2615,3 +2615,334 @@ BEGIN
 	                       ('rejected_endpoint', c.rejected_endpoint)) AS x(outcome, n);
 END;
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Issue 20, retention and resend: mint.reap_events (called by worker 0,
+-- mint.event_retention), mint.events_oldest (granted with a tenant),
+-- mint.redeliver and mint.redeliver_event (operators).
+-- ---------------------------------------------------------------------------
+-- the reaper (mint.reap_events: the deliveries of a tenant's oldest events)
+-- and redeliveries (a range of sequence numbers)
+CREATE INDEX outbound_deliveries_seq ON @extschema@.outbound_deliveries (tenant_id, seq);
+
+-- ---------------------------------------------------------------------------
+-- Retention (docs/DESIGN.md §13): worker 0 reaps events older than
+-- mint.event_retention (src/worker/deliver.c, mint.reap_events), each
+-- tenant's oldest first and only as a prefix of its sequence: an event is
+-- kept while it is younger than the retention or any delivery of it is
+-- pending (an endpoint's, enabled or disabled), and so is every later event
+-- of its tenant.  What is kept of a tenant is therefore always the numbers
+-- from mint.events_oldest() to the last given, without a gap, and numbering
+-- goes on from the counter (mint.event_counters is never reaped).  A
+-- delivery goes with its event.
+-- ---------------------------------------------------------------------------
+
+-- The oldest sequence number of the tenant's events still kept: the first
+-- that events_since(tenant, 0) returns.  With nothing kept, the number the
+-- next event will get (1 for a tenant that never had one).  A consumer
+-- whose cursor is below events_oldest() - 1 missed the events in between:
+-- they were reaped before it read them.
+CREATE FUNCTION @extschema@.events_oldest(tenant_id text)
+RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF tenant_id IS NULL THEN
+		RAISE EXCEPTION 'tenant_id must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF events_oldest.tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(events_oldest.tenant_id)
+			USING ERRCODE = '22023';
+	END IF;
+	PERFORM @extschema@._check_tenant(events_oldest.tenant_id);  -- 42501 unless the role may
+	RETURN COALESCE(
+		(SELECT e.seq FROM @extschema@.events e
+		  WHERE e.tenant_id = events_oldest.tenant_id AND e.seq IS NOT NULL
+		  ORDER BY e.seq LIMIT 1),
+		(SELECT c.last_seq + 1 FROM @extschema@.event_counters c
+		  WHERE c.tenant_id = events_oldest.tenant_id),
+		1);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.events_oldest(text) IS
+'The sequence number of the tenant''s oldest event still kept (events before it were reaped), or the next number when none is kept';
+
+-- Delete up to batch_size events past mint.event_retention (30 days unless
+-- set) with their deliveries, per tenant oldest first, stopping at the
+-- tenant's first event that must stay: one younger than the retention, one
+-- with a pending delivery (to any endpoint, enabled or disabled), or one
+-- locked by a redelivery (mint.redeliver takes FOR KEY SHARE on the events
+-- it sends again).  Returns how many events (the worker calls it).
+CREATE FUNCTION @extschema@.reap_events(batch_size integer DEFAULT 1000)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	horizon timestamptz;
+	room integer := batch_size;
+	t text;
+	cand bigint[];
+	held bigint[];
+	upto bigint;
+	blocked bigint;
+	n integer;
+	total integer := 0;
+BEGIN
+	IF batch_size IS NULL OR batch_size < 1 OR batch_size > 100000 THEN
+		RAISE EXCEPTION 'batch_size must be between 1 and 100000' USING ERRCODE = '22023';
+	END IF;
+	horizon := pg_catalog.now() - COALESCE(pg_catalog.current_setting('mint.event_retention', true)::interval,
+	                                       '30 days'::interval);
+	-- the tenants whose oldest kept event is past the retention
+	FOR t IN SELECT c.tenant_id FROM @extschema@.event_counters c
+	          WHERE (SELECT e.occurred_at FROM @extschema@.events e
+	                  WHERE e.tenant_id = c.tenant_id AND e.seq IS NOT NULL
+	                  ORDER BY e.seq LIMIT 1) <= horizon
+	          ORDER BY c.tenant_id LOOP
+		EXIT WHEN room <= 0;
+		-- its oldest events, in order, up to the first one still in its retention
+		SELECT pg_catalog.array_agg(x.seq ORDER BY x.seq) INTO cand
+		  FROM (SELECT y.seq, pg_catalog.bool_and(y.occurred_at <= horizon) OVER (ORDER BY y.seq) AS old
+		          FROM (SELECT e.seq, e.occurred_at FROM @extschema@.events e
+		                 WHERE e.tenant_id = t AND e.seq IS NOT NULL
+		                 ORDER BY e.seq LIMIT room) y) x
+		 WHERE x.old;
+		CONTINUE WHEN cand IS NULL;
+		-- held against redeliveries; one that is locked (being sent again)
+		-- ends the prefix
+		SELECT pg_catalog.array_agg(l.seq ORDER BY l.seq) INTO held
+		  FROM (SELECT e.seq FROM @extschema@.events e
+		         WHERE e.tenant_id = t AND e.seq = ANY (cand)
+		           FOR UPDATE SKIP LOCKED) l;
+		n := 0;
+		WHILE n < pg_catalog.cardinality(cand) AND n < COALESCE(pg_catalog.cardinality(held), 0)
+		      AND cand[n + 1] = held[n + 1] LOOP
+			n := n + 1;
+		END LOOP;
+		CONTINUE WHEN n = 0;
+		upto := cand[n];
+		-- (a statement after the lock: sees every redelivery committed before
+		-- it) the first event with a pending delivery stays, and the later ones
+		SELECT pg_catalog.min(d.seq) INTO blocked FROM @extschema@.outbound_deliveries d
+		 WHERE d.tenant_id = t AND d.seq >= cand[1] AND d.seq <= upto AND d.status = 'pending';
+		IF blocked IS NOT NULL THEN
+			upto := blocked - 1;
+		END IF;
+		CONTINUE WHEN upto < cand[1];
+		DELETE FROM @extschema@.outbound_deliveries d
+		 WHERE d.tenant_id = t AND d.seq >= cand[1] AND d.seq <= upto;
+		DELETE FROM @extschema@.events e
+		 WHERE e.tenant_id = t AND e.seq >= cand[1] AND e.seq <= upto;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		total := total + n;
+		room := room - n;
+	END LOOP;
+	RETURN total;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.reap_events(integer) IS
+'Delete up to batch_size events past mint.event_retention with their deliveries, oldest first per tenant, never one with a pending delivery nor any later one; returns how many (the worker calls it)';
+
+-- ---------------------------------------------------------------------------
+-- Sending again (docs/DESIGN.md §14): an operator makes deliveries pending
+-- again, e.g. after the platform lost its own data, or after a delivery was
+-- given up (failed).  A delivery sent again is the same event: the same
+-- webhook-id (the event id) and the same body (its payload), signed with
+-- the endpoint's keys active then.  An event the endpoint has no delivery
+-- of (it was registered later) gets one.  Deliveries already pending are
+-- left as they are.  The events are locked FOR KEY SHARE first, so the
+-- reaper (mint.reap_events) keeps them; events already reaped cannot be
+-- sent again.  On a disabled endpoint the deliveries wait, like its others,
+-- for mint.enable_outbound_endpoint.
+-- ---------------------------------------------------------------------------
+
+-- Operator: send the tenant's events numbered after after_seq (up to
+-- through_seq, or the last) to an endpoint again, in order per ticket;
+-- only_failed: only the deliveries that were given up.  Returns how many
+-- deliveries were made pending.  A NOTICE says when part of the range was
+-- reaped already.
+CREATE FUNCTION @extschema@.redeliver(tenant_id text, endpoint_id text, after_seq bigint,
+	through_seq bigint DEFAULT NULL, only_failed boolean DEFAULT false)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e @extschema@.outbound_endpoints;
+	oldest bigint;
+	n integer;
+	made integer := 0;
+BEGIN
+	IF after_seq IS NULL OR only_failed IS NULL THEN
+		RAISE EXCEPTION 'after_seq and only_failed must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF after_seq < 0 THEN
+		RAISE EXCEPTION 'after_seq must be 0 or a sequence number, not %', after_seq USING ERRCODE = '22023';
+	END IF;
+	IF through_seq IS NOT NULL AND through_seq <= after_seq THEN
+		RAISE EXCEPTION 'through_seq (%) must be greater than after_seq (%)', through_seq, after_seq
+			USING ERRCODE = '22023';
+	END IF;
+	e := @extschema@._outbound_endpoint(tenant_id, endpoint_id);  -- 22004, P0002; locked
+	-- the events, held against the reaper
+	PERFORM 1 FROM @extschema@.events x
+	 WHERE x.tenant_id = e.tenant_id AND x.seq > after_seq AND (through_seq IS NULL OR x.seq <= through_seq)
+	 ORDER BY x.seq
+	   FOR KEY SHARE;
+	UPDATE @extschema@.outbound_deliveries d
+	   SET status = 'pending', attempts = 0, next_attempt_at = pg_catalog.now(), lease_until = NULL,
+	       delivered_at = NULL
+	 WHERE d.tenant_id = e.tenant_id AND d.endpoint_id = e.endpoint_id
+	   AND d.seq > after_seq AND (through_seq IS NULL OR d.seq <= through_seq)
+	   AND d.status <> 'pending' AND (NOT only_failed OR d.status = 'failed');
+	GET DIAGNOSTICS made = ROW_COUNT;
+	IF NOT only_failed THEN
+		-- the events the endpoint has no delivery of (registered after them)
+		INSERT INTO @extschema@.outbound_deliveries (tenant_id, endpoint_id, event_id, seq, ticket_id)
+		SELECT x.tenant_id, e.endpoint_id, x.event_id, x.seq, x.ticket_id FROM @extschema@.events x
+		 WHERE x.tenant_id = e.tenant_id AND x.seq > after_seq AND (through_seq IS NULL OR x.seq <= through_seq)
+		 ORDER BY x.seq
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		made := made + n;
+	END IF;
+	-- (mint.events_oldest without its role check: an operator's call)
+	oldest := COALESCE(
+		(SELECT x.seq FROM @extschema@.events x WHERE x.tenant_id = e.tenant_id AND x.seq IS NOT NULL
+		  ORDER BY x.seq LIMIT 1),
+		(SELECT c.last_seq + 1 FROM @extschema@.event_counters c WHERE c.tenant_id = e.tenant_id),
+		1);
+	IF after_seq + 1 < oldest THEN
+		RAISE NOTICE 'the events of tenant "%" numbered % to % were reaped: they cannot be sent again',
+			e.tenant_id, after_seq + 1, LEAST(oldest - 1, COALESCE(through_seq, oldest - 1));
+	END IF;
+	RETURN made;
+END;
+$$;
+
+-- Operator: send one event to an endpoint again (a delivery given up, or
+-- one the platform asks for).  true: it is pending now; false: it was
+-- pending already.  P0002 when the tenant has no such event (any more).
+CREATE FUNCTION @extschema@.redeliver_event(tenant_id text, endpoint_id text, event_id text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e @extschema@.outbound_endpoints;
+	ev record;
+BEGIN
+	IF event_id IS NULL THEN
+		RAISE EXCEPTION 'event_id must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF event_id !~ '^evt_[0-9a-f]{32}$' THEN
+		RAISE EXCEPTION 'invalid event_id "%"', @extschema@._clip(event_id) USING ERRCODE = '22023',
+			HINT = 'An event id is evt_ and 32 hexadecimal digits (mint.delivery_log, mint.events_since).';
+	END IF;
+	e := @extschema@._outbound_endpoint(tenant_id, endpoint_id);  -- 22004, P0002; locked
+	SELECT x.event_id, x.seq, x.ticket_id INTO ev FROM @extschema@.events x
+	 WHERE x.tenant_id = e.tenant_id AND x.event_id = redeliver_event.event_id AND x.seq IS NOT NULL
+	   FOR KEY SHARE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'tenant "%" has no event "%"', e.tenant_id, redeliver_event.event_id
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'Events past mint.event_retention are reaped (mint.events_oldest).';
+	END IF;
+	UPDATE @extschema@.outbound_deliveries d
+	   SET status = 'pending', attempts = 0, next_attempt_at = pg_catalog.now(), lease_until = NULL,
+	       delivered_at = NULL
+	 WHERE d.tenant_id = e.tenant_id AND d.endpoint_id = e.endpoint_id AND d.event_id = ev.event_id
+	   AND d.status <> 'pending';
+	IF FOUND THEN
+		RETURN true;
+	END IF;
+	INSERT INTO @extschema@.outbound_deliveries (tenant_id, endpoint_id, event_id, seq, ticket_id)
+	VALUES (e.tenant_id, e.endpoint_id, ev.event_id, ev.seq, ev.ticket_id)
+	ON CONFLICT DO NOTHING;
+	RETURN FOUND;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.redeliver(text, text, bigint, bigint, boolean) IS
+'Operator: send a tenant''s events after a sequence number to an endpoint again (same webhook-id, same body); returns how many deliveries were made pending';
+COMMENT ON FUNCTION @extschema@.redeliver_event(text, text, text) IS
+'Operator: send one event to an endpoint again (e.g. a delivery given up); false when it was pending already';
+
+CREATE OR REPLACE FUNCTION @extschema@.grant_tenant(tenant_id text, role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF tenant_id IS NULL OR role IS NULL THEN
+		RAISE EXCEPTION 'tenant_id and role must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(tenant_id) USING ERRCODE = '22023';
+	END IF;
+	INSERT INTO @extschema@.tenant_roles (tenant_id, role_name)
+	VALUES (grant_tenant.tenant_id, grant_tenant.role)
+	ON CONFLICT DO NOTHING;
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA @extschema@ TO %s', role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION '
+		'@extschema@.mint_ticket(text, text, text, jsonb, text), '
+		'@extschema@.mint_tickets(text, jsonb, text), '
+		'@extschema@.get_mint(text, text), '
+		'@extschema@.enqueue_mint(), '
+		'@extschema@.has_tenant_access(text), '
+		'@extschema@.events_since(text, bigint, integer), '
+		'@extschema@.events_oldest(text), '
+		'@extschema@._jobs() TO %s', role);
+	EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.jobs TO %s', role);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.revoke_tenant(tenant_id text, role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM @extschema@.tenant_roles r
+	 WHERE r.tenant_id = revoke_tenant.tenant_id AND r.role_name = revoke_tenant.role;
+	-- The grants go with the role's last tenant ...
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_roles r WHERE r.role_name = revoke_tenant.role) THEN
+		EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION '
+			'@extschema@.mint_ticket(text, text, text, jsonb, text), '
+			'@extschema@.mint_tickets(text, jsonb, text), '
+			'@extschema@.get_mint(text, text), '
+			'@extschema@.enqueue_mint(), '
+			'@extschema@.has_tenant_access(text), '
+			'@extschema@.events_since(text, bigint, integer), '
+			'@extschema@.events_oldest(text), '
+			'@extschema@._jobs() FROM %s', role);
+		EXECUTE pg_catalog.format('REVOKE SELECT ON @extschema@.jobs FROM %s', role);
+		-- ... but USAGE stays while the role is a webhook receiver.
+		IF NOT EXISTS (
+			SELECT 1 FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+			 WHERE p.oid = '@extschema@.process_webhook(text, jsonb, text)'::pg_catalog.regprocedure
+			   AND a.grantee = revoke_tenant.role AND a.privilege_type = 'EXECUTE') THEN
+			EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA @extschema@ FROM %s', role);
+		END IF;
+	END IF;
+END;
+$$;
+
+-- The roles already granted a tenant get events_oldest too.
+DO $$
+DECLARE
+	r regrole;
+BEGIN
+	FOR r IN SELECT DISTINCT t.role_name FROM @extschema@.tenant_roles t LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.events_oldest(text) TO %s', r);
+	END LOOP;
+END;
+$$;
+
+REVOKE ALL ON FUNCTION @extschema@.events_oldest(text), @extschema@.reap_events(integer),
+	@extschema@.redeliver(text, text, bigint, bigint, boolean),
+	@extschema@.redeliver_event(text, text, text) FROM PUBLIC;

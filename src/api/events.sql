@@ -196,3 +196,125 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.events_since(text, bigint, integer) IS
 'The events of a tenant after a sequence number, in commit order (only the tenants the role may act for)';
+
+-- ---------------------------------------------------------------------------
+-- Retention (docs/DESIGN.md §13): worker 0 reaps events older than
+-- mint.event_retention (src/worker/deliver.c, mint.reap_events), each
+-- tenant's oldest first and only as a prefix of its sequence: an event is
+-- kept while it is younger than the retention or any delivery of it is
+-- pending (an endpoint's, enabled or disabled), and so is every later event
+-- of its tenant.  What is kept of a tenant is therefore always the numbers
+-- from mint.events_oldest() to the last given, without a gap, and numbering
+-- goes on from the counter (mint.event_counters is never reaped).  A
+-- delivery goes with its event.
+-- ---------------------------------------------------------------------------
+
+-- The oldest sequence number of the tenant's events still kept: the first
+-- that events_since(tenant, 0) returns.  With nothing kept, the number the
+-- next event will get (1 for a tenant that never had one).  A consumer
+-- whose cursor is below events_oldest() - 1 missed the events in between:
+-- they were reaped before it read them.
+CREATE FUNCTION @extschema@.events_oldest(tenant_id text)
+RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF tenant_id IS NULL THEN
+		RAISE EXCEPTION 'tenant_id must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF events_oldest.tenant_id !~ '^[A-Za-z0-9._-]{1,64}$' THEN
+		RAISE EXCEPTION 'invalid tenant_id "%"', @extschema@._clip(events_oldest.tenant_id)
+			USING ERRCODE = '22023';
+	END IF;
+	PERFORM @extschema@._check_tenant(events_oldest.tenant_id);  -- 42501 unless the role may
+	RETURN COALESCE(
+		(SELECT e.seq FROM @extschema@.events e
+		  WHERE e.tenant_id = events_oldest.tenant_id AND e.seq IS NOT NULL
+		  ORDER BY e.seq LIMIT 1),
+		(SELECT c.last_seq + 1 FROM @extschema@.event_counters c
+		  WHERE c.tenant_id = events_oldest.tenant_id),
+		1);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.events_oldest(text) IS
+'The sequence number of the tenant''s oldest event still kept (events before it were reaped), or the next number when none is kept';
+
+-- Delete up to batch_size events past mint.event_retention (30 days unless
+-- set) with their deliveries, per tenant oldest first, stopping at the
+-- tenant's first event that must stay: one younger than the retention, one
+-- with a pending delivery (to any endpoint, enabled or disabled), or one
+-- locked by a redelivery (mint.redeliver takes FOR KEY SHARE on the events
+-- it sends again).  Returns how many events (the worker calls it).
+CREATE FUNCTION @extschema@.reap_events(batch_size integer DEFAULT 1000)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	horizon timestamptz;
+	room integer := batch_size;
+	t text;
+	cand bigint[];
+	held bigint[];
+	upto bigint;
+	blocked bigint;
+	n integer;
+	total integer := 0;
+BEGIN
+	IF batch_size IS NULL OR batch_size < 1 OR batch_size > 100000 THEN
+		RAISE EXCEPTION 'batch_size must be between 1 and 100000' USING ERRCODE = '22023';
+	END IF;
+	horizon := pg_catalog.now() - COALESCE(pg_catalog.current_setting('mint.event_retention', true)::interval,
+	                                       '30 days'::interval);
+	-- the tenants whose oldest kept event is past the retention
+	FOR t IN SELECT c.tenant_id FROM @extschema@.event_counters c
+	          WHERE (SELECT e.occurred_at FROM @extschema@.events e
+	                  WHERE e.tenant_id = c.tenant_id AND e.seq IS NOT NULL
+	                  ORDER BY e.seq LIMIT 1) <= horizon
+	          ORDER BY c.tenant_id LOOP
+		EXIT WHEN room <= 0;
+		-- its oldest events, in order, up to the first one still in its retention
+		SELECT pg_catalog.array_agg(x.seq ORDER BY x.seq) INTO cand
+		  FROM (SELECT y.seq, pg_catalog.bool_and(y.occurred_at <= horizon) OVER (ORDER BY y.seq) AS old
+		          FROM (SELECT e.seq, e.occurred_at FROM @extschema@.events e
+		                 WHERE e.tenant_id = t AND e.seq IS NOT NULL
+		                 ORDER BY e.seq LIMIT room) y) x
+		 WHERE x.old;
+		CONTINUE WHEN cand IS NULL;
+		-- held against redeliveries; one that is locked (being sent again)
+		-- ends the prefix
+		SELECT pg_catalog.array_agg(l.seq ORDER BY l.seq) INTO held
+		  FROM (SELECT e.seq FROM @extschema@.events e
+		         WHERE e.tenant_id = t AND e.seq = ANY (cand)
+		           FOR UPDATE SKIP LOCKED) l;
+		n := 0;
+		WHILE n < pg_catalog.cardinality(cand) AND n < COALESCE(pg_catalog.cardinality(held), 0)
+		      AND cand[n + 1] = held[n + 1] LOOP
+			n := n + 1;
+		END LOOP;
+		CONTINUE WHEN n = 0;
+		upto := cand[n];
+		-- (a statement after the lock: sees every redelivery committed before
+		-- it) the first event with a pending delivery stays, and the later ones
+		SELECT pg_catalog.min(d.seq) INTO blocked FROM @extschema@.outbound_deliveries d
+		 WHERE d.tenant_id = t AND d.seq >= cand[1] AND d.seq <= upto AND d.status = 'pending';
+		IF blocked IS NOT NULL THEN
+			upto := blocked - 1;
+		END IF;
+		CONTINUE WHEN upto < cand[1];
+		DELETE FROM @extschema@.outbound_deliveries d
+		 WHERE d.tenant_id = t AND d.seq >= cand[1] AND d.seq <= upto;
+		DELETE FROM @extschema@.events e
+		 WHERE e.tenant_id = t AND e.seq >= cand[1] AND e.seq <= upto;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		total := total + n;
+		room := room - n;
+	END LOOP;
+	RETURN total;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.reap_events(integer) IS
+'Delete up to batch_size events past mint.event_retention with their deliveries, oldest first per tenant, never one with a pending delivery nor any later one; returns how many (the worker calls it)';

@@ -148,6 +148,7 @@ BEGIN
 		'@extschema@.enqueue_mint(), '
 		'@extschema@.has_tenant_access(text), '
 		'@extschema@.events_since(text, bigint, integer), '
+		'@extschema@.events_oldest(text), '
 		'@extschema@._jobs() TO %s', role);
 	EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.jobs TO %s', role);
 END;
@@ -175,6 +176,7 @@ BEGIN
 			'@extschema@.enqueue_mint(), '
 			'@extschema@.has_tenant_access(text), '
 			'@extschema@.events_since(text, bigint, integer), '
+			'@extschema@.events_oldest(text), '
 			'@extschema@._jobs() FROM %s', role);
 		EXECUTE pg_catalog.format('REVOKE SELECT ON @extschema@.jobs FROM %s', role);
 		-- ... but USAGE stays while the role is a webhook receiver.

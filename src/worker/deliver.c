@@ -15,6 +15,11 @@
  * deliveries stay pending and their leases expire, so they are sent again
  * (at least once; the receiver deduplicates by webhook-id).
  *
+ * The same worker reaps the outbox (mint.reap_events, a transaction of its
+ * own, a batch a minute): events past mint.event_retention go with their
+ * deliveries, each tenant's oldest first, never one with a pending delivery
+ * nor any later one (so what is kept has no gap).
+ *
  * Every request is signed per Standard Webhooks over "id.timestamp.body"
  * (libsodium): "v1,<base64 HMAC-SHA256>" with every active secret and
  * "v1a,<base64 ed25519>" with every active signing key.  The body is the
@@ -56,6 +61,7 @@ static bool delivery_allow_loopback = false;
 static char *delivery_schedule = NULL;
 static int delivery_timeout = 15000;
 static int delivery_concurrency = 8;
+static int event_retention = 30 * 86400; /* read by mint.reap_events (events.sql) */
 
 /* The schedule, parsed by its check hook: delays in ms after each failure. */
 #define MAX_STEPS 32
@@ -90,6 +96,9 @@ static CURLM *multi = NULL;
 static Delivery *inflight[MAX_CONCURRENCY];
 static int ninflight = 0;
 static TimestampTz next_claim = 0;
+static TimestampTz next_reap = 0; /* at the first tick, then every minute */
+
+#define REAP_BATCH 1000
 
 static bool
 check_schedule(char **newval, void **extra, GucSource source)
@@ -159,6 +168,12 @@ deliver_define_settings(void)
 	DefineCustomIntVariable(
 	    "mint.delivery_concurrency", "Outbound webhook requests in flight at once (worker 0).",
 	    NULL, &delivery_concurrency, 8, 1, MAX_CONCURRENCY, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "mint.event_retention",
+	    "How long events (mint.events) and their outbound deliveries are kept before they are "
+	    "reaped.",
+	    "An event with a pending delivery is kept, and so is every later event of its tenant.",
+	    &event_retention, 30 * 86400, 3600, INT_MAX, PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------------------
@@ -435,7 +450,8 @@ start(HeapTuple tup, TupleDesc desc)
 	url = SPI_getvalue(tup, desc, 4); /* (the SPI call's memory) */
 	if (d->body == NULL)
 	{
-		/* (the event is gone: it cannot be, events are never deleted) */
+		/* (the event is gone: it cannot be, the reaper keeps the events of
+		 * pending deliveries) */
 		MemoryContextSwitchTo(deliver_cxt);
 		d->body = pstrdup("");
 		MemoryContextSwitchTo(old);
@@ -629,6 +645,30 @@ claim(void)
 	return full;
 }
 
+/*
+ * Reap up to REAP_BATCH events past mint.event_retention with their
+ * deliveries (mint.reap_events), in a transaction of its own; returns how
+ * many (REAP_BATCH: more are due, call again soon).
+ */
+static int
+reap(void)
+{
+	Oid types[1] = {INT4OID};
+	Datum args[1];
+	bool isnull;
+	int reaped = 0;
+
+	tx_begin("mint: reap events");
+	args[0] = Int32GetDatum(REAP_BATCH);
+	if (SPI_execute_with_args("SELECT mint.reap_events($1)", 1, types, args, NULL, false, 1) ==
+	        SPI_OK_SELECT &&
+	    SPI_processed == 1)
+		reaped =
+		    DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	tx_commit();
+	return reaped;
+}
+
 long
 deliver_tick(void)
 {
@@ -664,6 +704,14 @@ deliver_tick(void)
 		if (ninflight < before)
 			next_claim = now; /* room again: the next due ones go at once */
 	}
+	if (now >= next_reap)
+	{
+		/* as the engine reaps keys and webhook events (db_reap): a batch a
+		 * minute, one every 100 ms while a backlog lasts */
+		int reaped = reap();
+
+		next_reap = TimestampTzPlusMilliseconds(now, reaped == REAP_BATCH ? 100 : 60000);
+	}
 	if (now >= next_claim && ninflight < delivery_concurrency)
 	{
 		full = claim();
@@ -681,6 +729,7 @@ deliver_tick(void)
 		wait = 0;
 	else
 		wait = Max(0, (long)((next_claim - now) / 1000));
+	wait = Min(wait, Max(0, (long)((next_reap - now) / 1000)));
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(tick_cxt);
 	return wait;

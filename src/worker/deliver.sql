@@ -73,6 +73,9 @@ CREATE INDEX outbound_deliveries_due
 -- per-ticket order: the earlier pending deliveries of a ticket
 CREATE INDEX outbound_deliveries_ticket
 	ON @extschema@.outbound_deliveries (tenant_id, endpoint_id, ticket_id, seq) WHERE status = 'pending';
+-- the reaper (mint.reap_events: the deliveries of a tenant's oldest events)
+-- and redeliveries (a range of sequence numbers)
+CREATE INDEX outbound_deliveries_seq ON @extschema@.outbound_deliveries (tenant_id, seq);
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.outbound_endpoints', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.outbound_secrets', '');
@@ -262,6 +265,126 @@ DECLARE
 BEGIN
 	DELETE FROM @extschema@.outbound_endpoints o
 	 WHERE o.tenant_id = e.tenant_id AND o.endpoint_id = e.endpoint_id;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Sending again (docs/DESIGN.md §14): an operator makes deliveries pending
+-- again, e.g. after the platform lost its own data, or after a delivery was
+-- given up (failed).  A delivery sent again is the same event: the same
+-- webhook-id (the event id) and the same body (its payload), signed with
+-- the endpoint's keys active then.  An event the endpoint has no delivery
+-- of (it was registered later) gets one.  Deliveries already pending are
+-- left as they are.  The events are locked FOR KEY SHARE first, so the
+-- reaper (mint.reap_events) keeps them; events already reaped cannot be
+-- sent again.  On a disabled endpoint the deliveries wait, like its others,
+-- for mint.enable_outbound_endpoint.
+-- ---------------------------------------------------------------------------
+
+-- Operator: send the tenant's events numbered after after_seq (up to
+-- through_seq, or the last) to an endpoint again, in order per ticket;
+-- only_failed: only the deliveries that were given up.  Returns how many
+-- deliveries were made pending.  A NOTICE says when part of the range was
+-- reaped already.
+CREATE FUNCTION @extschema@.redeliver(tenant_id text, endpoint_id text, after_seq bigint,
+	through_seq bigint DEFAULT NULL, only_failed boolean DEFAULT false)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e @extschema@.outbound_endpoints;
+	oldest bigint;
+	n integer;
+	made integer := 0;
+BEGIN
+	IF after_seq IS NULL OR only_failed IS NULL THEN
+		RAISE EXCEPTION 'after_seq and only_failed must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF after_seq < 0 THEN
+		RAISE EXCEPTION 'after_seq must be 0 or a sequence number, not %', after_seq USING ERRCODE = '22023';
+	END IF;
+	IF through_seq IS NOT NULL AND through_seq <= after_seq THEN
+		RAISE EXCEPTION 'through_seq (%) must be greater than after_seq (%)', through_seq, after_seq
+			USING ERRCODE = '22023';
+	END IF;
+	e := @extschema@._outbound_endpoint(tenant_id, endpoint_id);  -- 22004, P0002; locked
+	-- the events, held against the reaper
+	PERFORM 1 FROM @extschema@.events x
+	 WHERE x.tenant_id = e.tenant_id AND x.seq > after_seq AND (through_seq IS NULL OR x.seq <= through_seq)
+	 ORDER BY x.seq
+	   FOR KEY SHARE;
+	UPDATE @extschema@.outbound_deliveries d
+	   SET status = 'pending', attempts = 0, next_attempt_at = pg_catalog.now(), lease_until = NULL,
+	       delivered_at = NULL
+	 WHERE d.tenant_id = e.tenant_id AND d.endpoint_id = e.endpoint_id
+	   AND d.seq > after_seq AND (through_seq IS NULL OR d.seq <= through_seq)
+	   AND d.status <> 'pending' AND (NOT only_failed OR d.status = 'failed');
+	GET DIAGNOSTICS made = ROW_COUNT;
+	IF NOT only_failed THEN
+		-- the events the endpoint has no delivery of (registered after them)
+		INSERT INTO @extschema@.outbound_deliveries (tenant_id, endpoint_id, event_id, seq, ticket_id)
+		SELECT x.tenant_id, e.endpoint_id, x.event_id, x.seq, x.ticket_id FROM @extschema@.events x
+		 WHERE x.tenant_id = e.tenant_id AND x.seq > after_seq AND (through_seq IS NULL OR x.seq <= through_seq)
+		 ORDER BY x.seq
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		made := made + n;
+	END IF;
+	-- (mint.events_oldest without its role check: an operator's call)
+	oldest := COALESCE(
+		(SELECT x.seq FROM @extschema@.events x WHERE x.tenant_id = e.tenant_id AND x.seq IS NOT NULL
+		  ORDER BY x.seq LIMIT 1),
+		(SELECT c.last_seq + 1 FROM @extschema@.event_counters c WHERE c.tenant_id = e.tenant_id),
+		1);
+	IF after_seq + 1 < oldest THEN
+		RAISE NOTICE 'the events of tenant "%" numbered % to % were reaped: they cannot be sent again',
+			e.tenant_id, after_seq + 1, LEAST(oldest - 1, COALESCE(through_seq, oldest - 1));
+	END IF;
+	RETURN made;
+END;
+$$;
+
+-- Operator: send one event to an endpoint again (a delivery given up, or
+-- one the platform asks for).  true: it is pending now; false: it was
+-- pending already.  P0002 when the tenant has no such event (any more).
+CREATE FUNCTION @extschema@.redeliver_event(tenant_id text, endpoint_id text, event_id text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e @extschema@.outbound_endpoints;
+	ev record;
+BEGIN
+	IF event_id IS NULL THEN
+		RAISE EXCEPTION 'event_id must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF event_id !~ '^evt_[0-9a-f]{32}$' THEN
+		RAISE EXCEPTION 'invalid event_id "%"', @extschema@._clip(event_id) USING ERRCODE = '22023',
+			HINT = 'An event id is evt_ and 32 hexadecimal digits (mint.delivery_log, mint.events_since).';
+	END IF;
+	e := @extschema@._outbound_endpoint(tenant_id, endpoint_id);  -- 22004, P0002; locked
+	SELECT x.event_id, x.seq, x.ticket_id INTO ev FROM @extschema@.events x
+	 WHERE x.tenant_id = e.tenant_id AND x.event_id = redeliver_event.event_id AND x.seq IS NOT NULL
+	   FOR KEY SHARE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'tenant "%" has no event "%"', e.tenant_id, redeliver_event.event_id
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'Events past mint.event_retention are reaped (mint.events_oldest).';
+	END IF;
+	UPDATE @extschema@.outbound_deliveries d
+	   SET status = 'pending', attempts = 0, next_attempt_at = pg_catalog.now(), lease_until = NULL,
+	       delivered_at = NULL
+	 WHERE d.tenant_id = e.tenant_id AND d.endpoint_id = e.endpoint_id AND d.event_id = ev.event_id
+	   AND d.status <> 'pending';
+	IF FOUND THEN
+		RETURN true;
+	END IF;
+	INSERT INTO @extschema@.outbound_deliveries (tenant_id, endpoint_id, event_id, seq, ticket_id)
+	VALUES (e.tenant_id, e.endpoint_id, ev.event_id, ev.seq, ev.ticket_id)
+	ON CONFLICT DO NOTHING;
+	RETURN FOUND;
 END;
 $$;
 
@@ -491,3 +614,7 @@ COMMENT ON FUNCTION @extschema@.enable_outbound_endpoint(text, text) IS
 'Operator: resume delivering to an endpoint, in order, from its first undelivered event';
 COMMENT ON FUNCTION @extschema@.remove_outbound_endpoint(text, text) IS
 'Operator: drop an endpoint with its keys and deliveries';
+COMMENT ON FUNCTION @extschema@.redeliver(text, text, bigint, bigint, boolean) IS
+'Operator: send a tenant''s events after a sequence number to an endpoint again (same webhook-id, same body); returns how many deliveries were made pending';
+COMMENT ON FUNCTION @extschema@.redeliver_event(text, text, text) IS
+'Operator: send one event to an endpoint again (e.g. a delivery given up); false when it was pending already';

@@ -1,11 +1,17 @@
-// Loopback receiver of mint_ext's outbound webhooks, for t/051_outbound_webhooks.pl.
+// Loopback receiver of mint_ext's outbound webhooks, for t/051_outbound_webhooks.pl and
+// t/052_outbound_lifecycle.pl.
 // Verifies every delivery with the official Standard Webhooks library (standardwebhooks,
 // pinned by package-lock.json) and its v1a ed25519 signatures with node:crypto, answers 5xx
 // or never answers part of the time, and appends one JSON line per request to --log before
 // it answers (so a line "accepted" means a 2xx was sent for that id):
 //   {"r": "accepted" | "refused" | "hung" | "bad_signature", "id", "ts", "type", "ticket",
-//    "seq", "sha256" (of the raw body), "v1a" (a v1a entry verified), "why"}
-// usage: node receiver.js --port N --log FILE --secret whsec_... [--public-key whpk_...]
+//    "seq", "sha256" (of the raw body), "v1a" (a v1a entry verified), "path" (of the URL),
+//    "v1ok" (per --secret, in order: whether standardwebhooks verified the request with it),
+//    "nv1" (how many v1 signatures the header carries), "why"}
+// --secret takes one secret or several separated by commas (an endpoint's old and new secret
+// during a rotation, or the secrets of several endpoints): a request is accepted when it
+// verifies with any of them.
+// usage: node receiver.js --port N --log FILE --secret whsec_...[,whsec_...] [--public-key whpk_...]
 //        [--fail-rate 0.2] [--hang-rate 0.01] [--seed 1]
 'use strict';
 const http = require('node:http');
@@ -15,7 +21,7 @@ const { Webhook } = require('standardwebhooks');
 
 const opt = { 'fail-rate': '0', 'hang-rate': '0', seed: '1' };
 for (let i = 2; i < process.argv.length; i += 2) opt[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-const wh = new Webhook(opt.secret);
+const whs = opt.secret.split(',').map((s) => new Webhook(s));
 const failRate = Number(opt['fail-rate']);
 const hangRate = Number(opt['hang-rate']);
 let pub = null;
@@ -43,12 +49,21 @@ const server = http.createServer((req, res) => {
 		const body = raw.toString('utf8');
 		const h = req.headers;
 		const rec = { id: h['webhook-id'], ts: h['webhook-timestamp'],
-			sha256: crypto.createHash('sha256').update(raw).digest('hex') };
-		try {
-			wh.verify(body, { 'webhook-id': h['webhook-id'], 'webhook-timestamp': h['webhook-timestamp'],
-				'webhook-signature': h['webhook-signature'] });
-		} catch (e) {
-			record({ r: 'bad_signature', ...rec, why: String(e.message) });
+			sha256: crypto.createHash('sha256').update(raw).digest('hex'), path: req.url,
+			nv1: String(h['webhook-signature'] || '').split(' ').filter((s) => s.startsWith('v1,')).length };
+		let why = null;
+		rec.v1ok = whs.map((wh) => {
+			try {
+				wh.verify(body, { 'webhook-id': h['webhook-id'], 'webhook-timestamp': h['webhook-timestamp'],
+					'webhook-signature': h['webhook-signature'] });
+				return true;
+			} catch (e) {
+				why = String(e.message);
+				return false;
+			}
+		});
+		if (!rec.v1ok.some((ok) => ok)) {
+			record({ r: 'bad_signature', ...rec, why });
 			res.writeHead(400); res.end();
 			return;
 		}
