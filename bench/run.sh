@@ -155,6 +155,7 @@ max_connections = 50
 max_locks_per_transaction = 1024
 restart_after_crash = on
 mint.workers = 0
+$([ "${PROFILE:-0}" = 1 ] && printf "shared_preload_libraries = 'mint_ext, pg_stat_statements'\npg_stat_statements.track = all\n")
 CONF
 pg_restart() {
 	as_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 restart >/dev/null
@@ -519,8 +520,19 @@ SQL
 # pool: the per-tree limit of mints per block (every mint write-locks its
 # tree), and what a pool of trees does about it
 # ---------------------------------------------------------------------------
+default_of() { q -c "SELECT boot_val FROM pg_settings WHERE name = '$1'"; }
+add_pool_trees() {	# k: k more random trees in the fake and in mint.trees
+	local i addr
+	for i in $(seq "$1"); do
+		addr=$(perl -MMath::BigInt -e 'my @a = split //, "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+			my $n = Math::BigInt->from_hex(join "", map { sprintf "%02x", 1 + int(rand(255)) } 1 .. 32); my $s = "";
+			while ($n > 0) { my ($q, $r) = $n->copy->bdiv(58); $s = $a[$r] . $s; $n = $q } print $s')
+		fake_control "{\"add_tree\": \"$addr:$PAYER\"}"
+		q -c "SELECT mint.add_tree('bench', '$addr')" >/dev/null
+	done
+}
 phase_pool() {
-	local n=${POOL_N:-2000} limit=${POOL_BLOCK_LIMIT:-4} t0 t1 r1 r8 i addr
+	local n=${POOL_N:-2000} limit=${POOL_BLOCK_LIMIT:-4} t0 t1 r1 r8
 	COMMITMENT=confirmed
 	reset_jobs
 	q -c "DELETE FROM mint.trees WHERE tenant_id = 'bench' AND merkle_tree <> '$TREE'" >/dev/null
@@ -534,13 +546,7 @@ phase_pool() {
 	t1=$(drain_end p1 "$n")
 	r1=$(calc "$(confirmed p1) / ($t1 - $t0)")
 	log "pool: one tree, $r1 mints/s"
-	for i in $(seq 7); do
-		addr=$(perl -MMath::BigInt -e 'my @a = split //, "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-			my $n = Math::BigInt->from_hex(join "", map { sprintf "%02x", 1 + int(rand(255)) } 1 .. 32); my $s = "";
-			while ($n > 0) { my ($q, $r) = $n->copy->bdiv(58); $s = $a[$r] . $s; $n = $q } print $s')
-		fake_control "{\"add_tree\": \"$addr:$PAYER\"}"
-		q -c "SELECT mint.add_tree('bench', '$addr')" >/dev/null
-	done
+	add_pool_trees 7
 	sleep 3 # the worker reads the new trees
 	t0=$(enqueue_bulk p8 "$n")
 	wait_confirmed p8 "$n" "$DRAIN_TIMEOUT" || true
@@ -550,6 +556,96 @@ phase_pool() {
 		"$r1 / $r8" "$(calc "$r8 / $r1")" ">= 4x" "$(calc "$r8 >= 4 * $r1" | sed 's/1/met/;s/0/MISSED/')"
 	q -c "DELETE FROM mint.trees WHERE tenant_id = 'bench' AND merkle_tree <> '$TREE'" >/dev/null
 	COMMITMENT=
+}
+
+# ---------------------------------------------------------------------------
+# mainnet: the drain a user who changes nothing gets (issue 19).  Every
+# mint.* setting the drain reads at its built-in default (commitment
+# finalized); the fake on mainnet timing (400 ms slots, finalized 32 blocks
+# behind, 100 ms RPC latency) with the per-tree limit of mints per block
+# (MAINNET_BLOCK_LIMIT, 230: 12M compute units per account per block over
+# ~52k per mint, ../programs) and a pool of MAINNET_TREES trees.
+# MAINNET_N tickets are queued with the workers stopped, then the workers
+# start; the rate is judged in the steady state (the 10th to the 90th
+# percentile of the confirmations: the first 13 s are the pipeline filling),
+# and the end-to-end rate is printed too.
+# ---------------------------------------------------------------------------
+phase_mainnet() {
+	local n=${MAINNET_N:-100000} k=${MAINNET_TREES:-8} limit=${MAINNET_BLOCK_LIMIT:-230} lat=${MAINNET_LATENCY:-100}
+	local t0 i last s p10 p90 tend c maxin=0 w samples=$dir/inflight.tsv wp w0 f0 w1 f1
+	reset_jobs
+	q -c "DELETE FROM mint.trees WHERE tenant_id = 'bench' AND merkle_tree <> '$TREE'" >/dev/null
+	q <<SQL >/dev/null
+ALTER SYSTEM SET mint.workers = 0;
+ALTER SYSTEM RESET mint.batch_size;
+ALTER SYSTEM RESET mint.max_inflight;
+ALTER SYSTEM RESET mint.poll_interval;
+ALTER SYSTEM RESET mint.commitment;
+SQL
+	start_fake --slot-ms 400 --finalized-lag 32 --tree-block-limit "$limit"
+	pg_restart
+	q_retry -c "SELECT 1" >/dev/null
+	add_pool_trees $((k - 1))
+	# queued before the workers start: 10,000 per transaction (one advisory lock per ticket)
+	for ((i = 1; i <= n; i += 10000)); do
+		last=$((i + 9999)); [ $last -gt "$n" ] && last=$n
+		{
+			echo "BEGIN;"
+			for ((s = i; s <= last; s += 1000)); do
+				echo "SELECT count(*) FROM mint.mint_tickets('bench', (SELECT jsonb_agg(jsonb_build_object('ticket_id', 'mn-' || i, 'owner', '$OWNER', 'metadata', jsonb_build_object('name', 'Seat ' || i, 'symbol', 'TIX', 'uri', 'https://tickets.example/mn/' || i || '.json'))) FROM generate_series($s, $((s + 999 > last ? last : s + 999))) i)) \\g /dev/null"
+			done
+			echo "COMMIT;"
+		} | q
+	done
+	q -c "VACUUM ANALYZE mint.mint_jobs" >/dev/null
+	log "mainnet: $n queued over $k trees"
+	w=$(default_of mint.workers)
+	q -c "ALTER SYSTEM SET mint.workers = $w" >/dev/null
+	# MAINNET_SET="mint.x=v ...": a candidate default, tried before it is changed
+	for i in ${MAINNET_SET:-}; do q -c "ALTER SYSTEM SET ${i%%=*} = '${i#*=}'" >/dev/null; done
+	fake_control "{\"latency_ms\": $lat}"
+	f0=$(cpu_ticks "$fake_pid")
+	pg_restart
+	[ "${PROFILE:-0}" = 1 ] && q_retry -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+	t0=$(date +%s.%N)
+	q_retry -c "SELECT 1" >/dev/null
+	: >"$samples"
+	while :; do
+		c=$(q_retry -c "SELECT coalesce(sum(inflight), 0) || ' ' || coalesce(sum(confirmed), 0) FROM mint.worker_status")
+		echo "$(calc "$(date +%s.%N) - $t0") $c" >>"$samples"
+		set -- $c
+		[ "$1" -gt "$maxin" ] && maxin=$1
+		[ "$2" -ge "$n" ] && break
+		if [ "$(calc "$(date +%s.%N) - $t0 > ${MAINNET_TIMEOUT:-600}")" = 1 ]; then log "mainnet: timeout at $2 confirmed"; break; fi
+		sleep 1
+	done
+	wp=$(worker_pids)
+	w1=$(cpu_ticks $wp) f1=$(cpu_ticks "$fake_pid")
+	read -r p10 p90 tend c <<<"$(q -F ' ' -c "SELECT extract(epoch FROM percentile_disc(0.1) WITHIN GROUP (ORDER BY confirmed_at)),
+	        extract(epoch FROM percentile_disc(0.9) WITHIN GROUP (ORDER BY confirmed_at)), extract(epoch FROM max(confirmed_at)), count(*)
+	   FROM mint.mint_jobs WHERE ticket_id LIKE 'mn-%' AND status = 'confirmed'")"
+	local steady=$(calc "0.8 * $c / ($p90 - $p10)") e2e=$(calc "$c / ($tend - $t0)")
+	read -r ok dups <<<"$(fake_ledger mn)"
+	local sec="mainnet defaults: finalized, 400 ms slots, lag 32, ${lat} ms RPC, $limit mints/tree/block, $k trees"
+	row "$sec" "confirmed mints/s, steady state (10th -> 90th percentile of $c confirmations)" "$(printf %.0f "$steady")" \
+		"$(printf %.2f "$(calc "$steady / 2000")")" ">= 2000/s" "$(calc "$steady >= 2000" | sed 's/1/met/;s/0/MISSED/')"
+	row "$sec" "end to end: workers start -> last confirmed, mints/s" "$(printf %.0f "$e2e")" "" "" ""
+	row "$sec" "jobs in flight, most seen (mint.worker_status)" "$maxin" "" "" ""
+	row "$sec" "confirmed / ledger landed ok / duplicate uris" "$c / $ok / $dups" "" "$n / $n / 0" \
+		"$([ "$dups" = 0 ] && [ "$c" = "$n" ] && echo met || echo MISSED)"
+	row "$sec" "CPU ms per mint: workers (this incarnation) / fake cluster" \
+		"$(printf '%.3f / %.3f' "$(calc "$w1 * 1000 / $(getconf CLK_TCK) / $c")" "$(calc "($f1 - $f0) * 1000 / $(getconf CLK_TCK) / $c")")" "" "" ""
+	row "$sec" "settings: mint.workers / batch_size / max_inflight / poll_interval / commitment (built-in defaults)" \
+		"$w / $(default_of mint.batch_size) / $(default_of mint.max_inflight) / $(default_of mint.poll_interval) ms / $(default_of mint.commitment)${MAINNET_SET:+; set: $MAINNET_SET}" "" "" ""
+	for i in ${MAINNET_SET:-}; do q -c "ALTER SYSTEM RESET ${i%%=*}" >/dev/null; done
+	if [ "${PROFILE:-0}" = 1 ]; then
+		# PROFILE=1: the statements the drain spent its time in, per mint
+		q -F ' | ' -c "SELECT round(total_exec_time::numeric / $c * 1000, 1) AS us_per_mint, calls, round(mean_exec_time::numeric, 3) AS mean_ms, rows,
+		                      regexp_replace(left(query, 110), '\s+', ' ', 'g')
+		                 FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 25" >"$dir/profile.txt"
+		cat "$dir/profile.txt" >&2
+	fi
+	q -c "DELETE FROM mint.trees WHERE tenant_id = 'bench' AND merkle_tree <> '$TREE'" >/dev/null
 }
 
 phase_memory() {

@@ -57,41 +57,48 @@ AS $$
 	SELECT pg_catalog.to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 $$;
 
--- AFTER UPDATE OF status, for the rows of the trigger's WHEN clause.
+-- AFTER UPDATE, once per statement (transition tables): one INSERT for every
+-- job of the statement whose status changed to one the platform is told
+-- about.  A row trigger cost a PL/pgSQL call per job, more than half of what
+-- the worker's confirmation of a batch cost (bench/RESULTS.md, run 8).
 CREATE FUNCTION @extschema@._job_event()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	kind text := CASE NEW.status WHEN 'confirmed' THEN 'mint.confirmed' WHEN 'failed' THEN 'mint.failed'
-	                             WHEN 'cancelled' THEN 'mint.cancelled' ELSE 'mint.retried' END;
-	id text := 'evt_' || pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', '');
-	at timestamptz := pg_catalog.now();
 BEGIN
 	INSERT INTO @extschema@.events (tenant_id, event_id, event_type, ticket_id, job_id, payload, occurred_at)
-	VALUES (NEW.tenant_id, id, kind, NEW.ticket_id, NEW.job_id,
-	        pg_catalog.jsonb_build_object(
-	            'type', kind, 'timestamp', @extschema@._rfc3339(at),
-	            'data', pg_catalog.jsonb_build_object(
-	                'event_id', id, 'tenant_id', NEW.tenant_id, 'ticket_id', NEW.ticket_id,
-	                'job_id', NEW.job_id, 'status', NEW.status::text, 'previous_status', OLD.status::text,
-	                'attempts', NEW.attempts, 'signature', NEW.signature, 'asset_id', NEW.asset_id,
-	                'merkle_tree', NEW.merkle_tree, 'leaf_nonce', NEW.leaf_nonce,
-	                'error', CASE WHEN NEW.status = 'failed' THEN pg_catalog.jsonb_build_object(
-	                    'class', NEW.last_error_class, 'code', NEW.last_error_code,
-	                    'message', NEW.last_error_message) END)),
-	        at);
+	SELECT x.tenant_id, x.id, x.kind, x.ticket_id, x.job_id,
+	       pg_catalog.jsonb_build_object(
+	           'type', x.kind, 'timestamp', @extschema@._rfc3339(x.at),
+	           'data', pg_catalog.jsonb_build_object(
+	               'event_id', x.id, 'tenant_id', x.tenant_id, 'ticket_id', x.ticket_id,
+	               'job_id', x.job_id, 'status', x.status::text, 'previous_status', x.old_status::text,
+	               'attempts', x.attempts, 'signature', x.signature, 'asset_id', x.asset_id,
+	               'merkle_tree', x.merkle_tree, 'leaf_nonce', x.leaf_nonce,
+	               'error', CASE WHEN x.status = 'failed' THEN pg_catalog.jsonb_build_object(
+	                   'class', x.last_error_class, 'code', x.last_error_code,
+	                   'message', x.last_error_message) END)),
+	       x.at
+	  FROM (SELECT n.tenant_id, n.ticket_id, n.job_id, n.status, o.status AS old_status, n.attempts,
+	               n.signature, n.asset_id, n.merkle_tree, n.leaf_nonce, n.last_error_class,
+	               n.last_error_code, n.last_error_message,
+	               CASE n.status WHEN 'confirmed' THEN 'mint.confirmed' WHEN 'failed' THEN 'mint.failed'
+	                             WHEN 'cancelled' THEN 'mint.cancelled' ELSE 'mint.retried' END AS kind,
+	               'evt_' || pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', '') AS id,
+	               pg_catalog.now() AS at
+	          FROM new_jobs n JOIN old_jobs o ON o.tenant_id = n.tenant_id AND o.ticket_id = n.ticket_id
+	         WHERE o.status IS DISTINCT FROM n.status
+	           AND (n.status IN ('confirmed', 'failed', 'cancelled') OR o.status = 'failed')
+	         ORDER BY n.tenant_id, n.ticket_id) x;
 	RETURN NULL;
 END;
 $$;
 
 CREATE TRIGGER job_events
-	AFTER UPDATE OF status ON @extschema@.mint_jobs
-	FOR EACH ROW
-	WHEN (OLD.status IS DISTINCT FROM NEW.status
-	      AND (NEW.status IN ('confirmed', 'failed', 'cancelled') OR OLD.status = 'failed'))
-	EXECUTE FUNCTION @extschema@._job_event();
+	AFTER UPDATE ON @extschema@.mint_jobs
+	REFERENCING OLD TABLE AS old_jobs NEW TABLE AS new_jobs
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._job_event();
 
 -- At commit: number the transaction's events.  The first of its deferred
 -- triggers numbers all of them (the others find nothing to do).  Rows with
@@ -107,10 +114,15 @@ RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	numbered bigint;
 BEGIN
-	PERFORM 1 FROM @extschema@.events e
-	 WHERE e.tenant_id = NEW.tenant_id AND e.event_id = NEW.event_id AND e.seq IS NULL;
-	IF NOT FOUND THEN
+	-- by the primary key, and seq read from the row: the partial index of
+	-- unnumbered events still lists the row versions the first trigger
+	-- replaced, and a lookup through it made a commit of n events O(n^2)
+	SELECT e.seq INTO numbered FROM @extschema@.events e
+	 WHERE e.tenant_id = NEW.tenant_id AND e.event_id = NEW.event_id;
+	IF NOT FOUND OR numbered IS NOT NULL THEN
 		RETURN NULL;
 	END IF;
 	WITH mine AS (

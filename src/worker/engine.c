@@ -59,6 +59,7 @@
 #define BLOCKHASH_MAX_AGE_MS 400
 #define QUIET_AFTER_FAILURES 3
 #define LANDED_CHECK_MAX_MS  1000 /* see landed_recheck() */
+#define LANDED_WAIT_MAX_MS   30000
 #define KEY_RETRY_MS         10000
 #define HOLD_BACK_EVERY_MS   5000 /* how often held-back queued jobs are told why */
 #define HOLD_BACK_BATCH      1000
@@ -1092,6 +1093,7 @@ tree_set_collection(TreeState *t, const char *coll58)
 }
 
 static bool wants_build(const MintJob *j);
+static bool status_due(const MintJob *j, TimestampTz now);
 
 /* The job's tree (tree_slot caches its index + 1; 0: not looked up yet). */
 static TreeState *
@@ -1837,6 +1839,7 @@ claim(TimestampTz now)
 	{
 		fresh[i]->next_check = now;
 		fresh[i]->next_send = now;
+		fresh[i]->lease_at = now;
 		fresh[i]->resend = fresh[i]->has_att; /* a taken-over attempt is re-broadcast */
 		set_add(fresh[i]);
 	}
@@ -1976,6 +1979,7 @@ build_record_send(TimestampTz now)
 		}
 		j->next_send = now; /* sent below */
 		j->next_check = after_ms(now, mint_poll_interval);
+		j->lease_at = now; /* recording extends the lease */
 	}
 	pfree(built);
 }
@@ -2077,7 +2081,7 @@ submit_statuses(TimestampTz now)
 		MintJob *j = i < nset ? set[i] : NULL;
 
 		if (j != NULL && !j->gone && j->outcome == OUT_NONE && j->has_att && j->recorded &&
-		    !j->req_status && !j->req_tx && now >= j->next_check)
+		    !j->req_status && !j->req_tx && status_due(j, now))
 		{
 			if (q == NULL)
 			{
@@ -2188,12 +2192,31 @@ set_tx_error(MintJob *j, const char *cls, const json_t *err, const json_t *logs,
  * cap.
  */
 static TimestampTz
-landed_recheck(MintJob *j, TimestampTz now)
+landed_recheck(MintJob *j, TimestampTz now, const SolSignatureStatus *st)
 {
 	double ms = mint_poll_interval * (double)(1 << Min(j->landed_checks, 10));
 
 	j->landed_checks++;
+	if (st->slot > 0 && (commitment_level() == SOL_COMMITMENT_FINALIZED || st->failed))
+	{
+		/*
+		 * Waiting for finalized: nothing can change before the finalized
+		 * view (getEpochInfo, asked every poll interval for every job at
+		 * once) reaches the slot it landed in; ask then (submit_statuses),
+		 * or after LANDED_WAIT_MAX_MS if that view stops moving.  Two or
+		 * three asks per mint instead of about 16.
+		 */
+		j->landed_slot = (int64)st->slot;
+		return after_ms(now, Max((double)mint_poll_interval, LANDED_WAIT_MAX_MS));
+	}
 	return after_ms(now, Min(ms, Max((double)mint_poll_interval, LANDED_CHECK_MAX_MS)));
+}
+
+/* A status ask is due: its time came, or the finalized view passed the slot it landed in. */
+static bool
+status_due(const MintJob *j, TimestampTz now)
+{
+	return now >= j->next_check || (j->landed_slot > 0 && fin_slot >= j->landed_slot);
 }
 
 static void
@@ -2236,6 +2259,7 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 		if (j->gone || j->outcome != OUT_NONE || !j->has_att)
 			continue;
 		j->next_check = after_ms(now, mint_poll_interval);
+		j->landed_slot = 0;
 		if (foreign_attempt(j))
 		{
 			/* nothing this endpoint says is evidence about another cluster's transaction */
@@ -2248,7 +2272,7 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 			if (st[i].confirmation < commitment_level())
 			{
 				/* landed; wait for the commitment */
-				j->next_check = landed_recheck(j, now);
+				j->next_check = landed_recheck(j, now, &st[i]);
 				continue;
 			}
 			if (st[i].failed)
@@ -2264,7 +2288,7 @@ on_status(Req *q, SolRpcResult *r, TimestampTz now, MintJob ***tx_jobs, int *ntx
 				 */
 				if (st[i].confirmation < SOL_COMMITMENT_FINALIZED)
 				{
-					j->next_check = landed_recheck(j, now);
+					j->next_check = landed_recheck(j, now, &st[i]);
 					continue;
 				}
 
@@ -2628,7 +2652,7 @@ job_due(const MintJob *j, TimestampTz dflt)
 	if (!is_watching(j))
 		return due;
 	if (!j->req_status && !j->req_tx)
-		due = Min(due, j->next_check);
+		due = Min(due, j->landed_slot > 0 && fin_slot >= j->landed_slot ? 0 : j->next_check);
 	if (!j->seen && !j->refused && j->resend && !j->req_send)
 		due = Min(due, j->next_send);
 	return due;
@@ -2653,8 +2677,28 @@ engine_tick(bool woken)
 
 	if (nset > 0 && now >= next_renew)
 	{
-		db_renew(set, nset);
-		next_renew = after_ms(now, mint_lease / 3.0);
+		/*
+		 * Every sixth of the lease, renew the leases older than a third of it
+		 * (so none is ever older than half): a job that is done within a
+		 * third of mint.lease (a mint at finalized takes ~13 s, the lease is
+		 * 60 s) is never renewed, and the renewal's cost follows the jobs
+		 * that need it, not all the jobs held.
+		 */
+		MintJob **old = palloc(sizeof(MintJob *) * nset);
+		TimestampTz aged = after_ms(now, -mint_lease / 3.0);
+		int nold = 0;
+
+		for (i = 0; i < nset; i++)
+			if (!set[i]->gone && set[i]->lease_at <= aged)
+				old[nold++] = set[i];
+		if (nold > 0)
+		{
+			db_renew(old, nold);
+			for (i = 0; i < nold; i++)
+				old[i]->lease_at = now;
+		}
+		pfree(old);
+		next_renew = after_ms(now, mint_lease / 6.0);
 		compact_set();
 	}
 	if (now >= next_reap)

@@ -55,35 +55,38 @@ AS $$
 		 LIMIT batch_size
 		   FOR UPDATE SKIP LOCKED
 	), pick AS (
-		SELECT * FROM (SELECT e.tenant_id, e.ticket_id, e.merkle_tree FROM expired e
-		               UNION ALL
-		               SELECT d.tenant_id, d.ticket_id, NULL::text FROM due d) p
-		 LIMIT batch_size
-	), need AS (
-		SELECT p.tenant_id, p.ticket_id,
-		       pg_catalog.row_number() OVER (PARTITION BY p.tenant_id ORDER BY p.ticket_id) AS rn
-		  FROM pick p WHERE p.merkle_tree IS NULL
+		-- rn: the place of a job without a tree among its tenant's (NULL for the others)
+		SELECT p.tenant_id, p.ticket_id, p.merkle_tree,
+		       CASE WHEN p.merkle_tree IS NULL THEN pg_catalog.row_number() OVER (
+		           PARTITION BY p.tenant_id, p.merkle_tree IS NULL ORDER BY p.ticket_id) END AS rn
+		  FROM (SELECT e.tenant_id, e.ticket_id, e.merkle_tree FROM expired e
+		        UNION ALL
+		        SELECT d.tenant_id, d.ticket_id, NULL::text FROM due d
+		        LIMIT batch_size) p
 	), pool AS (
 		SELECT t.tenant_id, t.merkle_tree,
 		       LEAST(t.capacity - t.minted - t.reserved, batch_size) AS free
 		  FROM @extschema@.trees t
 		 WHERE t.active AND t.state = 'ready' AND t.capacity IS NOT NULL
-		   AND t.tenant_id IN (SELECT n.tenant_id FROM need n)
+		   AND t.tenant_id IN (SELECT n.tenant_id FROM pick n WHERE n.merkle_tree IS NULL)
 		   FOR UPDATE
 	), slots AS (
-		SELECT p.tenant_id, p.merkle_tree,
-		       pg_catalog.row_number() OVER (PARTITION BY p.tenant_id ORDER BY s.k, p.merkle_tree) AS rn
+		-- per tenant, one row: its free leaves dealt round-robin over its trees.
+		-- Jobs find their tree by their place (an array subscript), not by a
+		-- join of the batch with the slots (quadratic in the batch size)
+		SELECT p.tenant_id, pg_catalog.array_agg(p.merkle_tree ORDER BY s.k, p.merkle_tree) AS trees
 		  FROM pool p, LATERAL pg_catalog.generate_series(1, p.free) AS s(k)
 		 WHERE p.free > 0
+		 GROUP BY p.tenant_id
 	), placed AS (
-		SELECT n.tenant_id, n.ticket_id, s.merkle_tree
-		  FROM need n JOIN slots s ON s.tenant_id = n.tenant_id AND s.rn = n.rn
+		SELECT n.tenant_id, n.ticket_id, COALESCE(n.merkle_tree, s.trees[n.rn]) AS merkle_tree
+		  FROM pick n LEFT JOIN slots s ON s.tenant_id = n.tenant_id
 	), held AS (
 		UPDATE @extschema@.mint_jobs j
 		   SET next_attempt_at = pg_catalog.now() + interval '1 second',
 		       last_error_class = 'blocked', last_error_code = w.code, last_error_message = w.msg,
 		       updated_at = pg_catalog.now()
-		  FROM need n CROSS JOIN LATERAL (
+		  FROM placed n CROSS JOIN LATERAL (
 		       -- why: the worker's word on one of the tenant's trees, else the capacity
 		       SELECT c.code, c.msg FROM (
 		           SELECT 1 AS o, t.merkle_tree, t.problem_code AS code, t.problem AS msg
@@ -100,9 +103,8 @@ AS $$
 		           SELECT 3, NULL, 'no_tree_capacity',
 		                  'no active tree of the tenant has room for another mint (mint.trees)') c
 		        ORDER BY c.o, c.merkle_tree LIMIT 1) w
-		 WHERE j.tenant_id = n.tenant_id AND j.ticket_id = n.ticket_id AND j.status = 'queued'
-		   AND NOT EXISTS (SELECT 1 FROM placed x
-		                    WHERE x.tenant_id = n.tenant_id AND x.ticket_id = n.ticket_id)
+		 WHERE n.merkle_tree IS NULL
+		   AND j.tenant_id = n.tenant_id AND j.ticket_id = n.ticket_id AND j.status = 'queued'
 		RETURNING 1
 	)
 	UPDATE @extschema@.mint_jobs j
@@ -110,14 +112,14 @@ AS $$
 	       lease_token = j.lease_token + 1,
 	       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0),
 	       updated_at = pg_catalog.now(),
-	       merkle_tree = COALESCE(p.merkle_tree, x.merkle_tree),
+	       merkle_tree = p.merkle_tree,
 	       -- a reason it was held back no longer holds once a worker takes it
 	       last_error_class = NULLIF(j.last_error_class, 'blocked'),
 	       last_error_code = CASE WHEN j.last_error_class = 'blocked' THEN NULL ELSE j.last_error_code END,
 	       last_error_message = CASE WHEN j.last_error_class = 'blocked' THEN NULL ELSE j.last_error_message END
-	  FROM pick p LEFT JOIN placed x ON x.tenant_id = p.tenant_id AND x.ticket_id = p.ticket_id
-	 WHERE j.tenant_id = p.tenant_id AND j.ticket_id = p.ticket_id
-	   AND COALESCE(p.merkle_tree, x.merkle_tree) IS NOT NULL
+	  FROM placed p
+	 WHERE p.merkle_tree IS NOT NULL
+	   AND j.tenant_id = p.tenant_id AND j.ticket_id = p.ticket_id
 	RETURNING j.tenant_id, j.ticket_id, j.lease_token, j.status, j.owner, j.metadata::text,
 	          j.attempts, j.attempt_base, j.retries, j.merkle_tree,
 	          (SELECT t.collection_mint FROM @extschema@.trees t

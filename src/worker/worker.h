@@ -64,7 +64,9 @@ typedef struct MintJob
 	bool resend; /* send (again) when next_send comes: first send, unknown status, failed send */
 	TimestampTz next_send;
 	TimestampTz next_check;
-	int landed_checks; /* status answers in a row that found it landed, short of the commitment */
+	TimestampTz lease_at; /* when this worker last set its lease (claim, record, renewal) */
+	int landed_checks;
+	int64 landed_slot; /* landed there, short of finalized: asked again once finalized passes it */ /* status answers in a row that found it landed, short of the commitment */
 	int send_failures;
 
 	/* requests in flight that point at this job */
