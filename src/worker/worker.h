@@ -65,8 +65,8 @@ typedef struct MintJob
 	TimestampTz next_send;
 	TimestampTz next_check;
 	TimestampTz lease_at; /* when this worker last set its lease (claim, record, renewal) */
-	int landed_checks;
-	int64 landed_slot; /* landed there, short of finalized: asked again once finalized passes it */ /* status answers in a row that found it landed, short of the commitment */
+	int landed_checks; /* status answers in a row that found it landed, short of the commitment */
+	int64 landed_slot; /* landed there, short of finalized: asked again once finalized passes it */
 	int send_failures;
 
 	/* requests in flight that point at this job */
