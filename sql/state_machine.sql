@@ -25,9 +25,9 @@ CREATE FUNCTION pg_temp.job(ticket text) RETURNS text LANGUAGE sql AS $$
     FROM mint.mint_jobs WHERE tenant_id = 'sm' AND ticket_id = ticket $$;
 
 -- NM4 claim: SKIP LOCKED + lease; a claimed job is nobody else's until its lease expires
-SELECT ticket_id, lease_token, status FROM mint._claim(2, 60000) ORDER BY ticket_id;
-SELECT ticket_id, lease_token, status FROM mint._claim(2, 60000) ORDER BY ticket_id;
-SELECT count(*) AS claimable FROM mint._claim(10, 60000);
+SELECT ticket_id, lease_token, status FROM mint._claim(2, 60000, NULL) ORDER BY ticket_id;
+SELECT ticket_id, lease_token, status FROM mint._claim(2, 60000, NULL) ORDER BY ticket_id;
+SELECT count(*) AS claimable FROM mint._claim(10, 60000, NULL);
 
 -- NM6 record before send: the attempt is stored with its signature
 SELECT pg_temp.rec('S-1', 1, 'sig-1a') AS recorded;
@@ -42,7 +42,7 @@ SELECT count(*) AS attempts_of_s2 FROM mint.mint_attempts WHERE ticket_id = 'S-2
 -- DL5 the lease of a dead worker expires; another claim takes the job over
 -- (the token moves on), and the old token's writes are refused
 UPDATE mint.mint_jobs SET lease_until = now() - interval '1 second' WHERE ticket_id = 'S-1';
-SELECT ticket_id, lease_token, status FROM mint._claim(10, 60000);
+SELECT ticket_id, lease_token, status FROM mint._claim(10, 60000, NULL);
 SELECT count(*) AS confirmed_by_stale FROM mint._confirm(ARRAY['sm'], ARRAY['S-1'], ARRAY[1::bigint],
   ARRAY['sig-1a'], ARRAY['asset-1'], ARRAY[0::bigint]);
 SELECT count(*) AS requeued_by_stale FROM mint._requeue(ARRAY['sm'], ARRAY['S-1'], ARRAY[1::bigint],
@@ -97,7 +97,7 @@ SELECT count(*) AS requeued FROM mint._requeue(ARRAY['sm'], ARRAY['S-3'],
   ARRAY['rpc'], ARRAY['429'], ARRAY['rate limited']);
 SELECT status, retries, next_attempt_at > now() + interval '9 minutes' AS delayed FROM mint.mint_jobs WHERE ticket_id = 'S-3';
 -- a claim now takes the retried S-2, not the delayed S-3
-SELECT ticket_id, status FROM mint._claim(10, 60000) ORDER BY 1;
+SELECT ticket_id, status FROM mint._claim(10, 60000, NULL) ORDER BY 1;
 -- a queued job with nothing pending can be cancelled, and stays cancelled
 SELECT status FROM mint.cancel_mint('sm', 'S-3');
 SELECT status FROM mint.cancel_mint('sm', 'S-3');

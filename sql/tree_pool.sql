@@ -21,7 +21,7 @@ SELECT count(*) FROM mint.mint_tickets('pool', (SELECT jsonb_agg(jsonb_build_obj
   FROM generate_series(1, 10) i));
 
 -- trees the worker has not read take no job: the jobs say so
-SELECT count(*) AS claimed FROM mint._claim(10, 60000);
+SELECT count(*) AS claimed FROM mint._claim(10, 60000, NULL);
 SELECT ticket_id, status, last_error_class, last_error_code, last_error_message
   FROM mint.mint_jobs WHERE tenant_id = 'pool' AND ticket_id IN ('P-1', 'P-10') ORDER BY 1;
 
@@ -29,14 +29,14 @@ SELECT ticket_id, status, last_error_class, last_error_code, last_error_message
 SELECT mint._tree_facts(:'b', NULL, NULL, NULL, NULL, NULL, NULL, false, 'tree_not_found',
   'merkle tree ' || :'b' || ' does not exist on the cluster');
 UPDATE mint.mint_jobs SET next_attempt_at = now() WHERE tenant_id = 'pool';
-SELECT count(*) AS claimed FROM mint._claim(10, 60000);
+SELECT count(*) AS claimed FROM mint._claim(10, 60000, NULL);
 SELECT DISTINCT last_error_code, last_error_message FROM mint.mint_jobs WHERE tenant_id = 'pool';
 
 -- read: a has room for 3, b for 4 (capacity 8, 4 used)
 SELECT mint._tree_facts(:'a', 8, 5, 1::smallint, 3, 8, 0, false, NULL, NULL);
 SELECT mint._tree_facts(:'b', 8, 4, 1::smallint, 3, 8, 0, false, NULL, NULL);
 UPDATE mint.mint_jobs SET next_attempt_at = now() WHERE tenant_id = 'pool';
-SELECT count(*) AS claimed FROM mint._claim(10, 60000);
+SELECT count(*) AS claimed FROM mint._claim(10, 60000, NULL);
 -- dealt round-robin, within each tree's room
 SELECT merkle_tree = :'a' AS tree_a, count(*) FROM mint.mint_jobs
  WHERE tenant_id = 'pool' AND status = 'in_flight' GROUP BY 1 ORDER BY 1;

@@ -1,7 +1,11 @@
 # Fencing and several workers.  With three workers on one queue, each ticket
-# is minted once.  A worker frozen (SIGSTOP) past its lease loses its jobs to
-# a claim that bumps the lease token; when it wakes, its writes are refused
-# by the token and it drops the jobs; still exactly once.
+# is minted once.  A worker holds one session lock however many jobs it
+# holds, and the jobs name it (mint_jobs.lease_holder).  Frozen (SIGSTOP)
+# past its lease, it keeps its jobs: its backend lives, so no claim takes
+# them.  Once they no longer name it (as if its lock were lost, the model's
+# over-approximation), the other workers claim them, bumping the lease
+# token; when it wakes, its writes are refused by the token and it drops the
+# jobs; still exactly once.
 use strict;
 use warnings;
 use FindBin;
@@ -26,9 +30,25 @@ wait_until('a worker holds jobs', 20, sub {
 		"SELECT pid FROM mint.worker_status WHERE inflight > 0 ORDER BY inflight DESC LIMIT 1");
 	$frozen ne '';
 });
+# its incarnation's lock (namespace 'MW' = 19799): the jobs carry its key
+my $locks = $node->safe_psql('postgres', qq{
+	SELECT count(*) || ' ' || coalesce(min((classid::bigint << 32) | objid::bigint), 0) FROM pg_locks
+	 WHERE locktype = 'advisory' AND objsubid = 19799 AND pid = $frozen AND granted});
+my ($nlocks, $holder) = split / /, $locks;
+is($nlocks, '1', 'a worker holding jobs holds one session lock, not one per job');
 kill 'STOP', $frozen;
-note "froze worker $frozen";
-sleep(5);    # past its lease: the others claim its jobs (bumping the tokens)
+note "froze worker $frozen (holder $holder)";
+sleep(5);    # past its lease
+my $kept = $node->safe_psql('postgres', qq{
+	SELECT count(*) FROM mint.mint_jobs
+	 WHERE lease_holder = $holder AND status IN ('in_flight', 'submitted') AND lease_until < now()});
+cmp_ok($kept, '>', 0, "past their leases, the frozen worker's $kept jobs are still its own (its backend lives)");
+# as if it had lost its lock: the others claim its jobs (bumping the tokens)
+$node->safe_psql('postgres', "UPDATE mint.mint_jobs SET lease_holder = NULL WHERE lease_holder = $holder");
+wait_until('the frozen worker\'s jobs taken over', 20, sub {
+	$node->safe_psql('postgres', qq{
+		SELECT count(*) FROM mint.mint_jobs
+		 WHERE lease_holder IS NULL AND status IN ('in_flight', 'submitted')}) eq '0' });
 kill 'CONT', $frozen;
 
 wait_confirmed($node, $n, 240);

@@ -156,6 +156,7 @@ CREATE TABLE @extschema@.mint_jobs (
 	updated_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	submitted_at       timestamptz,
 	confirmed_at       timestamptz,
+	lease_holder       bigint,                  -- the worker incarnation that claimed it (src/common/locks.c)
 	PRIMARY KEY (tenant_id, ticket_id),
 	CHECK (tenant_id !~ ':'),
 	CHECK (attempts >= 0),

@@ -13,8 +13,7 @@
  * (issue 13).  Without the key no one can aim at a lock key, and a chance
  * collision only serialises two unrelated tickets; it never merges them,
  * because every decision is backed by a unique constraint.  The API and the
- * workers read the same key, so a worker's session lock and the API's
- * locks of one ticket have the same key, as before.
+ * workers read the same key.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,7 +21,9 @@
 
 #include <sodium.h>
 
+#include "fmgr.h"
 #include "miscadmin.h"
+#include "port.h"
 #include "storage/lock.h"
 #include "utils/guc.h"
 
@@ -127,24 +128,54 @@ mint_try_lock_key(const char *tenant_id, const char *idempotency_key)
 }
 
 /*
- * mint_try_lock_job / mint_unlock_job
- *	  The session advisory lock a worker holds on a job while it works on it.
- *	  The server releases it when the worker's backend dies.
+ * mint_lock_holder / mint_holder_alive
+ *	  A worker's incarnation is a session lock on a random 64-bit id, taken
+ *	  when the worker starts and released by the server when its backend
+ *	  ends (exit, kill -9, crash restart).  The jobs it claims carry the id
+ *	  (mint_jobs.lease_holder), and a job whose lease ran out is taken over
+ *	  only if the lock of its holder is free: the holder is dead (mint._claim).
+ *	  One lock per worker however many jobs it holds: a lock per job filled
+ *	  PostgreSQL's lock table at tens of thousands of jobs in flight, and
+ *	  every commit of the worker walked them all (bench/RESULTS.md, run 8).
  */
-bool
-mint_try_lock_job(const char *tenant_id, const char *ticket_id)
+int64
+mint_lock_holder(void)
 {
-	LOCKTAG tag;
+	for (;;)
+	{
+		int64 id;
+		LOCKTAG tag;
 
-	mint_lock_tag(&tag, mint_lock_key(tenant_id, ticket_id), MINT_LOCK_NS_JOB);
-	return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
+		if (!pg_strong_random(&id, sizeof(id)))
+			elog(ERROR, "could not generate a random worker id");
+		if (id == 0)
+			continue;
+		mint_lock_tag(&tag, (uint64)id, MINT_LOCK_NS_HOLDER);
+		if (LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL)
+			return id;
+	}
 }
 
-void
-mint_unlock_job(const char *tenant_id, const char *ticket_id)
+bool
+mint_holder_alive(int64 id)
 {
 	LOCKTAG tag;
 
-	mint_lock_tag(&tag, mint_lock_key(tenant_id, ticket_id), MINT_LOCK_NS_JOB);
-	(void)LockRelease(&tag, ExclusiveLock, true);
+	mint_lock_tag(&tag, (uint64)id, MINT_LOCK_NS_HOLDER);
+	if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		return true;
+	(void)LockRelease(&tag, ExclusiveLock, false);
+	return false;
+}
+
+PG_FUNCTION_INFO_V1(mint_holder_alive_sql);
+
+/*
+ * mint._holder_alive(holder bigint) — the worker incarnation holder still
+ * runs (for mint._claim).
+ */
+Datum
+mint_holder_alive_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(mint_holder_alive(PG_GETARG_INT64(0)));
 }

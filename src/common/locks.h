@@ -16,12 +16,12 @@
  */
 #define MINT_LOCK_NS_TICKET 0x4D54 /* 'MT' per-ticket critical section (API) */
 #define MINT_LOCK_NS_KEY    0x4D4B /* 'MK' idempotency key in progress (API) */
-#define MINT_LOCK_NS_JOB    0x4D57 /* 'MW' a worker works on this job (session) */
+#define MINT_LOCK_NS_HOLDER 0x4D57 /* 'MW' a worker's incarnation (session, key: its id) */
 
 extern uint64 mint_lock_key(const char *tenant_id, const char *name);
 extern void mint_lock_ticket(const char *tenant_id, const char *ticket_id);
 extern bool mint_try_lock_key(const char *tenant_id, const char *idempotency_key);
-extern bool mint_try_lock_job(const char *tenant_id, const char *ticket_id);
-extern void mint_unlock_job(const char *tenant_id, const char *ticket_id);
+extern int64 mint_lock_holder(void);
+extern bool mint_holder_alive(int64 id);
 
 #endif /* MINT_LOCKS_H */

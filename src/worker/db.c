@@ -316,7 +316,7 @@ match_row(HTAB *index, int row)
 /*
  * Whether the extension is installed in mint.database, and at which version
  * (into version[cap], "" when it is not).  Looked up at most once a second:
- * a transaction costs O(session locks held) at commit.  ALTER EXTENSION ...
+ * the check is a transaction of its own.  ALTER EXTENSION ...
  * UPDATE keeps the extension's oid, so the version is read each time.
  */
 bool
@@ -378,16 +378,32 @@ copy_col(MemoryContext cxt, int row, int col)
 }
 
 /*
+ * db_lock_holder
+ *	  This worker incarnation's id, its session lock taken (src/common/locks.c).
+ */
+int64
+db_lock_holder(void)
+{
+	int64 id;
+
+	db_begin("mint: worker id");
+	id = mint_lock_holder();
+	db_commit();
+	return id;
+}
+
+/*
  * db_claim
- *	  claim: up to n due jobs (queued, or leased by a dead worker).  The jobs
- *	  are allocated in the caller's current memory context.
+ *	  claim: up to n due jobs (queued, or leased by a dead worker or by this
+ *	  one, holder).  The jobs are allocated in the caller's current memory
+ *	  context.
  */
 int
-db_claim(int n, MemoryContext cxt, MintJob ***jobs_out)
+db_claim(int n, int64 holder, MemoryContext cxt, MintJob ***jobs_out)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid types[2] = {INT4OID, INT4OID};
-	Datum args[2];
+	Oid types[3] = {INT4OID, INT4OID, INT8OID};
+	Datum args[3];
 	MintJob **jobs;
 	int count;
 	int i;
@@ -395,7 +411,8 @@ db_claim(int n, MemoryContext cxt, MintJob ***jobs_out)
 	db_begin("mint: claim");
 	args[0] = Int32GetDatum(n);
 	args[1] = Int32GetDatum(mint_lease);
-	exec_plan(&plan, "SELECT * FROM mint._claim($1, $2)", 2, types, args, false);
+	args[2] = Int64GetDatum(holder);
+	exec_plan(&plan, "SELECT * FROM mint._claim($1, $2, $3)", 3, types, args, false);
 	count = (int)SPI_processed;
 	jobs = MemoryContextAllocZero(cxt, sizeof(MintJob *) * Max(count, 1));
 	for (i = 0; i < count; i++)
@@ -414,8 +431,6 @@ db_claim(int n, MemoryContext cxt, MintJob ***jobs_out)
 		j->retries = atoi(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 9));
 		j->tree = copy_col(cxt, i, 10);
 		j->collection = copy_col(cxt, i, 11);
-		/* a live backend still holding the job's session lock keeps it */
-		j->locked = mint_try_lock_job(j->tenant_id, j->ticket_id);
 		jobs[i] = j;
 	}
 	db_commit();

@@ -39,7 +39,6 @@
 #include "utils/timestamp.h"
 
 #include "mint_ext.h"
-#include "common/locks.h"
 #include "common/mintparams.h"
 #include "common/shared.h"
 #include "solana/sol_bubblegum.h"
@@ -149,6 +148,8 @@ static int rpc_failures = 0;
 static TimestampTz quiet_until = 0;
 
 static TimestampTz next_claim = 0;
+/* this incarnation's id: its session lock, and the lease_holder of the jobs it claims */
+static int64 holder_id = 0;
 static TimestampTz next_renew = 0;
 static TimestampTz next_reap = 0;
 
@@ -539,9 +540,6 @@ compact_set(void)
 		if (j->gone || j->applied)
 		{
 			j->gone = true;
-			if (j->locked)
-				mint_unlock_job(j->tenant_id, j->ticket_id);
-			j->locked = false;
 			if (j->refs == 0)
 				job_free(j);
 			continue;
@@ -1820,20 +1818,14 @@ claim(TimestampTz now)
 	int nfresh = 0;
 
 	/* the jobs outlive the tick: they are allocated in engine_cxt */
-	n = db_claim(Min(room, mint_batch_size), engine_cxt, &jobs);
+	if (holder_id == 0)
+		holder_id = db_lock_holder();
+	n = db_claim(Min(room, mint_batch_size), holder_id, engine_cxt, &jobs);
 	if (n == 0)
 		return;
 	fresh = palloc(sizeof(MintJob *) * n);
 	for (i = 0; i < n; i++)
-	{
-		if (!jobs[i]->locked)
-		{
-			/* another live worker still works on it; it will be fenced out */
-			job_free(jobs[i]);
-			continue;
-		}
 		fresh[nfresh++] = jobs[i];
-	}
 	db_load_pending(fresh, nfresh, engine_cxt);
 	for (i = 0; i < nfresh; i++)
 	{

@@ -20,6 +20,13 @@
 -- These are internal: only the extension owner (the worker) may call them.
 -- ---------------------------------------------------------------------------
 
+-- Whether the worker incarnation with this id still runs: its session lock
+-- is held (src/common/locks.c).
+CREATE FUNCTION @extschema@._holder_alive(holder bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mint_holder_alive_sql'
+LANGUAGE C VOLATILE STRICT;
+
 -- claim: queued jobs that are due, and in_flight/submitted jobs whose lease
 -- expired (their worker died); bump the lease token, take the lease.
 -- LANGUAGE sql like the others, so planned again at every call (1-2 ms) with
@@ -35,7 +42,7 @@
 -- counters this one's commit leaves, mint._tree_usage) and the jobs are
 -- dealt round-robin across them, spreading the trees' write locks.  A job no
 -- tree has room for stays queued, told why, and is due again in a second.
-CREATE FUNCTION @extschema@._claim(batch_size integer, lease_ms integer)
+CREATE FUNCTION @extschema@._claim(batch_size integer, lease_ms integer, holder bigint)
 RETURNS TABLE (tenant_id text, ticket_id text, lease_token bigint, status @extschema@.job_status,
                owner text, metadata text, attempts integer, attempt_base integer, retries integer,
                merkle_tree text, collection_mint text)
@@ -45,6 +52,10 @@ AS $$
 	WITH expired AS (
 		SELECT j.tenant_id, j.ticket_id, j.merkle_tree FROM @extschema@.mint_jobs j
 		 WHERE j.status IN ('in_flight', 'submitted') AND j.lease_until < pg_catalog.now()
+		   -- taken over from a dead worker only: a live one renews, or claims
+		   -- its own again (a worker frozen past its lease keeps its jobs)
+		   AND (j.lease_holder IS NULL OR j.lease_holder = holder
+		        OR NOT @extschema@._holder_alive(j.lease_holder))
 		 ORDER BY j.lease_until
 		 LIMIT batch_size
 		   FOR UPDATE SKIP LOCKED
@@ -111,6 +122,7 @@ AS $$
 	   SET status = CASE WHEN j.status = 'queued' THEN 'in_flight'::@extschema@.job_status ELSE j.status END,
 	       lease_token = j.lease_token + 1,
 	       lease_until = pg_catalog.now() + pg_catalog.make_interval(secs => lease_ms / 1000.0),
+	       lease_holder = holder,
 	       updated_at = pg_catalog.now(),
 	       merkle_tree = p.merkle_tree,
 	       -- a reason it was held back no longer holds once a worker takes it

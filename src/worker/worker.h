@@ -30,7 +30,7 @@ typedef enum MintOutcome
 	OUT_FAIL     /* failed with its reason */
 } MintOutcome;
 
-/* A job a worker holds (claimed, leased, session-locked). */
+/* A job a worker holds (claimed and leased). */
 typedef struct MintJob
 {
 	char *tenant_id;
@@ -44,7 +44,6 @@ typedef struct MintJob
 	int attempts;
 	int attempt_base;
 	int retries;
-	bool locked; /* our session advisory lock on the job is held */
 
 	/* The pending attempt: at most one, a new one needs every earlier dead. */
 	bool has_att;
@@ -91,7 +90,8 @@ typedef struct MintJob
 } MintJob;
 
 /* db.c: the state machine's transitions (src/worker/state.sql), batched. */
-extern int db_claim(int n, MemoryContext cxt, MintJob ***jobs_out);
+extern int64 db_lock_holder(void);
+extern int db_claim(int n, int64 holder, MemoryContext cxt, MintJob ***jobs_out);
 extern void db_load_pending(MintJob **jobs, int n, MemoryContext cxt);
 extern int db_record_attempts(MintJob **jobs, int n, const char *blockhash58,
                               const char *genesis58);
