@@ -37,7 +37,7 @@ char *mint_send_urls = NULL;
 char *mint_keypair_path = NULL;
 int mint_commitment = MINT_COMMITMENT_FINALIZED;
 int mint_batch_size = 256;
-int mint_max_inflight = 2048;
+int mint_max_inflight = 32768;
 int mint_max_attempts = 5;
 int mint_backoff_base = 1000;
 int mint_backoff_max = 60000;
@@ -119,7 +119,7 @@ mint_define_settings(void)
 	DefineCustomIntVariable("mint.batch_size", "Jobs a worker claims at a time.", NULL,
 	                        &mint_batch_size, 256, 1, 10000, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("mint.max_inflight", "Jobs a worker works on at once.", NULL,
-	                        &mint_max_inflight, 2048, 1, 100000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	                        &mint_max_inflight, 32768, 1, 100000, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("mint.max_attempts",
 	                        "Signed transactions per job before it fails (per retry_mint).", NULL,
 	                        &mint_max_attempts, 5, 1, 1000, PGC_SIGHUP, 0, NULL, NULL, NULL);

@@ -18,13 +18,25 @@
 #   pool     the fake's per-tree block limit (POOL_BLOCK_LIMIT mints per tree
 #            per block): POOL_N tickets drained into one tree, then into a
 #            pool of 8 (mint.add_tree); the ratio of the rates.
+#   mainnet  MAINNET_N (100,000) tickets at every built-in default (finalized)
+#            on mainnet timing (400 ms slots, finalized 32 blocks behind,
+#            100 ms RPC, MAINNET_BLOCK_LIMIT 230 mints per tree per block,
+#            MAINNET_TREES 8): the steady drain rate, CPU per mint, worker
+#            RssAnon; then latency idle and under pgbench -R
+#            MAINNET_LOAD_RATE (2100) for MAINNET_LOAD_T (60) s.
+#            MAINNET_SET="mint.x=v ..." tries other settings; PROFILE=1
+#            prints the statements the drain spent its time in.
+#   scale    0 vs SCALE_JOBS (5,000,000) jobs of history (one tenant, each
+#            with its attempt and event): enqueue tps, mint._claim() of 256
+#            (rolled back) per second, drain of SCALE_DRAIN_N (20,000) at
+#            confirmed; SCALE_REPS (3) repetitions, medians.
 # Knobs (environment): T (pgbench seconds per run, 10), REPS (5: the median judges), ENQUEUE_SC ("on": synchronous_commit values; "on off" for both), CLIENTS (8),
 # DRAIN_N (20000), DRAIN_REPS (3: drains per latency; the median judges), CHAOS_N (10000), KILLS (20), MEM_JOBS (200000),
 # WORKERS (2), BATCH (256), INFLIGHT (2048), POLL (100ms), SLOT_MS (400),
 # FIN_LAG (32: the fake's finalized lag in blocks), DRAIN_COMMITMENTS
 # ("confirmed finalized": the drain runs once per mint.commitment; the
 # other phases use the server's default),
-# MEM_BATCH (256), MEM_INFLIGHT (2048), MEM_COMMITMENT (the server's
+# MEM_BATCH (256), MEM_INFLIGHT (32768: the default), MEM_COMMITMENT (the server's
 # default; "confirmed" drains faster), MEM_LIMIT_KB (2000000: in every
 # phase a watchdog kill -9s a worker whose RssAnon passes it, and the table
 # says so; the memory phase also stops there),
@@ -58,11 +70,13 @@ FIN_LAG=${FIN_LAG:-32}
 COMMITMENT=${COMMITMENT:-}
 DRAIN_COMMITMENTS=${DRAIN_COMMITMENTS:-"confirmed finalized"}
 MEM_BATCH=${MEM_BATCH:-256}
-MEM_INFLIGHT=${MEM_INFLIGHT:-2048}
+MEM_INFLIGHT=${MEM_INFLIGHT:-32768}
 MEM_LIMIT_KB=${MEM_LIMIT_KB:-2000000}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-240}
 CHAOS_TIMEOUT=${CHAOS_TIMEOUT:-400}
 MEM_TIMEOUT=${MEM_TIMEOUT:-420}
+SCALE_REPS=${SCALE_REPS:-3}
+SCALE_DRAIN_N=${SCALE_DRAIN_N:-20000}
 
 OWNER=GyGKxMyg1p9SsHfm15MkNUu1u9TN2JtTspcdmrtGUdse
 CREATOR=AKnL4NNf3DGWZJS6cPknBuEGnVsV4A4m5tgebLHaRSZ9
@@ -222,6 +236,8 @@ ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET updated_at = clock_timestamp()
 RETURNING *
 SQL
 }
+# median of the repetitions: one noisy run cannot flip a verdict
+median() { tr ' ' '\n' <<<"$*" | grep . | sort -n | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 phase_enqueue() {
 	local sc f kind r
 	echo "$(base_insert "'n' || nextval('bench.seq')");" >"$dir/new_base.sql"
@@ -271,8 +287,6 @@ SQL
 $(base_insert "'n' || nextval('bench.seq')" | sed 's/bench\.jobs/bench.floor/');
 SQL
 	chown "$TEST_USER": "$dir/new_floor.sql"
-	# median of the repetitions: one noisy run cannot flip a verdict
-	median() { tr ' ' '\n' <<<"$*" | grep . | sort -n | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 	for sc in ${ENQUEUE_SC:-on}; do
 		q -c "ALTER SYSTEM SET synchronous_commit = $sc" -c "SELECT pg_reload_conf()" >/dev/null
 		for kind in new dup; do
@@ -578,9 +592,46 @@ phase_pool() {
 # percentile of the confirmations: the first 13 s are the pipeline filling),
 # and the end-to-end rate is printed too.
 # ---------------------------------------------------------------------------
+# Latency at the same settings, after the backlog: idle (single tickets 0.3 s
+# apart), then under a steady load (pgbench -R MAINNET_LOAD_RATE tickets a
+# second for MAINNET_LOAD_T s, 60) with the workers draining as they come.
+# The load is 2,100/s by default: a drain that keeps up confirms as fast as
+# the tickets come, and the verdict (>= 2,000/s) must not hang on noise.  The chain finalizes FIN 32 blocks of 400 ms after landing.
+mainnet_latency() {	# section
+	local sec=$1 fin=$((32 * 400)) l1 l2 l3 l4 out tps n t0 t1 rate
+	local lrate=${MAINNET_LOAD_RATE:-2100} lt=${MAINNET_LOAD_T:-60}
+	{
+		for i in $(seq 30); do
+			echo "SELECT 1 FROM mint.mint_ticket('bench', 'mi-$i', '$OWNER', jsonb_build_object('name', 'Idle $i', 'uri', 'https://tickets.example/mi/$i.json')) \\g /dev/null"
+			echo "SELECT pg_sleep(0.3) \\g /dev/null"
+		done
+	} | q
+	wait_confirmed mi 30 120 || true
+	read -r l1 l2 l3 l4 <<<"$(latency_sql mi)"
+	row "$sec, idle" "enqueue->sent p50 / p99 ms (30 single tickets, 0.3 s apart)" "$l1 / $l2" "" "p50 <= 20" "$(calc "$l1 <= 20" | sed 's/1/met/;s/0/MISSED/')"
+	row "$sec, idle" "enqueue->confirmed p50 / p99 ms (finalization: $fin ms after landing)" "$l3 / $l4" "" "p50 <= $((fin + 1000))" "$(calc "$l3 <= $fin + 1000" | sed 's/1/met/;s/0/MISSED/')"
+	echo "SELECT * FROM mint.mint_ticket('bench', 'ml-' || nextval('bench.seq'), '$OWNER', '$META'::jsonb);" >"$dir/load_mint.sql"
+	chown "$TEST_USER": "$dir/load_mint.sql"
+	out=$(as_user "$PG_BIN/pgbench" -h "$dir" -U postgres -n -M prepared -c "$CLIENTS" -j 2 -T "$lt" -R "$lrate" \
+		-f "$dir/load_mint.sql" postgres 2>&1) || true
+	tps=$(echo "$out" | awk '/^tps = / {print $3; exit}')
+	n=$(q -c "SELECT count(*) FROM mint.mint_jobs WHERE ticket_id LIKE 'ml-%'")
+	log "mainnet load: $n enqueued at ${tps:-?} tps (asked $lrate/s for $lt s)"
+	wait_confirmed ml "$n" "${MAINNET_TIMEOUT:-600}" || true
+	read -r l1 l2 l3 l4 <<<"$(latency_sql ml)"
+	# the drain under load: the confirmations' rate from their 10th to their 90th percentile
+	read -r t0 t1 c <<<"$(q -F ' ' -c "SELECT extract(epoch FROM percentile_disc(0.1) WITHIN GROUP (ORDER BY confirmed_at)),
+	        extract(epoch FROM percentile_disc(0.9) WITHIN GROUP (ORDER BY confirmed_at)), count(*)
+	   FROM mint.mint_jobs WHERE ticket_id LIKE 'ml-%' AND status = 'confirmed'")"
+	rate=$(calc "0.8 * $c / ($t1 - $t0)")
+	row "$sec, load" "enqueue at -R $lrate for $lt s (pgbench tps) / confirmed of them" "$(printf %.0f "${tps:-0}") / $c of $n" "" "" "$([ "$c" = "$n" ] && echo met || echo MISSED)"
+	row "$sec, load" "enqueue->sent p50 / p99 ms" "$l1 / $l2" "" "p50 <= 100" "$(calc "$l1 <= 100" | sed 's/1/met/;s/0/MISSED/')"
+	row "$sec, load" "enqueue->confirmed p50 / p99 ms" "$l3 / $l4" "" "p50 <= $((fin + 1000))" "$(calc "$l3 <= $fin + 1000" | sed 's/1/met/;s/0/MISSED/')"
+	row "$sec, load" "confirmed mints/s under load (10th -> 90th percentile of the confirmations)" "$(printf %.0f "$rate")" "$(printf %.2f "$(calc "$rate / 2000")")" ">= 2000/s" "$(calc "$rate >= 2000" | sed 's/1/met/;s/0/MISSED/')"
+}
 phase_mainnet() {
 	local n=${MAINNET_N:-100000} k=${MAINNET_TREES:-8} limit=${MAINNET_BLOCK_LIMIT:-230} lat=${MAINNET_LATENCY:-100}
-	local t0 i last s p10 p90 tend c maxin=0 w samples=$dir/inflight.tsv wp w0 f0 w1 f1
+	local t0 i last s p10 p90 tend c maxin=0 maxanon=0 a w samples=$dir/inflight.tsv wp w0 f0 w1 f1
 	reset_jobs
 	q -c "DELETE FROM mint.trees WHERE tenant_id = 'bench' AND merkle_tree <> '$TREE'" >/dev/null
 	q <<SQL >/dev/null
@@ -623,6 +674,11 @@ SQL
 		echo "$(calc "$(date +%s.%N) - $t0") $c" >>"$samples"
 		set -- $c
 		[ "$1" -gt "$maxin" ] && maxin=$1
+		# the workers' private memory (RssAnon: VmHWM also counts the shared buffers they touched)
+		for wp in $(worker_pids); do
+			a=$(awk '/^RssAnon/ {print $2}' "/proc/$wp/status" 2>/dev/null || echo 0)
+			[ "${a:-0}" -gt "$maxanon" ] && maxanon=$a
+		done
 		[ "$2" -ge "$n" ] && break
 		if [ "$(calc "$(date +%s.%N) - $t0 > ${MAINNET_TIMEOUT:-600}")" = 1 ]; then log "mainnet: timeout at $2 confirmed"; break; fi
 		sleep 1
@@ -641,10 +697,13 @@ SQL
 	row "$sec" "jobs in flight, most seen (mint.worker_status)" "$maxin" "" "" ""
 	row "$sec" "confirmed / ledger landed ok / duplicate uris" "$c / $ok / $dups" "" "$n / $n / 0" \
 		"$([ "$dups" = 0 ] && [ "$c" = "$n" ] && echo met || echo MISSED)"
-	row "$sec" "CPU ms per mint: workers (this incarnation) / fake cluster; worker peak VmHWM kB" \
-		"$(printf '%.3f / %.3f' "$(calc "$w1 * 1000 / $(getconf CLK_TCK) / $c")" "$(calc "($f1 - $f0) * 1000 / $(getconf CLK_TCK) / $c")"); $(peak_rss)" "" "" ""
+	row "$sec" "CPU ms per mint: workers (this incarnation) / fake cluster" \
+		"$(printf '%.3f / %.3f' "$(calc "$w1 * 1000 / $(getconf CLK_TCK) / $c")" "$(calc "($f1 - $f0) * 1000 / $(getconf CLK_TCK) / $c")")" "" "" ""
+	row "$sec" "worker private memory: RssAnon most seen (kB, sampled each second) / per job in flight" \
+		"$maxanon / $(calc "int($maxanon * 1024 / ($maxin > 0 ? $maxin : 1))") B" "" "" ""
 	row "$sec" "settings: mint.workers / batch_size / max_inflight / poll_interval / commitment (built-in defaults)" \
 		"$w / $(default_of mint.batch_size) / $(default_of mint.max_inflight) / $(default_of mint.poll_interval) ms / $(default_of mint.commitment)${MAINNET_SET:+; set: $MAINNET_SET}" "" "" ""
+	mainnet_latency "$sec"
 	for i in ${MAINNET_SET:-}; do q -c "ALTER SYSTEM RESET ${i%%=*}" >/dev/null; done
 	if [ "${PROFILE:-0}" = 1 ]; then
 		# PROFILE=1: the statements the drain spent its time in, per mint
@@ -654,6 +713,128 @@ SQL
 		cat "$dir/profile.txt" >&2
 	fi
 	q -c "DELETE FROM mint.trees WHERE tenant_id = 'bench' AND merkle_tree <> '$TREE'" >/dev/null
+}
+
+# ---------------------------------------------------------------------------
+# scale: what the same work costs with 0 and with SCALE_JOBS (5,000,000) jobs
+# of history in the table (issue 19).  The history is one tenant's (the
+# worst case: every index the tenant's calls use holds all of it): 99 %
+# confirmed, 1 % failed, each job with its landed attempt and its event,
+# written by plain INSERTs.  Measured at each size: the unkeyed enqueue
+# (pgbench, median of SCALE_REPS), the claim (pgbench, one client, a
+# mint._claim() of 256 queued jobs rolled back), and the drain (median of
+# SCALE_REPS drains of SCALE_DRAIN_N tickets at confirmed, 0 ms RPC, the
+# drain phase's worker settings).  Verdict: every 5M figure within 10 % of
+# the 0 one (ratio >= 0.90).
+# ---------------------------------------------------------------------------
+scale_fill() {	# n
+	local n=$1
+	q <<SQL >/dev/null
+SET synchronous_commit = off;
+SET maintenance_work_mem = '1GB';
+INSERT INTO mint.mint_jobs (tenant_id, ticket_id, owner, metadata, fingerprint, status, attempts,
+                            lease_token, merkle_tree, signature, asset_id, leaf_nonce,
+                            last_error_class, last_error_code, last_error_message,
+                            created_at, updated_at, submitted_at, confirmed_at)
+SELECT 'bench', 'old-' || i, '$OWNER',
+       jsonb_build_object('name', 'Seat ' || i, 'symbol', 'TIX', 'uri', 'https://tickets.example/old/' || i || '.json'),
+       sha256(int8send(i)), CASE WHEN i % 100 = 0 THEN 'failed' ELSE 'confirmed' END::mint.job_status, 1, 1,
+       '$TREE', 'oldsig' || i, CASE WHEN i % 100 <> 0 THEN 'oldasset' || i END, CASE WHEN i % 100 <> 0 THEN i END,
+       CASE WHEN i % 100 = 0 THEN 'tx_error' END, CASE WHEN i % 100 = 0 THEN 'custom_6001' END,
+       CASE WHEN i % 100 = 0 THEN 'the program refused it' END,
+       t, t + interval '13 s', t + interval '1 s', CASE WHEN i % 100 <> 0 THEN t + interval '13 s' END
+  FROM generate_series(1, $n) i, LATERAL (SELECT now() - interval '60 days' + i * interval '1 s') x(t);
+INSERT INTO mint.mint_attempts (tenant_id, ticket_id, attempt_no, signature, recent_blockhash,
+                                last_valid_block_height, merkle_tree, signed_tx, state, lease_token,
+                                created_at, last_sent_at, resolved_at)
+SELECT 'bench', 'old-' || i, 1, 'oldsig' || i, 'oldhash' || (i / 1000), 1000 + i, '$TREE',
+       decode(repeat(lpad(to_hex(i % 256), 2, '0'), 360), 'hex'),
+       CASE WHEN i % 100 = 0 THEN 'landed_err' ELSE 'landed_ok' END, 1,
+       t + interval '1 s', t + interval '1 s', t + interval '13 s'
+  FROM generate_series(1, $n) i, LATERAL (SELECT now() - interval '60 days' + i * interval '1 s') x(t);
+INSERT INTO mint.events (tenant_id, event_id, seq, event_type, ticket_id, job_id, payload, occurred_at)
+SELECT 'bench', 'evt_old' || i, i, CASE WHEN i % 100 = 0 THEN 'mint.failed' ELSE 'mint.confirmed' END,
+       'old-' || i, 'mint:bench:old-' || i,
+       jsonb_build_object('type', 'mint.confirmed', 'data', jsonb_build_object('ticket_id', 'old-' || i,
+                          'signature', 'oldsig' || i, 'asset_id', 'oldasset' || i, 'sequence', i)),
+       now() - interval '60 days' + i * interval '1 s'
+  FROM generate_series(1, $n) i;
+INSERT INTO mint.event_counters (tenant_id, last_seq) VALUES ('bench', $n)
+    ON CONFLICT (tenant_id) DO UPDATE SET last_seq = excluded.last_seq;
+SQL
+	q -c "VACUUM ANALYZE mint.mint_jobs" -c "VACUUM ANALYZE mint.mint_attempts" -c "VACUUM ANALYZE mint.events" -c "CHECKPOINT" >/dev/null
+}
+# one size: "enqueue_tps claim_tps drain_rate", the repetitions to stderr
+scale_measure() {	# label
+	local label=$1 r all="" ct dr="" prefix t0 t1 n e
+	# enqueue, no worker
+	q -c "ALTER SYSTEM SET mint.workers = 0" >/dev/null
+	pg_restart
+	q_retry -c "SELECT 1" >/dev/null
+	for r in $(seq "$SCALE_REPS"); do
+		e=$(pgb "$dir/scale_mint.sql")
+		log "scale $label: enqueue rep $r: $e tps"
+		all="$all $e"
+	done
+	# what the enqueue left queued is not the drain's
+	q -c "DELETE FROM mint.mint_jobs WHERE ticket_id LIKE 'sn%'" -c "VACUUM ANALYZE mint.mint_jobs" >/dev/null
+	# the drain (its first rep also reads the trees: their capacity is known after it)
+	worker_settings
+	pg_restart
+	q_retry -c "SELECT 1" >/dev/null
+	sleep 1
+	for r in $(seq "$SCALE_REPS"); do
+		prefix="sd$label$r"
+		t0=$(enqueue_bulk "$prefix" "$SCALE_DRAIN_N")
+		wait_confirmed "$prefix" "$SCALE_DRAIN_N" "$DRAIN_TIMEOUT" || true
+		t1=$(drain_end "$prefix" "$SCALE_DRAIN_N")
+		n=$(confirmed "$prefix")
+		log "scale $label: drain rep $r: $(printf %.0f "$(calc "$n / ($t1 - $t0)")")/s"
+		dr="$dr $(calc "$n / ($t1 - $t0)")"
+	done
+	# the claim: queued jobs, no worker, every claim rolled back
+	q -c "ALTER SYSTEM SET mint.workers = 0" >/dev/null
+	pg_restart
+	q_retry -c "SELECT 1" >/dev/null
+	enqueue_bulk "sc$label" 20000 >/dev/null
+	q -c "VACUUM ANALYZE mint.mint_jobs" >/dev/null
+	ct=$(CLIENTS=1 pgb "$dir/scale_claim.sql")
+	log "scale $label: claim of 256, rolled back: $ct tps"
+	q -c "DELETE FROM mint.mint_jobs WHERE ticket_id LIKE 'sc$label-%'" -c "VACUUM ANALYZE mint.mint_jobs" >/dev/null
+	echo "$(median "$all") $ct $(median "$dr")"
+}
+phase_scale() {
+	local big=${SCALE_JOBS:-5000000} z b s0 s5 t0 sizes
+	cat >"$dir/scale_mint.sql" <<SQL
+SELECT * FROM mint.mint_ticket('bench', 'sn' || nextval('bench.seq'), '$OWNER', '$META'::jsonb);
+SQL
+	cat >"$dir/scale_claim.sql" <<SQL
+BEGIN;
+SELECT count(*) FROM mint._claim(256, 60000, NULL);
+ROLLBACK;
+SQL
+	chown "$TEST_USER": "$dir"/scale_*.sql
+	COMMITMENT=confirmed
+	reset_jobs
+	q -c "TRUNCATE mint.events, mint.event_counters CASCADE" >/dev/null
+	start_fake --slot-ms "$SLOT_MS" --finalized-lag "$FIN_LAG"
+	read -r -a z <<<"$(scale_measure 0)"
+	t0=$(date +%s)
+	q -c "ALTER SYSTEM SET mint.workers = 0" >/dev/null
+	pg_restart
+	q_retry -c "SELECT 1" >/dev/null
+	scale_fill "$big"
+	log "scale: $big jobs of history written in $(($(date +%s) - t0)) s"
+	sizes=$(q -c "SELECT pg_size_pretty(pg_total_relation_size('mint.mint_jobs')) || ' / ' || pg_size_pretty(pg_total_relation_size('mint.mint_attempts')) || ' / ' || pg_size_pretty(pg_total_relation_size('mint.events'))")
+	read -r -a b <<<"$(scale_measure 5m)"
+	local sec="scale: 0 vs $big jobs of history (one tenant)"
+	row "$sec" "mint_ticket tps, median of $SCALE_REPS: 0 / $big" "$(printf '%.0f / %.0f' "${z[0]}" "${b[0]}")" "$(printf %.2f "$(calc "${b[0]} / ${z[0]}")")" ">= 0.90" "$(calc "${b[0]} / ${z[0]} >= 0.90" | sed 's/1/met/;s/0/MISSED/')"
+	row "$sec" "mint._claim(256) per second, rolled back: 0 / $big" "$(printf '%.0f / %.0f' "${z[1]}" "${b[1]}")" "$(printf %.2f "$(calc "${b[1]} / ${z[1]}")")" ">= 0.90" "$(calc "${b[1]} / ${z[1]} >= 0.90" | sed 's/1/met/;s/0/MISSED/')"
+	row "$sec" "drain of $SCALE_DRAIN_N at confirmed, mints/s, median of $SCALE_REPS: 0 / $big" "$(printf '%.0f / %.0f' "${z[2]}" "${b[2]}")" "$(printf %.2f "$(calc "${b[2]} / ${z[2]}")")" ">= 0.90" "$(calc "${b[2]} / ${z[2]} >= 0.90" | sed 's/1/met/;s/0/MISSED/')"
+	row "$sec" "size with the history: mint_jobs / mint_attempts / events (with indexes)" "$sizes" "" "" ""
+	COMMITMENT=
+	reset_jobs
+	q -c "TRUNCATE mint.events, mint.event_counters CASCADE" >/dev/null
 }
 
 phase_memory() {

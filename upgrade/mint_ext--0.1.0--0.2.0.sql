@@ -2287,31 +2287,22 @@ COMMENT ON FUNCTION @extschema@.enable_outbound_endpoint(text, text) IS
 COMMENT ON FUNCTION @extschema@.remove_outbound_endpoint(text, text) IS
 'Operator: drop an endpoint with its keys and deliveries';
 
--- At commit: number the transaction's events.  The first of its deferred
--- triggers numbers all of them (the others find nothing to do).  Rows with
--- no number are this transaction's own: another transaction's are numbered
--- before they commit, and invisible until then.  The counters are taken in
--- tenant order, so two transactions never wait for each other's.  Each
--- numbered event gets a delivery row per outbound endpoint of its tenant.
--- Fires as
--- whichever role commits (an application's, after a SECURITY DEFINER call):
--- SECURITY DEFINER.
-CREATE OR REPLACE FUNCTION @extschema@._sequence_events()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- At commit: number the transaction's events.  Rows with no number are this
+-- transaction's own: another transaction's are numbered before they commit,
+-- and invisible until then.  The counters are taken in tenant order, so two
+-- transactions never wait for each other's.  Each numbered event gets a
+-- delivery row per outbound endpoint of its tenant.  Returns the highest
+-- ord it numbered (NULL: none).  SQL, not PL/pgSQL: planned at each call
+-- (once per committing transaction) with the table's size of the day.
+CREATE FUNCTION @extschema@._number_events()
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- a plain index scan of events_unsequenced marks the entries of rows numbered
+-- since the last vacuum dead, so the next commit skips them; a bitmap scan
+-- (what the planner picks for a few thousand rows) reads them all every time
+SET enable_bitmapscan = off
 AS $$
-DECLARE
-	numbered bigint;
-BEGIN
-	-- by the primary key, and seq read from the row: the partial index of
-	-- unnumbered events still lists the row versions the first trigger
-	-- replaced, and a lookup through it made a commit of n events O(n^2)
-	SELECT e.seq INTO numbered FROM @extschema@.events e
-	 WHERE e.tenant_id = NEW.tenant_id AND e.event_id = NEW.event_id;
-	IF NOT FOUND OR numbered IS NOT NULL THEN
-		RETURN NULL;
-	END IF;
 	WITH mine AS (
 		SELECT e.tenant_id, e.event_id, e.ord FROM @extschema@.events e WHERE e.seq IS NULL
 	), n AS (
@@ -2332,17 +2323,26 @@ BEGIN
 		  FROM s
 		 WHERE e.tenant_id = s.tenant_id AND e.event_id = s.event_id
 		RETURNING e.tenant_id, e.event_id, e.seq, e.ticket_id
+	), d AS (
+		-- one delivery per endpoint of the tenant (src/worker/deliver.sql)
+		INSERT INTO @extschema@.outbound_deliveries (tenant_id, endpoint_id, event_id, seq, ticket_id)
+		SELECT u.tenant_id, o.endpoint_id, u.event_id, u.seq, u.ticket_id
+		  FROM u JOIN @extschema@.outbound_endpoints o ON o.tenant_id = u.tenant_id
 	)
-	-- one delivery per endpoint of the tenant (src/worker/deliver.sql)
-	INSERT INTO @extschema@.outbound_deliveries (tenant_id, endpoint_id, event_id, seq, ticket_id)
-	SELECT u.tenant_id, o.endpoint_id, u.event_id, u.seq, u.ticket_id
-	  FROM u JOIN @extschema@.outbound_endpoints o ON o.tenant_id = u.tenant_id;
 	-- wakes the listeners (NOTIFY has no access control: a fixed channel,
 	-- no payload)
-	PERFORM pg_catalog.pg_notify('mint_events', '');
-	RETURN NULL;
-END;
+	SELECT (SELECT pg_catalog.max(m.ord) FROM mine m)
+	  FROM (SELECT pg_catalog.pg_notify('mint_events', '')) w
 $$;
+
+-- The deferred trigger: the first one of a transaction calls
+-- _number_events(), the others know their row was numbered (src/api/events.c).
+-- Not SECURITY DEFINER: it calls _number_events() as its own owner.
+CREATE OR REPLACE FUNCTION @extschema@._sequence_events()
+RETURNS trigger
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'mint_sequence_events';
+REVOKE ALL ON FUNCTION @extschema@._number_events() FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION @extschema@._metrics()
 RETURNS TABLE (metric text, tenant_id text, label text, value double precision)

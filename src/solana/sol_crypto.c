@@ -111,25 +111,40 @@ sol_find_program_address(const uint8_t *const *seeds, const size_t *seed_lens, s
 	return sol_error_set(err, SOL_ERR_PDA, "seeds", "no viable bump");
 }
 
+/* the tree config PDAs last derived: a worker mints into a pool of a few trees */
+#define TREE_CONFIG_CACHE 16
+
 int
 sol_tree_config_pda(const uint8_t tree[32], uint8_t out[32], uint8_t *bump)
 {
-	/* one entry per thread: a process mints into one tree (or a few) */
-	static _Thread_local bool valid;
-	static _Thread_local uint8_t c_tree[32], c_pda[32], c_bump;
+	static _Thread_local struct
+	{
+		uint8_t tree[32], pda[32], bump;
+	} cache[TREE_CONFIG_CACHE];
+	static _Thread_local int used, next;
 	const uint8_t *s[1] = {tree};
 	size_t l[1] = {32};
+	int i;
 
-	if (!valid || memcmp(c_tree, tree, 32) != 0)
+	for (i = 0; i < used; i++)
+		if (memcmp(cache[i].tree, tree, 32) == 0)
+			break;
+	if (i == used)
 	{
-		if (sol_find_program_address(s, l, 1, sol_bubblegum_program_id, c_pda, &c_bump, NULL) != 0)
+		uint8_t pda[32], b;
+
+		if (sol_find_program_address(s, l, 1, sol_bubblegum_program_id, pda, &b, NULL) != 0)
 			return -1;
-		memcpy(c_tree, tree, 32);
-		valid = true;
+		/* a new entry, or the oldest one once all are taken */
+		i = used < TREE_CONFIG_CACHE ? used++ : next;
+		next = (i + 1) % TREE_CONFIG_CACHE;
+		memcpy(cache[i].tree, tree, 32);
+		memcpy(cache[i].pda, pda, 32);
+		cache[i].bump = b;
 	}
-	memcpy(out, c_pda, 32);
+	memcpy(out, cache[i].pda, 32);
 	if (bump)
-		*bump = c_bump;
+		*bump = cache[i].bump;
 	return 0;
 }
 

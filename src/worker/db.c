@@ -683,9 +683,9 @@ db_flush(MintJob **jobs, int n)
 		{
 			d_sig[dead.n] = j->sig58;
 			d_state[dead.n] = j->dead_state;
-			d_class[dead.n] = j->err_class;
-			d_code[dead.n] = j->err_code;
-			d_msg[dead.n] = j->err_message;
+			d_class[dead.n] = JOB_ERR_CLASS(j);
+			d_code[dead.n] = JOB_ERR_CODE(j);
+			d_msg[dead.n] = JOB_ERR_MSG(j);
 			keys_add(&dead, j);
 		}
 		switch (j->outcome)
@@ -698,15 +698,15 @@ db_flush(MintJob **jobs, int n)
 				break;
 			case OUT_REQUEUE:
 				r_delay[req.n] = j->delay_ms;
-				r_class[req.n] = j->err_class;
-				r_code[req.n] = j->err_code;
-				r_msg[req.n] = j->err_message;
+				r_class[req.n] = JOB_ERR_CLASS(j);
+				r_code[req.n] = JOB_ERR_CODE(j);
+				r_msg[req.n] = JOB_ERR_MSG(j);
 				keys_add(&req, j);
 				break;
 			case OUT_FAIL:
-				f_class[fail.n] = j->err_class;
-				f_code[fail.n] = j->err_code;
-				f_msg[fail.n] = j->err_message;
+				f_class[fail.n] = JOB_ERR_CLASS(j);
+				f_code[fail.n] = JOB_ERR_CODE(j);
+				f_msg[fail.n] = JOB_ERR_MSG(j);
 				keys_add(&fail, j);
 				break;
 			case OUT_NONE:

@@ -30,6 +30,19 @@ typedef enum MintOutcome
 	OUT_FAIL     /* failed with its reason */
 } MintOutcome;
 
+/* What went wrong with a job, for its row and its event (allocated when set). */
+typedef struct MintJobError
+{
+	char cls[32];
+	char code[64];
+	char message[512];
+} MintJobError;
+
+/* What db_flush() writes for a job without an error: empty strings. */
+#define JOB_ERR_CLASS(j) ((j)->err ? (j)->err->cls : "")
+#define JOB_ERR_CODE(j)  ((j)->err ? (j)->err->code : "")
+#define JOB_ERR_MSG(j)   ((j)->err ? (j)->err->message : "")
+
 /* A job a worker holds (claimed and leased). */
 typedef struct MintJob
 {
@@ -81,9 +94,7 @@ typedef struct MintJob
 	int32 delay_ms; /* OUT_REQUEUE: backoff before it is due again */
 	char asset58[SOL_PUBKEY_B58_MAX];
 	int64 nonce;
-	char err_class[32];
-	char err_code[64];
-	char err_message[512];
+	struct MintJobError *err; /* the last error set (NULL: none): most jobs never get one */
 
 	bool applied; /* the outcome was written by db_flush */
 	bool gone;    /* left the working set; freed when refs == 0 */

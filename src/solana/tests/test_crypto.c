@@ -224,6 +224,32 @@ test_pdas(void)
 	      memcmp(out, tree, 32) == 0);
 }
 
+/* The tree config cache (16 entries) gives what a fresh derivation gives, for 40
+ * trees asked in turn (every entry replaced), and again for the vector's tree. */
+static void
+test_tree_config_cache(void)
+{
+	uint8_t tree[32], out[32], want[32], vec[32];
+	uint8_t bump = 0, wbump = 0;
+	const uint8_t *s[1] = {tree};
+	size_t l[1] = {32};
+	int round, k;
+
+	CHECK(b58_to32(tv_str(V1, "inputs.merkle_tree"), vec));
+	for (round = 0; round < 3; round++)
+		for (k = 0; k < 40; k++)
+		{
+			memcpy(tree, vec, 32);
+			tree[0] ^= (uint8_t)k; /* k = 0 is the vector's tree itself */
+			CHECK(sol_tree_config_pda(tree, out, &bump) == 0);
+			CHECK(sol_find_program_address(s, l, 1, sol_bubblegum_program_id, want, &wbump, NULL) ==
+			      0);
+			CHECKM(memcmp(out, want, 32) == 0 && bump == wbump, "round %d tree %d", round, k);
+			if (k == 0)
+				CHECK(bytes_eq_hex(out, 32, tv_str(V1, "tree_config.pda_hex")));
+		}
+}
+
 static void
 test_pda_seed_limits(void)
 {
@@ -424,6 +450,7 @@ const SolTest sol_tests_crypto[] = {
     {"curve_random_crosscheck", test_curve_random_crosscheck},
     {"program_ids", test_program_ids},
     {"pdas", test_pdas},
+    {"tree_config_cache", test_tree_config_cache},
     {"pda_seed_limits", test_pda_seed_limits},
     {"sign_verify", test_sign_verify},
     {"keypair_file", test_keypair_file},
