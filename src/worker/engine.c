@@ -57,6 +57,8 @@
 #define SEND_BATCH_BYTES     40000 /* ... and their size: RPC nodes refuse bodies over 50 KiB */
 #define GETTX_CHUNK          32    /* getTransaction calls per HTTP request */
 #define BLOCKHASH_MAX_AGE_MS 400
+/* a worker that held jobs this recently keeps a blockhash at most half that old at hand */
+#define BLOCKHASH_WARM_MS    10000
 #define QUIET_AFTER_FAILURES 3
 #define LANDED_CHECK_MAX_MS  1000 /* see landed_recheck() */
 #define LANDED_WAIT_MAX_MS   30000
@@ -117,6 +119,7 @@ static uint8 blockhash[32];
 static char blockhash58[SOL_PUBKEY_B58_MAX];
 static int64 blockhash_last_valid = 0;
 static TimestampTz blockhash_at = 0;
+static TimestampTz busy_at = 0; /* when the worker last held a job */
 static bool req_blockhash = false;
 
 /*
@@ -1877,21 +1880,33 @@ claim_batch(TimestampTz now)
  * blockhash sign identical bytes: one transaction, so one mint for two
  * tickets (a buyer's two tickets of one kind), and the second attempt's
  * record collides with the first's signature.  The signatures this worker
- * built under the current blockhash are kept (built_sigs); a repeat asks
- * for more compute units until its signature is new (with no limit asked
- * for, the tree's own becomes it).  The limit of worker slot s is the
- * budget + s + k x mint.workers, so two workers never sign the same bytes
- * either.  A few units over the budget change nothing the program does.
+ * built under the current blockhash are kept (built_sigs), each with how
+ * many repeats of it were built: the n-th repeat asks for n compute-unit
+ * steps more (with no limit asked for, the tree's limit becomes it), so it
+ * is one more build, whatever the number of repeats.  A step is
+ * mint.workers units and worker slot s adds s, so two workers never sign
+ * the same bytes either.  A few units over the budget change nothing the
+ * program does; past the largest limit a job waits for the next blockhash.
  */
+typedef struct BuiltSig
+{
+	uint8 sig[64]; /* of the transaction as the parameters alone make it */
+	int32 repeats; /* builds of those parameters after the first */
+} BuiltSig;
+
 static HTAB *built_sigs = NULL;
 static uint8 built_under[32]; /* the blockhash built_sigs is of */
 
+/* the signed length, -1 with err set, or 0: not under this blockhash (build it with the next) */
 static int
 build_distinct(MintJob *j, SolMintParams *p, const SolTreeShape *shape, uint8 *buf, size_t cap,
                SolError *err)
 {
 	uint32 budget = p->cu_limit;
-	int k;
+	BuiltSig *e;
+	bool found;
+	int len;
+	uint64 limit;
 
 	if (built_sigs == NULL || memcmp(built_under, blockhash, 32) != 0)
 	{
@@ -1901,32 +1916,50 @@ build_distinct(MintJob *j, SolMintParams *p, const SolTreeShape *shape, uint8 *b
 			hash_destroy(built_sigs);
 		memset(&ctl, 0, sizeof(ctl));
 		ctl.keysize = 64;
-		ctl.entrysize = 64;
+		ctl.entrysize = sizeof(BuiltSig);
 		ctl.hcxt = engine_cxt;
 		built_sigs = hash_create("mint signatures under one blockhash", 1024, &ctl,
 		                         HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 		memcpy(built_under, blockhash, 32);
 	}
-	for (k = 0; k < 1000; k++)
+	if (mint_worker_slot > 0)
 	{
-		int len;
-		bool found;
+		if (budget == 0)
+			budget = sol_mint_cu_limit(p, shape, j->attempts);
+		p->cu_limit = budget + (uint32)mint_worker_slot;
+	}
+	len = sol_build_mint_tx(p, blockhash, key_secret, buf, cap, j->sig, err);
+	if (len < 0)
+		return -1;
+	e = hash_search(built_sigs, j->sig, HASH_ENTER, &found);
+	if (!found)
+	{
+		e->repeats = 0;
+		return len;
+	}
+	if (budget == 0)
+		budget = sol_mint_cu_limit(p, shape, j->attempts);
+	for (;;)
+	{
+		BuiltSig *b;
 
-		if (k > 0 || mint_worker_slot > 0)
-		{
-			if (budget == 0)
-				budget = sol_mint_cu_limit(p, shape, j->attempts);
-			p->cu_limit = budget + (uint32)mint_worker_slot + (uint32)(k * Max(mint_workers, 1));
-		}
+		limit = (uint64)budget + (uint64)mint_worker_slot +
+		        (uint64)(e->repeats + 1) * (uint64)Max(mint_workers, 1);
+		if (limit > SOL_MAX_COMPUTE_UNITS)
+			return 0;
+		e->repeats++;
+		p->cu_limit = (uint32)limit;
 		len = sol_build_mint_tx(p, blockhash, key_secret, buf, cap, j->sig, err);
 		if (len < 0)
-			return len;
-		hash_search(built_sigs, j->sig, HASH_ENTER, &found);
+			return -1;
+		/* the same bytes as another job's own limit would give (rare: a later attempt's) */
+		b = hash_search(built_sigs, j->sig, HASH_ENTER, &found);
 		if (!found)
+		{
+			b->repeats = 0;
 			return len;
+		}
 	}
-	return sol_error_set(err, SOL_ERR_INVALID, "cu_limit",
-	                     "1000 transactions under one blockhash with the same parameters");
 }
 
 static bool
@@ -2012,6 +2045,8 @@ build_record_send(TimestampTz now)
 		mint_params_budget(&p, job_tree(j)->shape_known ? &job_tree(j)->shape : NULL, j->attempts);
 		len = build_distinct(j, &p, job_tree(j)->shape_known ? &job_tree(j)->shape : NULL, buf,
 		                     sizeof(buf), &err);
+		if (len == 0)
+			continue; /* built with the next blockhash */
 		j->cu_limit = p.cu_limit;
 		if (len < 0)
 		{
@@ -2737,6 +2772,13 @@ job_due(const MintJob *j, TimestampTz dflt)
 	return due;
 }
 
+/* Whether the worker keeps a blockhash at hand (it held jobs recently). */
+static bool
+blockhash_warm(TimestampTz now)
+{
+	return have_key && have_genesis && now <= after_ms(busy_at, BLOCKHASH_WARM_MS);
+}
+
 /*
  * engine_tick
  *	  One round: claim, fetch what the chain knows, build/record/send, react
@@ -2822,10 +2864,19 @@ engine_tick(bool woken)
 		req_genesis = true;
 	}
 
-	/* chain facts: a fresh blockhash for new attempts, the finalized height for expiry */
-	if (may_build() && !rpc_quiet(now) && !req_blockhash &&
-	    (any_job(wants_build) || creations_to_build()) && now >= blockhash_retry_at &&
-	    (!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS)))
+	/*
+	 * Chain facts: a fresh blockhash for new attempts, the finalized height
+	 * for expiry.  While the worker has had jobs in the last
+	 * BLOCKHASH_WARM_MS it refreshes the blockhash at half its age limit
+	 * without waiting for a job to need one: a ticket enqueued then is built
+	 * at once, not after a round trip to the RPC node (~100 ms on mainnet).
+	 */
+	if (nset > 0)
+		busy_at = now;
+	if (may_build() && !rpc_quiet(now) && !req_blockhash && now >= blockhash_retry_at &&
+	    (((any_job(wants_build) || creations_to_build()) &&
+	      (!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS))) ||
+	     (blockhash_warm(now) && now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS / 2))))
 	{
 		SolError err;
 
@@ -2934,6 +2985,9 @@ engine_tick(bool woken)
 			due = Max(due, quiet_until);
 		if (nset > 0)
 			due = Min(due, next_renew);
+		if (blockhash_warm(t) && !req_blockhash)
+			due =
+			    Min(due, Max(after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS / 2), blockhash_retry_at));
 		/* rounded up: a due time 0.4 ms away is a 1 ms sleep, not a spin */
 		wait = due <= t ? 0 : (long)((due - t + 999) / 1000);
 		wait = Min(wait, (long)mint_poll_interval);
