@@ -729,6 +729,8 @@ SQL
 # ---------------------------------------------------------------------------
 scale_fill() {	# n
 	local n=$1
+	# the history is numbered 1..n: the events of the measurement at 0 go
+	q -c "TRUNCATE mint.events, mint.event_counters CASCADE" >/dev/null
 	q <<SQL >/dev/null
 SET synchronous_commit = off;
 SET maintenance_work_mem = '1GB';
@@ -766,7 +768,7 @@ SQL
 }
 # one size: "enqueue_tps claim_tps drain_rate", the repetitions to stderr
 scale_measure() {	# label
-	local label=$1 r all="" ct dr="" prefix t0 t1 n e
+	local label=$1 r all="" ct dr="" prefix t0 t1 n e c0 w
 	# enqueue, no worker
 	q -c "ALTER SYSTEM SET mint.workers = 0" >/dev/null
 	pg_restart
@@ -785,8 +787,13 @@ scale_measure() {	# label
 	sleep 1
 	for r in $(seq "$SCALE_REPS"); do
 		prefix="sd$label$r"
+		# polled on the workers' counters: a count over mint_jobs would scan the history every second
+		c0=$(q_retry -c "SELECT coalesce(sum(confirmed), 0) FROM mint.worker_status")
 		t0=$(enqueue_bulk "$prefix" "$SCALE_DRAIN_N")
-		wait_confirmed "$prefix" "$SCALE_DRAIN_N" "$DRAIN_TIMEOUT" || true
+		for ((w = 0; w < DRAIN_TIMEOUT; w++)); do
+			[ "$(q_retry -c "SELECT coalesce(sum(confirmed), 0) FROM mint.worker_status")" -ge $((c0 + SCALE_DRAIN_N)) ] && break
+			sleep 1
+		done
 		t1=$(drain_end "$prefix" "$SCALE_DRAIN_N")
 		n=$(confirmed "$prefix")
 		log "scale $label: drain rep $r: $(printf %.0f "$(calc "$n / ($t1 - $t0)")")/s"

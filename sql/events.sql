@@ -107,6 +107,40 @@ SELECT * FROM mint.events_since('ev-a');
 \echo :SQLSTATE
 RESET ROLE;
 
+-- The numbering trigger (src/api/events.c) numbers a transaction's events in
+-- one call of mint._number_events(): once for three rows, once more for two
+-- rows inserted after the first numbering, never for rows that carry their
+-- number (a restore), and a subtransaction's abort undoes what it numbered.
+BEGIN;
+SET LOCAL track_functions = 'all';
+INSERT INTO mint.events (tenant_id, event_id, event_type, ticket_id, job_id, payload)
+SELECT 'ev-n', 'evt_n' || i, 'mint.confirmed', 'N-' || i, 'mint:ev-n:N-' || i, '{"data": {}}'
+  FROM generate_series(1, 3) i;
+SET CONSTRAINTS mint.events_sequence IMMEDIATE;
+SET CONSTRAINTS mint.events_sequence DEFERRED;
+SELECT pg_stat_get_xact_function_calls('mint._number_events()'::regprocedure) AS calls;
+INSERT INTO mint.events (tenant_id, event_id, event_type, ticket_id, job_id, payload)
+SELECT 'ev-n', 'evt_n' || i, 'mint.confirmed', 'N-' || i, 'mint:ev-n:N-' || i, '{"data": {}}'
+  FROM generate_series(4, 5) i;
+INSERT INTO mint.events (tenant_id, event_id, seq, event_type, ticket_id, job_id, payload)
+SELECT 'ev-r', 'evt_r' || i, i, 'mint.confirmed', 'R-' || i, 'mint:ev-r:R-' || i, '{"data": {}}'
+  FROM generate_series(1, 3) i;
+SET CONSTRAINTS mint.events_sequence IMMEDIATE;
+SET CONSTRAINTS mint.events_sequence DEFERRED;
+SELECT pg_stat_get_xact_function_calls('mint._number_events()'::regprocedure) AS calls;
+-- numbered inside a savepoint that is rolled back: numbered again at commit
+INSERT INTO mint.events (tenant_id, event_id, event_type, ticket_id, job_id, payload)
+VALUES ('ev-n', 'evt_n6', 'mint.confirmed', 'N-6', 'mint:ev-n:N-6', '{"data": {}}');
+SAVEPOINT s;
+SET CONSTRAINTS mint.events_sequence IMMEDIATE;
+SELECT seq FROM mint.events WHERE event_id = 'evt_n6';
+ROLLBACK TO SAVEPOINT s;
+SELECT seq FROM mint.events WHERE event_id = 'evt_n6';
+COMMIT;
+SELECT tenant_id, event_id, seq, payload->'data'->'sequence' AS in_payload
+  FROM mint.events WHERE tenant_id IN ('ev-n', 'ev-r') ORDER BY tenant_id, seq;
+SELECT * FROM mint.event_counters WHERE tenant_id IN ('ev-n', 'ev-r') ORDER BY 1;
+
 DELETE FROM mint.events WHERE tenant_id LIKE 'ev-%';
 DELETE FROM mint.event_counters WHERE tenant_id LIKE 'ev-%';
 DELETE FROM mint.webhook_endpoints WHERE provider = 'ev-hook';

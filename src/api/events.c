@@ -64,6 +64,7 @@ mint_sequence_events(PG_FUNCTION_ARGS)
 	TupleDesc desc;
 	int attno;
 	bool isnull;
+	bool seq_null;
 	int64 ord;
 	Oid owner, save_user;
 	int save_sec;
@@ -86,6 +87,13 @@ mint_sequence_events(PG_FUNCTION_ARGS)
 		elog(ERROR, "mint._sequence_events(): the table has no column \"ord\"");
 	ord = DatumGetInt64(heap_getattr(td->tg_trigtuple, attno, desc, &isnull));
 	if (!isnull && numbered_lxid == MyProc->lxid && ord <= numbered_ord)
+		return PointerGetDatum(NULL);
+	/* a row inserted with its number (a restore, a copy of history) needs none */
+	attno = SPI_fnumber(desc, "seq");
+	if (attno <= 0)
+		elog(ERROR, "mint._sequence_events(): the table has no column \"seq\"");
+	(void)heap_getattr(td->tg_trigtuple, attno, desc, &seq_null);
+	if (!seq_null)
 		return PointerGetDatum(NULL);
 
 	/*

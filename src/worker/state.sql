@@ -67,12 +67,13 @@ AS $$
 		   FOR UPDATE SKIP LOCKED
 	), pick AS (
 		-- rn: the place of a job without a tree among its tenant's (NULL for the others)
-		SELECT p.tenant_id, p.ticket_id, p.merkle_tree,
+		-- queued: from due, so locked by this statement while queued
+		SELECT p.tenant_id, p.ticket_id, p.merkle_tree, p.queued,
 		       CASE WHEN p.merkle_tree IS NULL THEN pg_catalog.row_number() OVER (
 		           PARTITION BY p.tenant_id, p.merkle_tree IS NULL ORDER BY p.ticket_id) END AS rn
-		  FROM (SELECT e.tenant_id, e.ticket_id, e.merkle_tree FROM expired e
+		  FROM (SELECT e.tenant_id, e.ticket_id, e.merkle_tree, false AS queued FROM expired e
 		        UNION ALL
-		        SELECT d.tenant_id, d.ticket_id, NULL::text FROM due d
+		        SELECT d.tenant_id, d.ticket_id, NULL::text, true FROM due d
 		        LIMIT batch_size) p
 	), pool AS (
 		SELECT t.tenant_id, t.merkle_tree,
@@ -81,8 +82,9 @@ AS $$
 		 WHERE t.active AND t.state = 'ready' AND t.capacity IS NOT NULL
 		   AND t.tenant_id IN (SELECT n.tenant_id FROM pick n WHERE n.merkle_tree IS NULL)
 		   FOR UPDATE
-	), slots AS (
-		-- per tenant, one row: its free leaves dealt round-robin over its trees.
+	), slots AS MATERIALIZED (
+		-- per tenant, one row: its free leaves dealt round-robin over its trees
+		-- (computed once: inlined, a join estimated at one row re-ran it per job).
 		-- Jobs find their tree by their place (an array subscript), not by a
 		-- join of the batch with the slots (quadratic in the batch size)
 		SELECT p.tenant_id, pg_catalog.array_agg(p.merkle_tree ORDER BY s.k, p.merkle_tree) AS trees
@@ -90,7 +92,7 @@ AS $$
 		 WHERE p.free > 0
 		 GROUP BY p.tenant_id
 	), placed AS (
-		SELECT n.tenant_id, n.ticket_id, COALESCE(n.merkle_tree, s.trees[n.rn]) AS merkle_tree
+		SELECT n.tenant_id, n.ticket_id, n.queued, COALESCE(n.merkle_tree, s.trees[n.rn]) AS merkle_tree
 		  FROM pick n LEFT JOIN slots s ON s.tenant_id = n.tenant_id
 	), held AS (
 		UPDATE @extschema@.mint_jobs j
@@ -114,8 +116,10 @@ AS $$
 		           SELECT 3, NULL, 'no_tree_capacity',
 		                  'no active tree of the tenant has room for another mint (mint.trees)') c
 		        ORDER BY c.o, c.merkle_tree LIMIT 1) w
-		 WHERE n.merkle_tree IS NULL
-		   AND j.tenant_id = n.tenant_id AND j.ticket_id = n.ticket_id AND j.status = 'queued'
+		 -- n.queued, not j.status: a status condition let the planner walk every
+		 -- queued job (mint_jobs_ready) for each claim instead of the primary key
+		 WHERE n.merkle_tree IS NULL AND n.queued
+		   AND j.tenant_id = n.tenant_id AND j.ticket_id = n.ticket_id
 		RETURNING 1
 	)
 	UPDATE @extschema@.mint_jobs j
