@@ -811,7 +811,7 @@ scale_measure() {	# label
 	echo "$(median "$all") $ct $(median "$dr")"
 }
 phase_scale() {
-	local big=${SCALE_JOBS:-5000000} z b s0 s5 t0 sizes
+	local big=${SCALE_JOBS:-5000000} z z2 b t0 sizes i
 	cat >"$dir/scale_mint.sql" <<SQL
 SELECT * FROM mint.mint_ticket('bench', 'sn' || nextval('bench.seq'), '$OWNER', '$META'::jsonb);
 SQL
@@ -834,7 +834,14 @@ SQL
 	log "scale: $big jobs of history written in $(($(date +%s) - t0)) s"
 	sizes=$(q -c "SELECT pg_size_pretty(pg_total_relation_size('mint.mint_jobs')) || ' / ' || pg_size_pretty(pg_total_relation_size('mint.mint_attempts')) || ' / ' || pg_size_pretty(pg_total_relation_size('mint.events'))")
 	read -r -a b <<<"$(scale_measure 5m)"
-	local sec="scale: 0 vs $big jobs of history (one tenant)"
+	# and at 0 again: this box's speed drifts over the minutes the history
+	# takes to write, so the 5M figures are judged against the mean of the two
+	reset_jobs
+	q -c "TRUNCATE mint.events, mint.event_counters CASCADE" -c "VACUUM ANALYZE" >/dev/null
+	read -r -a z2 <<<"$(scale_measure 0b)"
+	log "scale: at 0 before / after: ${z[*]} / ${z2[*]}"
+	for i in 0 1 2; do z[$i]=$(calc "(${z[$i]} + ${z2[$i]}) / 2"); done
+	local sec="scale: 0 (mean of before and after) vs $big jobs of history (one tenant)"
 	row "$sec" "mint_ticket tps, median of $SCALE_REPS: 0 / $big" "$(printf '%.0f / %.0f' "${z[0]}" "${b[0]}")" "$(printf %.2f "$(calc "${b[0]} / ${z[0]}")")" ">= 0.90" "$(calc "${b[0]} / ${z[0]} >= 0.90" | sed 's/1/met/;s/0/MISSED/')"
 	row "$sec" "mint._claim(256) per second, rolled back: 0 / $big" "$(printf '%.0f / %.0f' "${z[1]}" "${b[1]}")" "$(printf %.2f "$(calc "${b[1]} / ${z[1]}")")" ">= 0.90" "$(calc "${b[1]} / ${z[1]} >= 0.90" | sed 's/1/met/;s/0/MISSED/')"
 	row "$sec" "drain of $SCALE_DRAIN_N at confirmed, mints/s, median of $SCALE_REPS: 0 / $big" "$(printf '%.0f / %.0f' "${z[2]}" "${b[2]}")" "$(printf %.2f "$(calc "${b[2]} / ${z[2]}")")" ">= 0.90" "$(calc "${b[2]} / ${z[2]} >= 0.90" | sed 's/1/met/;s/0/MISSED/')"
