@@ -1820,26 +1820,6 @@ on_creation(Req *q, SolRpcResult *r, TimestampTz now)
  * ---------------------------------------------------------------------------
  */
 
-static bool claim_batch(TimestampTz now);
-
-/*
- * Claim batches of mint.batch_size until the working set is full, the queue
- * has no more, or CLAIM_ROUNDS_MAX batches were taken this tick: with tens
- * of thousands of jobs in flight a tick comes every few tens of ms, and one
- * batch a tick capped the drain at batch_size x ticks per second.
- */
-static void
-claim(TimestampTz now)
-{
-	int round;
-
-	for (round = 0; round < CLAIM_ROUNDS_MAX && nset < mint_max_inflight; round++)
-		if (!claim_batch(now))
-			return;
-	if (nset < mint_max_inflight)
-		next_claim = now; /* every batch was full: there may be more waiting */
-}
-
 /* One batch; whether it was full. */
 static bool
 claim_batch(TimestampTz now)
@@ -1876,6 +1856,24 @@ claim_batch(TimestampTz now)
 }
 
 /*
+ * Claim batches of mint.batch_size until the working set is full, the queue
+ * has no more, or CLAIM_ROUNDS_MAX batches were taken this tick: with tens
+ * of thousands of jobs in flight a tick comes every few tens of ms, and one
+ * batch a tick capped the drain at batch_size x ticks per second.
+ */
+static void
+claim(TimestampTz now)
+{
+	int round;
+
+	for (round = 0; round < CLAIM_ROUNDS_MAX && nset < mint_max_inflight; round++)
+		if (!claim_batch(now))
+			return;
+	if (nset < mint_max_inflight)
+		next_claim = now; /* every batch was full: there may be more waiting */
+}
+
+/*
  * Identical parameters (one owner, one metadata, one tree) under one
  * blockhash sign identical bytes: one transaction, so one mint for two
  * tickets (a buyer's two tickets of one kind), and the second attempt's
@@ -1903,10 +1901,7 @@ build_distinct(MintJob *j, SolMintParams *p, const SolTreeShape *shape, uint8 *b
                SolError *err)
 {
 	uint32 budget = p->cu_limit;
-	BuiltSig *e;
-	bool found;
-	int len;
-	uint64 limit;
+	int32 *repeats = NULL; /* of the first signature these parameters made */
 
 	if (built_sigs == NULL || memcmp(built_under, blockhash, 32) != 0)
 	{
@@ -1928,37 +1923,32 @@ build_distinct(MintJob *j, SolMintParams *p, const SolTreeShape *shape, uint8 *b
 			budget = sol_mint_cu_limit(p, shape, j->attempts);
 		p->cu_limit = budget + (uint32)mint_worker_slot;
 	}
-	len = sol_build_mint_tx(p, blockhash, key_secret, buf, cap, j->sig, err);
-	if (len < 0)
-		return -1;
-	e = hash_search(built_sigs, j->sig, HASH_ENTER, &found);
-	if (!found)
-	{
-		e->repeats = 0;
-		return len;
-	}
-	if (budget == 0)
-		budget = sol_mint_cu_limit(p, shape, j->attempts);
 	for (;;)
 	{
-		BuiltSig *b;
+		int len = sol_build_mint_tx(p, blockhash, key_secret, buf, cap, j->sig, err);
+		bool found;
+		BuiltSig *e;
+		uint64 limit;
 
-		limit = (uint64)budget + (uint64)mint_worker_slot +
-		        (uint64)(e->repeats + 1) * (uint64)Max(mint_workers, 1);
-		if (limit > SOL_MAX_COMPUTE_UNITS)
-			return 0;
-		e->repeats++;
-		p->cu_limit = (uint32)limit;
-		len = sol_build_mint_tx(p, blockhash, key_secret, buf, cap, j->sig, err);
 		if (len < 0)
 			return -1;
-		/* the same bytes as another job's own limit would give (rare: a later attempt's) */
-		b = hash_search(built_sigs, j->sig, HASH_ENTER, &found);
+		e = hash_search(built_sigs, j->sig, HASH_ENTER, &found);
 		if (!found)
 		{
-			b->repeats = 0;
+			e->repeats = 0;
 			return len;
 		}
+		/* a repeat (or, rarely, the bytes another job's own limit gives): more units */
+		if (repeats == NULL)
+			repeats = &e->repeats;
+		if (budget == 0)
+			budget = sol_mint_cu_limit(p, shape, j->attempts);
+		limit = (uint64)budget + (uint64)mint_worker_slot +
+		        (uint64)(*repeats + 1) * (uint64)Max(mint_workers, 1);
+		if (limit > SOL_MAX_COMPUTE_UNITS)
+			return 0;
+		(*repeats)++;
+		p->cu_limit = (uint32)limit;
 	}
 }
 
@@ -1986,6 +1976,7 @@ build_record_send(TimestampTz now)
 		SolMintParams p;
 		SolError err;
 		uint8 buf[SOL_PACKET_DATA_SIZE];
+		const SolTreeShape *shape;
 		int len;
 
 		if (!wants_build(j))
@@ -2042,9 +2033,9 @@ build_record_send(TimestampTz now)
 		if (p.v2 && p.to_collection && job_tree(j)->coll_decoded)
 			p.core_plugins = (uint8)Min(Max((int)job_tree(j)->coll.num_plugins - 1, 0), 255);
 		/* the compute-unit limit for this tree and attempt (docs/DESIGN.md §5.2) */
-		mint_params_budget(&p, job_tree(j)->shape_known ? &job_tree(j)->shape : NULL, j->attempts);
-		len = build_distinct(j, &p, job_tree(j)->shape_known ? &job_tree(j)->shape : NULL, buf,
-		                     sizeof(buf), &err);
+		shape = job_tree(j)->shape_known ? &job_tree(j)->shape : NULL;
+		mint_params_budget(&p, shape, j->attempts);
+		len = build_distinct(j, &p, shape, buf, sizeof(buf), &err);
 		if (len == 0)
 			continue; /* built with the next blockhash */
 		j->cu_limit = p.cu_limit;
