@@ -38,6 +38,9 @@ SELECT pg_temp.rec('S-1', 1, 'sig-1b') AS recorded_while_pending;
 -- DL6 a stale token records nothing
 SELECT pg_temp.rec('S-2', 0, 'sig-2-stale') AS recorded_with_stale_token;
 SELECT count(*) AS attempts_of_s2 FROM mint.mint_attempts WHERE ticket_id = 'S-2';
+-- the same bytes as another job's attempt (its signature) record nothing, and are no error
+SELECT pg_temp.rec('S-2', 1, 'sig-1a') AS recorded_with_taken_signature;
+SELECT pg_temp.job('S-2');
 
 -- DL5 the lease of a dead worker expires; another claim takes the job over
 -- (the token moves on), and the old token's writes are refused

@@ -43,4 +43,42 @@ unlike(slurp_file($node->logfile), qr/mint_attempts_signature_key/, 'no record c
 
 $node->stop;
 stop_fake($fake);
+
+# A restarted worker no longer knows which bytes it built.  Under the same
+# blockhash (the chain is paused here, so the blockhash stays) the next
+# identical ticket is built into the bytes of the first one's recorded
+# attempt.  The record refuses it, and the job is built again with more units.
+# It used to be a unique violation that stopped the worker at every restart.
+my $paused = start_fake(slot_ms => 50, finalized_lag => 2, seed => 126);
+my $one = new_mint_node('restarted', $paused, 'mint.workers' => 1);
+my $md = '{"name": "Balcony", "symbol": "TIX", "uri": "https://tickets.example/t/balcony.json"}';
+# both builds are a fresh worker's first, so both take the paused chain's blockhash
+sub restart_worker
+{
+	my ($before) = worker_pids($one);
+	kill 'KILL', $before;
+	wait_until('the worker is back', 60, sub { my ($now) = worker_pids($one); $now && $now != $before });
+}
+fake_control($paused, paused => JSON::PP::true);
+restart_worker();
+$one->safe_psql('postgres', "SELECT mint.mint_ticket('t', 'again-1', '$MintTest::OWNER', '$md')");
+wait_until('the first attempt is recorded', 30, sub {
+	query($one, "SELECT count(*) FROM mint.mint_attempts WHERE ticket_id = 'again-1'") == 1 });
+restart_worker();
+$one->safe_psql('postgres', "SELECT mint.mint_ticket('t', 'again-2', '$MintTest::OWNER', '$md')");
+wait_until('the second attempt is recorded', 30, sub {
+	query($one, "SELECT count(*) FROM mint.mint_attempts WHERE ticket_id = 'again-2'") == 1 });
+is(query($one, "SELECT count(DISTINCT recent_blockhash) FROM mint.mint_attempts"), 1,
+	'both attempts were made under one blockhash');
+isnt(query($one, "SELECT compute_unit_limit FROM mint.mint_attempts WHERE ticket_id = 'again-2'"),
+	query($one, "SELECT compute_unit_limit FROM mint.mint_attempts WHERE ticket_id = 'again-1'"),
+	'the second asks for other units than the first');
+fake_control($paused, paused => JSON::PP::false);
+wait_confirmed($one, 2, 60);
+@ok = grep { !defined $_->{err} } @{ fake_ledger($paused)->{mints} };
+is(scalar(@ok), 2, 'the chain has both mints');
+unlike(slurp_file($one->logfile), qr/mint_attempts_signature_key/, 'no record collided after the restart');
+
+$one->stop;
+stop_fake($paused);
 done_testing();

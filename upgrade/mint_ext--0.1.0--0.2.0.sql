@@ -203,6 +203,7 @@ AS $$
 		   AND NOT EXISTS (SELECT 1 FROM @extschema@.mint_attempts x
 		                    WHERE x.tenant_id = j.tenant_id AND x.ticket_id = j.ticket_id
 		                      AND x.state IN ('pending', 'landed_ok'))
+		   AND NOT EXISTS (SELECT 1 FROM @extschema@.mint_attempts y WHERE y.signature = r.signature)
 		RETURNING j.tenant_id, j.ticket_id, j.attempts, j.lease_token, r.signature, r.blockhash,
 		          r.last_valid, r.tree, r.tx, r.fee, r.cu_limit
 	)

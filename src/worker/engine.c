@@ -2076,12 +2076,28 @@ build_record_send(TimestampTz now)
 
 		if (!j->recorded)
 		{
-			/* refused: our lease was taken over, or an earlier attempt is alive */
+			/*
+			 * refused: the bytes are an attempt recorded already (another
+			 * job's, built before this worker restarted under the same
+			 * blockhash: built_sigs now has them, so the next build differs),
+			 * our lease was taken over, or an earlier attempt is alive.  One
+			 * more build, then the job is let go.
+			 */
+			j->has_att = false;
+			pfree(j->tx);
+			j->tx = NULL;
+			j->txlen = 0;
+			if (!j->record_refused)
+			{
+				j->record_refused = true;
+				continue;
+			}
 			ereport(LOG, (errmsg("mint worker could not record an attempt for job mint:%s:%s",
 			                     j->tenant_id, j->ticket_id)));
 			j->gone = true;
 			continue;
 		}
+		j->record_refused = false;
 		j->next_send = now; /* sent below */
 		j->next_check = after_ms(now, mint_poll_interval);
 		j->lease_at = now; /* recording extends the lease */

@@ -278,7 +278,10 @@ $$;
 
 -- record: an attempt is recorded (and committed by the caller) before it is
 -- first sent.  Refused unless the lease token matches and every earlier
--- attempt of the job is dead (landed_err or expired).  genesis is the
+-- attempt of the job is dead (landed_err or expired), and unless no attempt
+-- has the signature already (the same bytes are another job's transaction:
+-- refused, the job is built again, instead of a unique violation that would
+-- stop the worker).  genesis is the
 -- cluster the attempts were made for (the endpoint's genesis hash); fees and
 -- cu_limits each attempt's compute-budget price and limit (NULL: none).
 CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
@@ -302,6 +305,7 @@ AS $$
 		   AND NOT EXISTS (SELECT 1 FROM @extschema@.mint_attempts x
 		                    WHERE x.tenant_id = j.tenant_id AND x.ticket_id = j.ticket_id
 		                      AND x.state IN ('pending', 'landed_ok'))
+		   AND NOT EXISTS (SELECT 1 FROM @extschema@.mint_attempts y WHERE y.signature = r.signature)
 		RETURNING j.tenant_id, j.ticket_id, j.attempts, j.lease_token, r.signature, r.blockhash,
 		          r.last_valid, r.tree, r.tx, r.fee, r.cu_limit
 	)

@@ -73,6 +73,7 @@ typedef struct MintJob
 	bool seen;           /* the cluster reported it landed (await commitment) */
 	bool refused;        /* preflight refused it: no more sends, await expiry */
 	bool refused_permanent;
+	bool record_refused; /* its last record was refused once: built again, then let go */
 	bool resend; /* send (again) when next_send comes: first send, unknown status, failed send */
 	TimestampTz next_send;
 	TimestampTz next_check;
