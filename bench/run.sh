@@ -23,7 +23,8 @@
 #            100 ms RPC, MAINNET_BLOCK_LIMIT 230 mints per tree per block,
 #            MAINNET_TREES 8): the steady drain rate, CPU per mint, worker
 #            RssAnon; then latency idle and under pgbench -R
-#            MAINNET_LOAD_RATE (2100) for MAINNET_LOAD_T (60) s.
+#            MAINNET_LOAD_RATE (2100) for MAINNET_LOAD_T (60) s (MAINNET_DRAIN_ONLY=1:
+#            the drain only).
 #            MAINNET_SET="mint.x=v ..." tries other settings; PROFILE=1
 #            prints the statements the drain spent its time in.
 #   scale    0 vs SCALE_JOBS (5,000,000) jobs of history (one tenant, each
@@ -146,6 +147,15 @@ fake_control() {
 	perl -MHTTP::Tiny -e 'my $r = HTTP::Tiny->new->post("http://127.0.0.1:$ARGV[0]/control",
 		{content => $ARGV[1], headers => {"content-type" => "application/json"}});
 		die "control: $r->{status} $r->{content}\n" unless $r->{success};' "$port" "$1"
+}
+# "sends status_calls": sendTransaction and getSignatureStatuses calls the fake answered
+fake_calls() {
+	perl -MHTTP::Tiny -MJSON::PP -e '
+		my $r = HTTP::Tiny->new(timeout => 60)->get("http://127.0.0.1:$ARGV[0]/stats");
+		die "stats: $r->{status}\n" unless $r->{success};
+		my $m = decode_json($r->{content})->{methods};
+		my $sum = sub { my $o = $m->{$_[0]} || {}; my $t = 0; $t += $_ for values %$o; $t };
+		print $sum->("sendTransaction"), " ", $sum->("getSignatureStatuses"), "\n";' "$port"
 }
 # ledger summary: "ok uris_with_duplicates" (with a prefix: duplicate uris of
 # that ticket prefix only; ok is the whole ledger)
@@ -650,6 +660,7 @@ SQL
 	done
 	wp=$(worker_pids)
 	w1=$(cpu_ticks $wp) f1=$(cpu_ticks "$fake_pid")
+	read -r sends statuses <<<"$(fake_calls)"
 	read -r p10 p90 tend c <<<"$(q -F ' ' -c "SELECT extract(epoch FROM percentile_disc(0.1) WITHIN GROUP (ORDER BY confirmed_at)),
 	        extract(epoch FROM percentile_disc(0.9) WITHIN GROUP (ORDER BY confirmed_at)), extract(epoch FROM max(confirmed_at)), count(*)
 	   FROM mint.mint_jobs WHERE ticket_id LIKE 'mn-%' AND status = 'confirmed'")"
@@ -664,11 +675,13 @@ SQL
 		"$([ "$dups" = 0 ] && [ "$c" = "$n" ] && echo met || echo MISSED)"
 	row "$sec" "CPU ms per mint: workers (this incarnation) / fake cluster" \
 		"$(printf '%.3f / %.3f' "$(calc "$w1 * 1000 / $(getconf CLK_TCK) / $c")" "$(calc "($f1 - $f0) * 1000 / $(getconf CLK_TCK) / $c")")" "" "" ""
+	row "$sec" "RPC calls per mint: sendTransaction / getSignatureStatuses (the fake's count, whole run)" \
+		"$(printf '%.2f / %.2f' "$(calc "$sends / $c")" "$(calc "$statuses / $c")")" "" "" ""
 	row "$sec" "worker private memory: RssAnon most seen (kB, sampled each second) / per job in flight" \
 		"$maxanon / $(calc "int($maxanon * 1024 / ($maxin > 0 ? $maxin : 1))") B" "" "" ""
 	row "$sec" "settings: mint.workers / batch_size / max_inflight / poll_interval / commitment (built-in defaults)" \
 		"$w / $(default_of mint.batch_size) / $(default_of mint.max_inflight) / $(default_of mint.poll_interval) ms / $(default_of mint.commitment)${MAINNET_SET:+; set: $MAINNET_SET}" "" "" ""
-	mainnet_latency "$sec"
+	[ "${MAINNET_DRAIN_ONLY:-0}" = 1 ] || mainnet_latency "$sec"
 	for i in ${MAINNET_SET:-}; do q -c "ALTER SYSTEM RESET ${i%%=*}" >/dev/null; done
 	if [ "${PROFILE:-0}" = 1 ]; then
 		# PROFILE=1: the statements the drain spent its time in, per mint
