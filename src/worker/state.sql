@@ -277,13 +277,13 @@ AS $$
 $$;
 
 -- record: an attempt is recorded (and committed by the caller) before it is
--- first sent.  Refused unless the lease token matches and every earlier
--- attempt of the job is dead (landed_err or expired), and unless no attempt
--- has the signature already (the same bytes are another job's transaction:
--- refused, the job is built again, instead of a unique violation that would
--- stop the worker).  genesis is the
--- cluster the attempts were made for (the endpoint's genesis hash); fees and
--- cu_limits each attempt's compute-budget price and limit (NULL: none).
+-- first sent.  Refused when the lease token does not match, when an earlier
+-- attempt of the job is not dead (landed_err or expired), or when an attempt
+-- already has the signature (the same bytes are another job's transaction:
+-- the worker builds the job again, where a unique violation would stop it).
+-- genesis is the cluster the attempts were made for (the endpoint's genesis
+-- hash); fees and cu_limits each attempt's compute-budget price and limit
+-- (NULL: none).
 CREATE FUNCTION @extschema@._record_attempts(tenants text[], tickets text[], tokens bigint[],
 	signatures text[], blockhashes text[], last_valid bigint[], trees text[], txs bytea[],
 	lease_ms integer, genesis text, fees bigint[], cu_limits integer[])
