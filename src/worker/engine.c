@@ -34,6 +34,7 @@
 
 #include "common/pg_prng.h"
 #include "miscadmin.h"
+#include "storage/latch.h"
 #include "storage/spin.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -57,8 +58,14 @@
 #define SEND_BATCH_BYTES     40000 /* ... and their size: RPC nodes refuse bodies over 50 KiB */
 #define GETTX_CHUNK          32    /* getTransaction calls per HTTP request */
 #define BLOCKHASH_MAX_AGE_MS 400
-/* a worker that held jobs this recently keeps a blockhash at most half that old at hand */
+/*
+ * A worker that held jobs this recently asks for a new blockhash once its
+ * own is this old: the answer takes a round trip and, at a slot of 400 ms, up
+ * to a slot more (minContextSlot), so asking at half the age limit left the
+ * worker without a usable one for a sixth of the time under load.
+ */
 #define BLOCKHASH_WARM_MS    10000
+#define BLOCKHASH_REFRESH_MS 50
 #define QUIET_AFTER_FAILURES 3
 #define LANDED_CHECK_MAX_MS  1000 /* see landed_recheck() */
 #define LANDED_WAIT_MAX_MS   30000
@@ -67,6 +74,7 @@
 #define HOLD_BACK_BATCH      1000
 #define CLAIM_ROUNDS_MAX     16     /* claim(): batches a tick may take */
 #define TICK_MAX_MS          40     /* engine_wait_rpc(): the longest period between ticks */
+#define TICK_WOKEN_MS        10     /* ... and the longest once a ticket is waiting */
 #define TREE_BAD_RECHECK_MS  5000   /* a tree found unusable is looked at again after this */
 #define TREE_OK_RECHECK_MS   600000 /* and a usable one after this (its delegate may change) */
 
@@ -2761,6 +2769,23 @@ is_watching(const MintJob *j)
 	return !j->gone && j->outcome == OUT_NONE && j->has_att && j->recorded;
 }
 
+static bool
+awaits_finality(const MintJob *j)
+{
+	return is_watching(j) && j->landed_slot > 0;
+}
+
+/*
+ * How often the finalized height is asked for: every poll interval, and five
+ * times as often while a landed attempt waits for the finalized view to pass
+ * its slot (its confirmation waits for that answer, then for its status).
+ */
+static double
+height_period(void)
+{
+	return any_job(awaits_finality) ? mint_poll_interval / 5.0 : (double)mint_poll_interval;
+}
+
 /*
  * When the next tick has something to do for this job (the conditions of
  * submit_sends() and submit_statuses()), or dflt if nothing is scheduled.
@@ -2874,8 +2899,9 @@ engine_tick(bool woken)
 	/*
 	 * Chain facts: a fresh blockhash for new attempts, the finalized height
 	 * for expiry.  While the worker has had jobs in the last
-	 * BLOCKHASH_WARM_MS it refreshes the blockhash at half its age limit
-	 * without waiting for a job to need one: a ticket enqueued then is built
+	 * BLOCKHASH_WARM_MS it asks for a new blockhash once its own is
+	 * BLOCKHASH_REFRESH_MS old, without waiting for a job to need one (one
+	 * call at a time: about one per round trip): a ticket enqueued then is built
 	 * at once, not after a round trip to the RPC node (~100 ms on mainnet).
 	 */
 	if (nset > 0)
@@ -2883,7 +2909,7 @@ engine_tick(bool woken)
 	if (may_build() && !rpc_quiet(now) && !req_blockhash && now >= blockhash_retry_at &&
 	    (((any_job(wants_build) || creations_to_build()) &&
 	      (!have_blockhash || now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS))) ||
-	     (blockhash_warm(now) && now > after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS / 2))))
+	     (blockhash_warm(now) && now > after_ms(blockhash_at, BLOCKHASH_REFRESH_MS))))
 	{
 		SolError err;
 
@@ -2898,7 +2924,7 @@ engine_tick(bool woken)
 	if (!req_height &&
 	    (rpc_quiet(now) ? now >= quiet_until
 	                    : (probe_rpc || ((any_job(is_watching) || creations_watching()) &&
-	                                     now > after_ms(fin_at, mint_poll_interval)))))
+	                                     now > after_ms(fin_at, height_period())))))
 	{
 		SolError err;
 
@@ -2992,9 +3018,10 @@ engine_tick(bool woken)
 			due = Max(due, quiet_until);
 		if (nset > 0)
 			due = Min(due, next_renew);
+		if (!req_height && any_job(awaits_finality))
+			due = Min(due, after_ms(fin_at, height_period()));
 		if (blockhash_warm(t) && !req_blockhash)
-			due =
-			    Min(due, Max(after_ms(blockhash_at, BLOCKHASH_MAX_AGE_MS / 2), blockhash_retry_at));
+			due = Min(due, Max(after_ms(blockhash_at, BLOCKHASH_REFRESH_MS), blockhash_retry_at));
 		/* rounded up: a due time 0.4 ms away is a 1 ms sleep, not a spin */
 		wait = due <= t ? 0 : (long)((due - t + 999) / 1000);
 		wait = Min(wait, (long)mint_poll_interval);
@@ -3015,6 +3042,7 @@ engine_wait_rpc(long ms)
 	MemoryContext old = MemoryContextSwitchTo(tick_cxt);
 	TimestampTz start = GetCurrentTimestamp();
 	TimestampTz until;
+	TimestampTz soon;
 	TimestampTz t;
 
 	/*
@@ -3022,11 +3050,20 @@ engine_wait_rpc(long ms)
 	 * thousands of jobs in flight a tick per answer cost more than the
 	 * answers (bench/RESULTS.md, run 9).  So the answers that come within
 	 * the period are all handled here, and the next tick sees them at once:
-	 * one period per 1,000 jobs held, from ms up to TICK_MAX_MS.
+	 * one period per 1,000 jobs held, from ms up to TICK_MAX_MS, or
+	 * TICK_WOKEN_MS once a new ticket waits (under a steady load a tick's
+	 * work grows with the time since the last one, and 40 ms idle between
+	 * ticks made each cycle about 130 ms: run 11).
 	 */
 	until = after_ms(start, (double)Max(ms, Min((long)(nset / 1000), TICK_MAX_MS)));
+	soon = after_ms(start, TICK_WOKEN_MS);
 	for (t = start; t < until && sol_rpc_pending(rpc) > 0; t = GetCurrentTimestamp())
-		handle_results(t, (int)Max((until - t) / 1000, 1));
+	{
+		/* a ticket is waiting (its commit set the latch): tick after TICK_WOKEN_MS */
+		if (t >= soon && MyLatch->is_set)
+			break;
+		handle_results(t, (int)Max(Min(until - t, (TimestampTz)TICK_WOKEN_MS * 1000) / 1000, 1));
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(tick_cxt);
 }
