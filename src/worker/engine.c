@@ -3050,16 +3050,16 @@ engine_wait_rpc(long ms)
 	 * thousands of jobs in flight a tick per answer cost more than the
 	 * answers (bench/RESULTS.md, run 9).  So the answers that come within
 	 * the period are all handled here, and the next tick sees them at once:
-	 * one period per 1,000 jobs held, from ms up to TICK_MAX_MS, or
+	 * one period per 1,000 jobs held, from ms up to TICK_MAX_MS, or up to
 	 * TICK_WOKEN_MS once a new ticket waits (under a steady load a tick's
 	 * work grows with the time since the last one, and 40 ms idle between
 	 * ticks made each cycle about 130 ms: run 11).
 	 */
 	until = after_ms(start, (double)Max(ms, Min((long)(nset / 1000), TICK_MAX_MS)));
-	soon = after_ms(start, TICK_WOKEN_MS);
+	soon = after_ms(start, (double)Min((long)(nset / 1000), TICK_WOKEN_MS));
 	for (t = start; t < until && sol_rpc_pending(rpc) > 0; t = GetCurrentTimestamp())
 	{
-		/* a ticket is waiting (its commit set the latch): tick after TICK_WOKEN_MS */
+		/* a ticket is waiting (its commit set the latch): tick after TICK_WOKEN_MS at most */
 		if (t >= soon && MyLatch->is_set)
 			break;
 		handle_results(t, (int)Max(Min(until - t, (TimestampTz)TICK_WOKEN_MS * 1000) / 1000, 1));
