@@ -115,3 +115,19 @@ BEGIN;
 SELECT created FROM mint.mint_ticket('idem', 'T-14', :'owner', :'meta');
 SELECT pg_current_xact_id_if_assigned() IS NULL AS wrote_nothing;
 COMMIT;
+
+-- A key is looked up through the table's primary key whatever the table held
+-- when the backend first looked one up: a kept query plan made on an empty
+-- mint.idempotency_keys scanned the whole table at every call.
+BEGIN;
+TRUNCATE mint.idempotency_keys;
+ANALYZE mint.idempotency_keys;
+SELECT seq_scan AS seq_scans_before FROM pg_stat_xact_user_tables WHERE relid = 'mint.idempotency_keys'::regclass \gset
+SELECT count(*) AS keyed FROM generate_series(1, 200) i,
+  LATERAL mint.mint_ticket('idem', 'K-' || i, :'owner', :'meta', 'kk-' || i) m WHERE m.created;
+SELECT count(*) AS replayed FROM generate_series(1, 200) i,
+  LATERAL mint.mint_ticket('idem', 'K-' || i, :'owner', :'meta', 'kk-' || i) m WHERE m.replayed;
+-- 0 sequential scans in these 400 calls (400 with the kept query plan)
+SELECT seq_scan - :seq_scans_before < 5 AS keys_read_by_index FROM pg_stat_xact_user_tables
+ WHERE relid = 'mint.idempotency_keys'::regclass;
+ROLLBACK;
