@@ -26,7 +26,7 @@ my @points = qw(after_record after_send before_confirm);
 while (query($node, "SELECT count(*) FROM mint.mint_jobs WHERE status = 'confirmed'") < $n
 	&& time() - $t0 < 400)
 {
-	usleep(500_000 + int(rand(1_000_000)));
+	usleep(200_000 + int(rand(500_000)));
 	my @pids = worker_pids($node);
 	next unless @pids;
 	if ($kills % 2)
