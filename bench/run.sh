@@ -329,9 +329,8 @@ SQL
 			local rq
 			declare -A rm=()
 			for rq in "${!pr[@]}"; do rm[$rq]=$(median "${pr[$rq]}"); done
-			local b=${med[base]} label reps="median of $REPS"
+			local b=${med[base]} label reps="median of $REPS; ratio: median of the repetitions' ratios"
 			if [ "$kind" = new ]; then label="enqueue new"; else label="replay"; fi
-			reps="median of $REPS; ratio: median of the repetitions' ratios"
 			row "$label (sc=$sc)" "baseline INSERT..ON CONFLICT tps ($reps: $(echo ${all[base]} | tr ' ' /))" "$(printf %.0f "$b")" "1.00" "" ""
 			if [ "$kind" = new ]; then
 				local v=${med[mint]} v2=${med[base2]} vk=${med[mint_key]} fl=${med[floor]}

@@ -2781,9 +2781,9 @@ awaits_finality(const MintJob *j)
  * its slot (its confirmation waits for that answer, then for its status).
  */
 static double
-height_period(void)
+height_period(bool awaiting)
 {
-	return any_job(awaits_finality) ? mint_poll_interval / 5.0 : (double)mint_poll_interval;
+	return awaiting ? mint_poll_interval / 5.0 : (double)mint_poll_interval;
 }
 
 /*
@@ -2922,9 +2922,10 @@ engine_tick(bool woken)
 		req_blockhash = true;
 	}
 	if (!req_height &&
-	    (rpc_quiet(now) ? now >= quiet_until
-	                    : (probe_rpc || ((any_job(is_watching) || creations_watching()) &&
-	                                     now > after_ms(fin_at, height_period())))))
+	    (rpc_quiet(now)
+	         ? now >= quiet_until
+	         : (probe_rpc || ((any_job(is_watching) || creations_watching()) &&
+	                          now > after_ms(fin_at, height_period(any_job(awaits_finality)))))))
 	{
 		SolError err;
 
@@ -3019,7 +3020,7 @@ engine_tick(bool woken)
 		if (nset > 0)
 			due = Min(due, next_renew);
 		if (!req_height && any_job(awaits_finality))
-			due = Min(due, after_ms(fin_at, height_period()));
+			due = Min(due, after_ms(fin_at, height_period(true)));
 		if (blockhash_warm(t) && !req_blockhash)
 			due = Min(due, Max(after_ms(blockhash_at, BLOCKHASH_REFRESH_MS), blockhash_retry_at));
 		/* rounded up: a due time 0.4 ms away is a 1 ms sleep, not a spin */
